@@ -1,0 +1,1 @@
+"""Organisations, staff users and their roles."""

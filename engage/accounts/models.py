@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..bilingual import Bilingual, bilingual_columns
+from ..extensions import db
+from ..types import UTCDateTime, utcnow
+
+ROLES = ("admin", "organiser")
+
+
+class Organisation(Bilingual, db.Model):
+    """A regional cohesion team, a council or a partner group; everything staff do is scoped to one."""
+
+    __tablename__ = "organisations"
+    bilingual_fields = ("name",)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Short name used in staff URLs and on the command line, e.g. ``gwynedd``.
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name_cy, name_en = bilingual_columns(200)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships = relationship("Membership", back_populates="org", cascade="all, delete-orphan")
+
+    __table_args__ = (
+        CheckConstraint("slug <> ''", name="slug_not_empty"),
+        CheckConstraint("name_cy IS NOT NULL AND name_en IS NOT NULL", name="name_both_languages"),
+    )
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: Part of the session identifier: changing it (password change, sign out everywhere) ends
+    #: every session of this user at once, which a signed cookie alone could not do.
+    session_token: Mapped[str] = mapped_column(String(43), default=lambda: secrets.token_urlsafe(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: "cy", "en" or None when unknown (then messages go out in both languages).
+    preferred_lang: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    memberships = relationship("Membership", back_populates="user", cascade="all, delete-orphan",
+                               lazy="selectin")
+
+    __table_args__ = (
+        # Emails are stored lower-cased by the services; the index makes "one account per email" a
+        # database rule even if a caller forgets.
+        db.Index("uq_users_email_lower", func.lower(email), unique=True),
+        CheckConstraint("preferred_lang IN ('cy', 'en')", name="preferred_lang_known"),
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def role_in(self, org: Organisation) -> str | None:
+        for m in self.memberships:
+            if m.org_id == org.id:
+                return m.role
+        return None
+
+    @property
+    def organisations(self) -> list[Organisation]:
+        return [m.org for m in self.memberships]
+
+
+class Membership(db.Model):
+    """A user's role in one organisation: ``admin`` manages users and publishing, ``organiser``
+    runs events and ballots."""
+
+    __tablename__ = "memberships"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user = relationship("User", back_populates="memberships")
+    org = relationship("Organisation", back_populates="memberships", lazy="joined")
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "org_id"),
+        CheckConstraint("role IN ('admin', 'organiser')", name="role_known"),
+    )

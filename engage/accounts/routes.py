@@ -1,0 +1,107 @@
+"""Sign in and out, password, and the staff area's front pages."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import limiter, login_manager
+from ..welsh import sort_for_language
+from . import services
+from .access import org_required
+from .forms import ChangePasswordForm, OrgSettingsForm, SignInForm
+
+bp = Blueprint("accounts", __name__, url_prefix="/<lang:lang>")
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only follow ``next`` to a path on this site (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@login_manager.unauthorized_handler
+def _sign_in_first():  # type: ignore[no-untyped-def]
+    return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
+
+
+def _counts_as_failure(response) -> bool:  # type: ignore[no-untyped-def]
+    # Only failed POSTs use up the allowance: showing the form or a successful sign-in does not.
+    return request.method == "POST" and response.status_code != 302
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
+               deduct_when=_counts_as_failure)
+def sign_in():  # type: ignore[no-untyped-def]
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.form_errors.append(_("Enter a correct email address and password"))
+        else:
+            session.clear()  # a fresh session (and CSRF token) on every sign-in
+            login_user(user)
+            services.note_login(user)
+            return redirect(_safe_next(request.args.get("next")) or url_for("accounts.dashboard"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("accounts/sign_in.html", form=form), status
+
+
+@bp.route("/sign-out", methods=["POST"])
+def sign_out():  # type: ignore[no-untyped-def]
+    logout_user()
+    session.clear()
+    flash("signed_out")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/manage/")
+@login_required
+def dashboard():  # type: ignore[no-untyped-def]
+    orgs = sort_for_language(current_user.organisations, lambda o: o.text("name", g.lang), g.lang)
+    return render_template("accounts/dashboard.html", orgs=orgs)
+
+
+@bp.route("/manage/password", methods=["GET", "POST"])
+@login_required
+def password():  # type: ignore[no-untyped-def]
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.new.data)
+        except services.AccountError as err:
+            if err.code == "wrong_password":
+                form.current.errors.append(_("Your current password is not correct"))
+            else:
+                form.new.errors.append(_("Enter a password of at least 10 characters"))
+        else:
+            login_user(current_user._get_current_object())  # keep this session, with the new token
+            flash("password_changed")
+            return redirect(url_for("accounts.dashboard"))
+    return render_template("accounts/password.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/manage/<org>/")
+@org_required()
+def org_home():  # type: ignore[no-untyped-def]
+    return render_template("accounts/org_home.html", org=g.org)
+
+
+@bp.route("/manage/<org>/settings", methods=["GET", "POST"])
+@org_required("admin")
+def org_settings():  # type: ignore[no-untyped-def]
+    form = OrgSettingsForm(data={"name": g.org.texts("name")})
+    if form.validate_on_submit():
+        services.update_org_names(g.org, form.name.data)
+        flash("saved")
+        return redirect(url_for("accounts.org_home", org=g.org.slug))
+    return render_template("accounts/org_settings.html", form=form, org=g.org), (400 if form.errors else 200)
+
+
+@bp.route("/manage/<org>/members")
+@org_required("admin")
+def members():  # type: ignore[no-untyped-def]
+    rows = sorted(g.org.memberships, key=lambda m: m.user.email)
+    return render_template("accounts/members.html", org=g.org, memberships=rows)

@@ -1,0 +1,143 @@
+"""Changes to organisations and users. Each function runs one write transaction and logs it."""
+from __future__ import annotations
+
+import re
+import secrets
+from functools import cache
+
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..audit.services import record
+from ..db import write_transaction
+from ..extensions import db
+from ..types import utcnow
+from .models import ROLES, Membership, Organisation, User
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+MIN_PASSWORD = 10
+# Compared against when the email is unknown, so a failed login takes as long either way and the
+# response time does not reveal which emails have accounts.
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+class AccountError(ValueError):
+    """A request the rules refuse; ``code`` says which rule (the caller translates it)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def hash_password(password: str) -> str:
+    # Werkzeug's default is scrypt, a memory-hard KDF.
+    return generate_password_hash(password)
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def get_org(slug: str) -> Organisation | None:
+    return db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+
+
+def create_org(slug: str, name_en: str, name_cy: str) -> Organisation:
+    """Create an organisation; names are required in both languages."""
+    if not SLUG_RE.match(slug):
+        raise AccountError("bad_slug")
+    if not name_en.strip() or not name_cy.strip():
+        raise AccountError("names_required")
+    with write_transaction():
+        if get_org(slug):
+            raise AccountError("slug_taken")
+        org = Organisation(slug=slug, name_en=name_en.strip(), name_cy=name_cy.strip())
+        db.session.add(org)
+        record("accounts.org_created", f"Organisation {slug} created", obj=org, org_id=None)
+    return org
+
+
+def create_user(email: str, password: str, org: Organisation, role: str, name: str = "") -> User:
+    """Create a staff user with a role in ``org`` (or add the role if the user exists)."""
+    if role not in ROLES:
+        raise AccountError("bad_role")
+    email = email.strip().lower()
+    with write_transaction():
+        user = find_user(email)
+        if user is None:
+            if len(password) < MIN_PASSWORD:
+                raise AccountError("password_too_short")
+            user = User(email=email, name=name.strip(), password_hash=hash_password(password))
+            db.session.add(user)
+            db.session.flush()
+        if user.role_in(org):
+            raise AccountError("already_member")
+        db.session.add(Membership(user=user, org_id=org.id, role=role))
+        record("accounts.user_added", f"{email} added as {role}", org_id=org.id, obj=user,
+               data={"role": role})
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user with these credentials, or None."""
+    user = find_user(email)
+    if user is None or not user.active:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    return user
+
+
+def note_login(user: User) -> None:
+    with write_transaction():
+        user.last_login_at = utcnow()
+        for m in user.memberships:
+            record("accounts.login", f"{user.email} signed in", org_id=m.org_id, obj=user)
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change the password and end every other session of this user."""
+    if not check_password_hash(user.password_hash, current):
+        raise AccountError("wrong_password")
+    if len(new) < MIN_PASSWORD:
+        raise AccountError("password_too_short")
+    with write_transaction():
+        user.password_hash = hash_password(new)
+        user.session_token = secrets.token_urlsafe(32)
+        for m in user.memberships:
+            record("accounts.password_changed", f"{user.email} changed their password",
+                   org_id=m.org_id, obj=user)
+
+
+def set_password(user: User, new: str) -> None:
+    """Set a password from the command line (no current password needed)."""
+    if len(new) < MIN_PASSWORD:
+        raise AccountError("password_too_short")
+    with write_transaction():
+        user.password_hash = hash_password(new)
+        user.session_token = secrets.token_urlsafe(32)
+        record("accounts.password_set", f"Password of {user.email} set from the command line", obj=user)
+
+
+def load_user(session_id: str) -> User | None:
+    """Flask-Login loader: ``id:token``; a changed token ends the session."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def update_org_names(org: Organisation, names: dict[str, str | None]) -> None:
+    if not (names.get("cy") or "").strip() or not (names.get("en") or "").strip():
+        raise AccountError("names_required")
+    with write_transaction():
+        before = org.texts("name")
+        org.set_text("name", names)
+        record("accounts.org_renamed", f"Organisation {org.slug} renamed", org_id=org.id, obj=org,
+               data={"before": before, "after": org.texts("name")})

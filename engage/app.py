@@ -1,0 +1,99 @@
+"""The application factory. Steps run in a fixed order; each is a small ``configure_*`` function."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config as config_module
+from . import db as db_module
+from . import errors, i18n, notices, security
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "translations"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build an Engage app. ``config`` overrides every other layer (tests use it)."""
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("ENGAGE_INSTANCE_PATH")
+    app = Flask(
+        "engage",
+        instance_path=str(Path(instance_path).resolve()) if instance_path else str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    config_module.load(app, config)
+    configure_logging(app)
+    configure_extensions(app)
+    configure_i18n(app)
+    configure_blueprints(app)
+    configure_cli(app)
+    errors.init_app(app)
+    security.init_app(app)
+    notices.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def configure_extensions(app: Flask) -> None:
+    # Order matters: models must be imported before the database is bound so Alembic sees them;
+    # the limiter and login manager come after the database because their callbacks query it.
+    from . import models  # noqa: F401  (registers every model on db.metadata)
+
+    db.init_app(app)
+    db_module.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+
+    from .accounts.services import load_user
+
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    # "strong": a session whose browser fingerprint changes is dropped, not just marked non-fresh.
+    login_manager.session_protection = "strong"
+
+
+def configure_i18n(app: Flask) -> None:
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    # A stale or missing .mo would silently show English on Welsh pages; compiling takes
+    # milliseconds and only happens when the .po is newer.
+    i18n.compile_catalogues(TRANSLATIONS)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+
+    from .bilingual import tr
+
+    app.jinja_env.globals["tr"] = tr
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+
+def configure_blueprints(app: Flask) -> None:
+    from .accounts.routes import bp as accounts_bp
+    from .audit.routes import bp as audit_bp
+    from .public.routes import bp as public_bp
+    from .public.routes import neutral
+
+    for bp in (neutral, public_bp, accounts_bp, audit_bp):
+        app.register_blueprint(bp)
+
+
+def configure_cli(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

@@ -1,0 +1,151 @@
+"""The ``engage`` command: the Flask CLI for this app plus Engage's own commands."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
+
+ROOT = Path(__file__).resolve().parent.parent
+translate = AppGroup("translate", help="Extract, update and compile the message catalogues.")
+users = AppGroup("users", help="Staff users.")
+orgs = AppGroup("orgs", help="Organisations.")
+
+
+def _pybabel(*args: str) -> None:
+    from babel.messages.frontend import CommandLineInterface
+
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+def extract_messages(output: Path) -> None:
+    """Extract every translatable message of the code and templates into ``output`` (.pot)."""
+    _pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
+             "--no-location", "--sort-output", "--omit-header", "-o", str(output), str(ROOT))
+
+
+@translate.command("extract")
+def translate_extract() -> None:
+    """Write translations/messages.pot from the code and templates."""
+    extract_messages(ROOT / "translations" / "messages.pot")
+
+
+@translate.command("update")
+def translate_update() -> None:
+    """Extract, then merge new messages into every catalogue (translate them, then compile)."""
+    translate_extract.callback()  # type: ignore[misc]
+    _pybabel("update", "-i", str(ROOT / "translations" / "messages.pot"), "-d", str(ROOT / "translations"),
+             "--no-fuzzy-matching", "--ignore-obsolete", "--omit-header")
+
+
+@translate.command("compile")
+def translate_compile() -> None:
+    """Compile every catalogue to .mo."""
+    from .i18n import compile_catalogues
+
+    for path in compile_catalogues(ROOT / "translations", force=True):
+        click.echo(f"compiled {path.relative_to(ROOT)}")
+
+
+def _password_option(prompt: bool) -> str:
+    password = os.environ.get("ENGAGE_PASSWORD")
+    if password:
+        return password
+    if not prompt:
+        raise click.UsageError("set ENGAGE_PASSWORD or run in a terminal to be asked for a password")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--org", "org_slug", required=True, help="Slug of the organisation.")
+@click.option("--role", type=click.Choice(["admin", "organiser"]), required=True)
+@click.option("--name", default="", help="The person's name, shown to colleagues.")
+def users_create(email: str, org_slug: str, role: str, name: str) -> None:
+    """Create a staff user (password from ENGAGE_PASSWORD or a prompt)."""
+    from .accounts import services
+
+    org = services.get_org(org_slug)
+    if org is None:
+        raise click.ClickException(f"no organisation with slug {org_slug!r}")
+    existing = services.find_user(email)
+    password = "" if existing else _password_option(sys.stdin.isatty())
+    try:
+        services.create_user(email, password, org, role, name=name)
+    except services.AccountError as err:
+        raise click.ClickException(err.code.replace("_", " ")) from None
+    click.echo(f"{email} is now {role} of {org_slug}")
+
+
+@users.command("set-password")
+@click.argument("email")
+def users_set_password(email: str) -> None:
+    """Set a user's password (from ENGAGE_PASSWORD or a prompt); ends their sessions."""
+    from .accounts import services
+
+    user = services.find_user(email)
+    if user is None:
+        raise click.ClickException(f"no user {email}")
+    try:
+        services.set_password(user, _password_option(sys.stdin.isatty()))
+    except services.AccountError as err:
+        raise click.ClickException(err.code.replace("_", " ")) from None
+    click.echo(f"password set for {email}")
+
+
+@orgs.command("create")
+@click.argument("slug")
+@click.option("--name-en", required=True)
+@click.option("--name-cy", required=True)
+def orgs_create(slug: str, name_en: str, name_cy: str) -> None:
+    """Create an organisation."""
+    from .accounts import services
+
+    try:
+        services.create_org(slug, name_en, name_cy)
+    except services.AccountError as err:
+        raise click.ClickException(err.code.replace("_", " ")) from None
+    click.echo(f"created {slug}")
+
+
+@orgs.command("list")
+@click.option("--lang", type=click.Choice(["cy", "en"]), default="en", help="Sort and show names in this language.")
+def orgs_list(lang: str) -> None:
+    """List organisations (sorted by the Welsh alphabet with --lang cy)."""
+    from sqlalchemy import select
+
+    from .accounts.models import Organisation
+    from .extensions import db
+    from .welsh import sort_for_language
+
+    rows = db.session.scalars(select(Organisation)).all()
+    for org in sort_for_language(rows, lambda o: o.text("name", lang), lang):
+        click.echo(f"{org.slug}\t{org.text('name', lang)}")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the bilingual demo data (safe to run again: nothing is duplicated)."""
+    from flask import current_app
+
+    from .demo import load_demo
+
+    if current_app.config["ENV"] == "production":
+        raise click.ClickException("demo data is for development; refusing with ENGAGE_ENV=production")
+    for line in load_demo():
+        click.echo(line)
+
+
+def register(app: Flask) -> None:
+    for command in (translate, users, orgs, demo_command):
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    from . import create_app
+
+    FlaskGroup(create_app=create_app, help="Engage: the Flask CLI for this app.")(prog_name="engage")

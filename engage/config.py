@@ -1,0 +1,113 @@
+"""Configuration layers: defaults here, then the instance folder, then the environment.
+
+Order of precedence (later wins): ``Defaults`` → ``instance/engage.cfg`` → environment variables
+(``DATABASE_URL`` and ``ENGAGE_*``) → the mapping passed to ``create_app`` (used by tests).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+SECRET_FILE = "secret_key"
+
+
+class Defaults:
+    """Settings for the embedded single-machine default (SQLite in the instance folder)."""
+
+    #: "development" or "production"; production refuses to start without a SECRET_KEY.
+    ENV = "development"
+    SECRET_KEY: str | None = None
+    #: Filled in by :func:`load` when empty: ``sqlite:///<instance>/engage.sqlite3``.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    #: Milliseconds SQLite waits for a lock before giving up (≥ 5 s, see engage/db.py).
+    SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+    BABEL_DEFAULT_LOCALE = "cy"
+    BABEL_DEFAULT_TIMEZONE = "Europe/London"
+    LANGUAGES = ("cy", "en")
+    LANG_COOKIE = "engage_lang"
+
+    SESSION_COOKIE_NAME = "engage_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+
+    WTF_CSRF_TIME_LIMIT = None  # a ballot or a long event log may take an evening to fill in
+    WTF_CSRF_SSL_STRICT = True
+    WTF_I18N_ENABLED = False  # we give every validator our own (translated) message
+
+    #: Flask-Limiter: "memory://" suits one process; several workers need a shared store
+    #: such as "redis://localhost:6379" (see README, "Running on more than one worker").
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False  # our 429 page sets Retry-After itself
+    LOGIN_RATE_LIMIT = "5 per minute"
+
+    #: Trust X-Forwarded-* from this many proxies (0: serve directly).
+    PROXY_COUNT = 0
+    #: Run APScheduler jobs inside the web process (single-process default only).
+    SCHEDULER_IN_PROCESS = False
+    FEEDBACK_EMAIL = ""
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+
+def load(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """Apply the configuration layers to ``app.config`` in order."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("engage.cfg", silent=True)
+    _from_environment(app)
+    if overrides:
+        app.config.update(overrides)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        db_path = Path(app.instance_path) / "engage.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    if app.config["ENV"] == "production":
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    _ensure_secret_key(app)
+
+
+def _from_environment(app: Flask) -> None:
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    # ENGAGE_SECRET_KEY → SECRET_KEY, ENGAGE_PROXY_COUNT=1 → 1 (values parsed as JSON when they can be).
+    app.config.from_prefixed_env("ENGAGE")
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for plain ``postgres://`` / ``postgresql://`` URLs (what hosts hand out)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _ensure_secret_key(app: Flask) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config["ENV"] == "production":
+        raise RuntimeError(
+            "ENGAGE_SECRET_KEY is not set. In production the secret key must come from the "
+            "environment or instance/engage.cfg; Engage will not invent one."
+        )
+    # Development: make one on first run and keep it, so sessions survive restarts.
+    path = Path(app.instance_path) / SECRET_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass  # made earlier, or by another worker starting at the same moment
+    else:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    app.config["SECRET_KEY"] = path.read_text().strip()

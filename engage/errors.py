@@ -1,0 +1,93 @@
+"""Errors are handled here, in the caller's format: bilingual HTML pages, or JSON with a code."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+from .i18n import LANGUAGES, current_lang, remembered_lang
+
+log = logging.getLogger(__name__)
+
+#: Title and explanation for each status we render ourselves.
+MESSAGES = {
+    400: (_l("There is a problem with your request"), _l("Go back, check what you entered and try again.")),
+    403: (_l("You do not have permission to see this page"), _l("If you think you should have access, ask an administrator in your organisation.")),
+    404: (_l("Page not found"), _l("If you typed the web address, check it is correct. If you pasted it, check you copied the whole address.")),
+    405: (_l("This page cannot be used that way"), _l("Go back and use the buttons and links on the page.")),
+    429: (_l("Too many attempts"), _l("Wait a minute, then try again.")),
+    500: (_l("Sorry, there is a problem with the service"), _l("Try again later. Nothing you entered has been saved.")),
+    503: (_l("Sorry, the service is unavailable"), _l("Try again in a few minutes. Nothing you entered has been saved.")),
+}
+CSRF_MESSAGE = (
+    _l("Your form has expired"),
+    _l("For your security, forms stop working after a while or when cookies are blocked. Go back, reload the page and try again."),
+)
+HOME_LINK = _l("Go to the home page")
+CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+         429: "too_many_requests", 500: "server_error", 503: "unavailable"}
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/") or "/api/" in request.path or request.is_json:
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def render_error(status: int, texts: tuple | None = None):  # type: ignore[no-untyped-def]
+    title, body = texts or MESSAGES.get(status, MESSAGES[500])
+    if wants_json():
+        response = jsonify(error={"status": status, "code": CODES.get(status, "error"), "message": str(title)})
+        return response, status
+    lang = current_lang() or remembered_lang()
+    if lang:
+        # No route matched (404, 405), so the URL preprocessor never set the page language.
+        g.lang = lang
+        return render_template("errors/error.html", status=status, title=title, body=body), status
+    # A language-neutral URL and no remembered choice: say it in both languages, Welsh first.
+    versions = []
+    for code in LANGUAGES:
+        with force_locale(code):
+            versions.append({"lang": code, "title": str(title), "body": str(body),
+                             "home": str(HOME_LINK)})
+    return render_template("errors/error_bilingual.html", status=status, versions=versions), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):  # type: ignore[no-untyped-def]
+        return render_error(400, CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):  # type: ignore[no-untyped-def]
+        status = error.code or 500
+        if status not in MESSAGES:
+            return error
+        response, status = render_error(status)
+        response = app.make_response((response, status))
+        if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
+            response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+        if status == 429:
+            response.headers.setdefault("Retry-After", "60")
+        return response
+
+    @app.errorhandler(OperationalError)
+    def _database_down(error: OperationalError):  # type: ignore[no-untyped-def]
+        # Lost connection, locked or read-only database, full disk: nothing was written (the
+        # transaction rolled back); say so clearly instead of a bare 500.
+        log.error("database unavailable: %s", error)
+        db.session.rollback()
+        response = app.make_response(render_error(503))
+        response.headers["Retry-After"] = "30"
+        return response
+
+    @app.errorhandler(500)
+    def _server_error(error):  # type: ignore[no-untyped-def]
+        return render_error(500)

@@ -1,0 +1,4 @@
+"""Imports every model so ``db.metadata`` (and so Alembic) knows all tables."""
+from .accounts.models import Membership, Organisation, User  # noqa: F401
+from .audit.models import AuditEntry  # noqa: F401
+from .public.models import SiteFeedback  # noqa: F401

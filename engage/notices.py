@@ -1,0 +1,23 @@
+"""One-line confirmations shown after a redirect ("flash" messages).
+
+Views flash a key, not a sentence: the next page translates it into its own language, so a
+notice flashed on an English page and shown after a switch to Welsh is still Welsh.
+"""
+from __future__ import annotations
+
+from flask import Flask, get_flashed_messages
+from flask_babel import lazy_gettext as _l
+
+NOTICES = {
+    "signed_out": _l("You have signed out."),
+    "password_changed": _l("Your password has been changed. Other devices have been signed out."),
+    "saved": _l("Your changes have been saved."),
+}
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def _notices() -> dict:
+        def notices() -> list[str]:
+            return [str(NOTICES[key]) for key in get_flashed_messages() if key in NOTICES]
+        return {"notices": notices}

@@ -1,0 +1,200 @@
+"""Test fixtures: a real database (SQLite by default, PostgreSQL with DATABASE_URL), the app built by
+its factory for each test, an HTTP client that handles CSRF like a browser, and small factories.
+
+Tests that need something outside Python (Chromium, a reachable PostgreSQL) call :func:`need`: it
+skips with the reason, or fails when ``ENGAGE_REQUIRE_ALL=1`` (as CI sets), so nothing is skipped
+silently there.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from engage import create_app
+from engage.config import normalise_database_url
+
+REQUIRE_ALL = os.environ.get("ENGAGE_REQUIRE_ALL") == "1"
+PASSWORD = "correct horse battery"
+CSRF_RE = re.compile(r'<input[^>]*name="csrf_token"[^>]*>')
+VALUE_RE = re.compile(r'value="([^"]*)"')
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip (or, under ENGAGE_REQUIRE_ALL=1, fail) unless ``condition`` holds."""
+    if condition:
+        return
+    if REQUIRE_ALL:
+        pytest.fail(f"ENGAGE_REQUIRE_ALL=1 but: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # Any skip at all (a plugin's, a marker's) fails the run when everything is required.
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if REQUIRE_ALL and reporter and reporter.stats.get("skipped"):
+        reporter.write_line(f"ENGAGE_REQUIRE_ALL=1: {len(reporter.stats['skipped'])} test(s) skipped", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# --- database -------------------------------------------------------------------------------
+
+
+class Database:
+    """Where each test's app keeps its data. Migrations (not create_all) build the schema once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.pg_url = os.environ.get("DATABASE_URL")
+        self.dialect = "postgresql" if self.pg_url else "sqlite"
+        self.template = root / "template.sqlite3"
+
+    def prepare(self) -> None:
+        if self.pg_url:
+            engine = create_engine(normalise_database_url(self.pg_url))
+            try:
+                with engine.begin() as conn:
+                    conn.execute(text("DROP SCHEMA public CASCADE"))
+                    conn.execute(text("CREATE SCHEMA public"))
+            except Exception as exc:  # noqa: BLE001
+                engine.dispose()
+                need(False, f"PostgreSQL at DATABASE_URL is not reachable: {exc}")
+            engine.dispose()
+            url = self.pg_url
+        else:
+            url = f"sqlite:///{self.template}"
+        app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
+                          "INSTANCE_PATH": str(self.root / "migrate-instance")})
+        from flask_migrate import upgrade
+
+        with app.app_context():
+            upgrade()
+            from engage.extensions import db
+            for engine in db.engines.values():
+                engine.dispose()
+
+    def url_for_test(self, tmp_path: Path) -> str:
+        if self.pg_url:
+            return self.pg_url
+        path = tmp_path / "engage.sqlite3"
+        shutil.copyfile(self.template, path)
+        return f"sqlite:///{path}"
+
+    def reset(self, app: Flask) -> None:
+        from engage.extensions import db
+
+        with app.app_context():
+            db.session.remove()
+            if self.pg_url:
+                tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+                with db.engine.begin() as conn:
+                    conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            for engine in db.engines.values():
+                engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Database:
+    database = Database(tmp_path_factory.mktemp("db"))
+    database.prepare()
+    return database
+
+
+def make_app(database: Database, tmp_path: Path, **overrides: Any) -> Flask:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database.url_for_test(tmp_path),
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app(database: Database, tmp_path: Path) -> Iterator[Flask]:
+    app = make_app(database, tmp_path)
+    yield app
+    database.reset(app)
+
+
+# --- HTTP ---------------------------------------------------------------------------------------
+
+
+class Client(FlaskClient):
+    """Test client that, like a browser, sends the CSRF token of the page it last saw."""
+
+    last_csrf: str | None = None
+
+    def open(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+        response = super().open(*args, **kwargs)
+        if response.mimetype == "text/html":
+            found = CSRF_RE.search(response.get_data(as_text=True))
+            if found:
+                value = VALUE_RE.search(found.group(0))
+                if value:
+                    self.last_csrf = value.group(1)
+        return response
+
+    def submit(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
+        """GET the form page, then POST ``data`` with its CSRF token (like a person would)."""
+        self.get(url)
+        payload = dict(data or {})
+        payload.setdefault("csrf_token", self.last_csrf)
+        return self.post(url, data=payload, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> Client:
+    app.test_client_class = Client
+    return app.test_client()  # type: ignore[return-value]
+
+
+# --- domain factories -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_org(app: Flask):  # type: ignore[no-untyped-def]
+    from engage.accounts import services
+
+    def make(slug: str = "gwynedd", name_en: str = "Gwynedd Council", name_cy: str = "Cyngor Gwynedd"):  # type: ignore[no-untyped-def]
+        with app.app_context():
+            org = services.create_org(slug, name_en, name_cy)
+            return org.id
+    return make
+
+
+@pytest.fixture
+def make_user(app: Flask):  # type: ignore[no-untyped-def]
+    from engage.accounts import services
+
+    def make(email: str, org_slug: str, role: str = "organiser", password: str = PASSWORD):  # type: ignore[no-untyped-def]
+        with app.app_context():
+            org = services.get_org(org_slug)
+            user = services.create_user(email, password, org, role)
+            return user.id
+    return make
+
+
+@pytest.fixture
+def two_orgs(make_org, make_user) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Org A (gwynedd) with an admin and an organiser; org B (powys) with an admin."""
+    make_org("gwynedd", "Gwynedd Council", "Cyngor Gwynedd")
+    make_org("powys", "Powys County Council", "Cyngor Sir Powys")
+    make_user("admin-a@example.org", "gwynedd", "admin")
+    make_user("organiser-a@example.org", "gwynedd", "organiser")
+    make_user("admin-b@example.org", "powys", "admin")
+    return {"a": "gwynedd", "b": "powys"}
+
+
+def sign_in(client: Client, email: str, password: str = PASSWORD, lang: str = "en"):  # type: ignore[no-untyped-def]
+    return client.submit(f"/{lang}/sign-in", {"email": email, "password": password})

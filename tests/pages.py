@@ -1,0 +1,25 @@
+"""The app's pages, read from its URL map, so a new route is tested without anyone listing it."""
+from __future__ import annotations
+
+from flask import Flask
+
+#: Sample values for URL arguments, by name.
+SAMPLES = {"org": "gwynedd"}
+
+
+def page_paths(app: Flask, lang: str, *, staff: bool | None = None) -> list[str]:
+    """Every GET page under /<lang>/ whose arguments we can fill; ``staff`` filters /manage/."""
+    paths = []
+    for rule in app.url_map.iter_rules():
+        if "lang" not in rule.arguments or "GET" not in (rule.methods or ()):
+            continue
+        args = {name: SAMPLES.get(name) for name in rule.arguments if name != "lang"}
+        if any(value is None for value in args.values()):
+            continue
+        is_staff = "/manage/" in rule.rule
+        if staff is not None and is_staff != staff:
+            continue
+        with app.test_request_context():
+            from flask import url_for
+            paths.append(url_for(rule.endpoint, lang=lang, **args))
+    return sorted(set(paths))

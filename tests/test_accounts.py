@@ -1,0 +1,193 @@
+"""Sign-in, roles, organisation scoping, rate limits, the audit log and the account commands."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from conftest import PASSWORD, sign_in
+from engage.accounts.models import User
+from engage.audit.models import AuditEntry
+from engage.extensions import db
+
+
+def test_anonymous_staff_area_redirects_to_sign_in(client, two_orgs):
+    for lang in ("cy", "en"):
+        response = client.get(f"/{lang}/manage/")
+        assert response.status_code == 302
+        assert response.headers["Location"] == f"/{lang}/sign-in?next=/{lang}/manage/"
+    response = client.get("/cy/manage/gwynedd/settings")
+    assert response.headers["Location"].startswith("/cy/sign-in?next=")
+
+
+def test_sign_in_then_follow_next_and_sign_out(client, two_orgs):
+    client.get("/en/sign-in?next=/en/manage/gwynedd/")
+    response = client.post("/en/sign-in?next=/en/manage/gwynedd/", data={
+        "email": "Admin-A@Example.org", "password": PASSWORD, "csrf_token": client.last_csrf})
+    assert response.status_code == 302 and response.headers["Location"] == "/en/manage/gwynedd/"
+    page = client.get("/en/manage/gwynedd/").get_data(as_text=True)
+    assert "Gwynedd Council" in page and "Audit log" in page
+    response = client.submit("/en/manage/", {})  # POST to a GET-only page
+    assert response.status_code == 405
+    client.get("/en/")
+    response = client.post("/en/sign-out", data={"csrf_token": client.last_csrf})
+    assert response.status_code == 302
+    assert "You have signed out." in client.get("/en/").get_data(as_text=True)
+    assert client.get("/en/manage/").status_code == 302
+
+
+def test_next_cannot_send_people_to_another_site(client, two_orgs):
+    client.get("/en/sign-in")
+    response = client.post("/en/sign-in?next=//evil.example/", data={
+        "email": "admin-a@example.org", "password": PASSWORD, "csrf_token": client.last_csrf})
+    assert response.headers["Location"] == "/en/manage/"
+
+
+def test_wrong_password_is_a_bilingual_error_and_changes_nothing(app, client, two_orgs):
+    response = client.submit("/cy/sign-in", {"email": "admin-a@example.org", "password": "nope nope nope"})
+    assert response.status_code == 400
+    assert "Rhowch gyfeiriad e-bost a chyfrinair cywir" in response.get_data(as_text=True)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "admin-a@example.org"))
+        assert user.last_login_at is None
+
+
+def test_a_new_session_on_sign_in(client, two_orgs):
+    client.get("/en/sign-in")
+    before = client.last_csrf
+    sign_in(client, "admin-a@example.org")
+    client.get("/en/manage/password")
+    assert client.last_csrf != before
+
+
+def test_sixth_bad_login_in_a_minute_is_refused(client, two_orgs):
+    for attempt in range(5):
+        response = client.submit("/en/sign-in", {"email": "admin-a@example.org", "password": f"wrong {attempt}"})
+        assert response.status_code == 400
+    response = client.submit("/en/sign-in", {"email": "admin-a@example.org", "password": "wrong 6"})
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
+    # Even the right password waits now; showing the form still works.
+    assert client.get("/en/sign-in").status_code == 200
+    assert client.submit("/en/sign-in", {"email": "admin-a@example.org", "password": PASSWORD}).status_code == 429
+
+
+def test_successful_sign_ins_do_not_use_up_the_allowance(client, two_orgs):
+    for _ in range(7):
+        assert sign_in(client, "admin-a@example.org").status_code == 302
+
+
+def test_other_organisations_are_not_found(client, two_orgs):
+    sign_in(client, "admin-a@example.org")
+    for path in ("/en/manage/powys/", "/en/manage/powys/settings", "/en/manage/powys/audit",
+                 "/en/manage/no-such-org/"):
+        assert client.get(path).status_code == 404, path
+    response = client.submit("/en/manage/gwynedd/settings", {"name-cy": "A", "name-en": "B"})
+    assert response.status_code == 302
+    client.get("/en/manage/gwynedd/")
+    response = client.post("/en/manage/powys/settings", data={"name-cy": "X", "name-en": "Y",
+                                                               "csrf_token": client.last_csrf})
+    assert response.status_code == 404
+
+
+def test_organisers_cannot_use_admin_pages(client, two_orgs):
+    sign_in(client, "organiser-a@example.org")
+    assert client.get("/en/manage/gwynedd/").status_code == 200
+    for path in ("/en/manage/gwynedd/settings", "/en/manage/gwynedd/audit", "/en/manage/gwynedd/members"):
+        assert client.get(path).status_code == 403, path
+
+
+def test_renaming_needs_both_languages_and_is_audited(app, client, two_orgs):
+    sign_in(client, "admin-a@example.org")
+    response = client.submit("/cy/manage/gwynedd/settings", {"name-cy": "", "name-en": "Gwynedd"})
+    assert response.status_code == 400
+    assert "Rhowch y testun Cymraeg" in response.get_data(as_text=True)
+    with app.app_context():
+        from engage.accounts.services import get_org
+        assert get_org("gwynedd").name_en == "Gwynedd Council"
+    response = client.submit("/en/manage/gwynedd/settings", {"name-cy": "Cyngor Gwynedd Newydd", "name-en": "New Gwynedd Council"})
+    assert response.status_code == 302
+    log = client.get("/en/manage/gwynedd/audit").get_data(as_text=True)
+    assert "accounts.org_renamed" in log and "admin-a@example.org" in log
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.kind == "accounts.org_renamed"))
+        assert entry.data["after"] == {"cy": "Cyngor Gwynedd Newydd", "en": "New Gwynedd Council"}
+        assert entry.user.email == "admin-a@example.org"
+
+
+def test_changing_password_signs_out_other_sessions(app, two_orgs):
+    from conftest import Client
+
+    app.test_client_class = Client
+    phone, laptop = app.test_client(), app.test_client()
+    sign_in(phone, "admin-a@example.org")
+    sign_in(laptop, "admin-a@example.org")
+    response = laptop.submit("/en/manage/password", {"current": PASSWORD, "new": "a brand new passphrase",
+                                                     "confirm": "a brand new passphrase"})
+    assert response.status_code == 302
+    assert laptop.get("/en/manage/").status_code == 200  # this session carries on
+    assert phone.get("/en/manage/").status_code == 302  # the other one is gone
+    assert sign_in(phone, "admin-a@example.org", "a brand new passphrase").status_code == 302
+
+
+def test_password_change_errors_in_welsh(client, two_orgs):
+    sign_in(client, "admin-a@example.org")
+    response = client.submit("/cy/manage/password", {"current": "wrong one!!", "new": "short", "confirm": "other"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Nid yw’r ddau gyfrinair newydd yr un fath" in html
+    response = client.submit("/cy/manage/password", {"current": "wrong one!!", "new": "long enough pass", "confirm": "long enough pass"})
+    assert "Nid yw eich cyfrinair presennol yn gywir" in response.get_data(as_text=True)
+
+
+def test_email_is_unique_whatever_its_case(app, two_orgs):
+    from sqlalchemy.exc import IntegrityError
+
+    from engage.db import write_transaction
+
+    with app.app_context():
+        with pytest.raises(IntegrityError):
+            with write_transaction():
+                db.session.add(User(email="ADMIN-A@example.org", password_hash="x"))
+
+
+def test_cli_creates_organisations_and_users(app, monkeypatch):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["orgs", "create", "ynys-mon", "--name-en", "Isle of Anglesey", "--name-cy", "Ynys Môn"])
+    assert result.exit_code == 0, result.output
+    runner.invoke(args=["orgs", "create", "llandudno", "--name-en", "Llandudno", "--name-cy", "Llandudno"])
+    runner.invoke(args=["orgs", "create", "lon", "--name-en", "Lon", "--name-cy", "Lôn Las"])
+    result = runner.invoke(args=["orgs", "list", "--lang", "cy"])
+    assert [line.split("\t")[0] for line in result.output.splitlines()] == ["lon", "llandudno", "ynys-mon"]
+    monkeypatch.setenv("ENGAGE_PASSWORD", "a long enough password")
+    result = runner.invoke(args=["users", "create", "Sian@Example.org", "--org", "ynys-mon", "--role", "admin"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        from engage.accounts.services import authenticate
+        user = authenticate("sian@example.org", "a long enough password")
+        assert user is not None and user.role_in(user.organisations[0]) == "admin"
+    bad = runner.invoke(args=["users", "create", "x@example.org", "--org", "nope", "--role", "admin"])
+    assert bad.exit_code != 0 and "no organisation" in bad.output
+    dup = runner.invoke(args=["orgs", "create", "ynys-mon", "--name-en", "A", "--name-cy", "B"])
+    assert dup.exit_code != 0 and "slug taken" in dup.output
+
+
+def test_demo_is_idempotent_and_prints_the_login(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert "admin@demo.example.org" in first.output and "demo-password-123" in first.output
+    with app.app_context():
+        count = db.session.query(User).count()
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0 and "created" not in second.output
+    with app.app_context():
+        assert db.session.query(User).count() == count
+    from conftest import Client
+    app.test_client_class = Client
+    client = app.test_client()
+    assert sign_in(client, "admin@demo.example.org", "demo-password-123").status_code == 302
+
+
+def test_demo_refuses_production(app):
+    app.config["ENV"] = "production"
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code != 0 and "refusing" in result.output
