@@ -37,6 +37,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     notices.init_app(app)
+    if app.config["SCHEDULER_IN_PROCESS"] and not app.testing:
+        from . import scheduler
+
+        app.extensions["engage_scheduler"] = scheduler.build(app)
+        app.extensions["engage_scheduler"].start()
     if app.config["PROXY_COUNT"]:
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
@@ -76,9 +81,11 @@ def configure_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
 
+    from . import formatting
     from .bilingual import tr
 
     app.jinja_env.globals["tr"] = tr
+    formatting.init_app(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 
@@ -86,10 +93,12 @@ def configure_i18n(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from .accounts.routes import bp as accounts_bp
     from .audit.routes import bp as audit_bp
+    from .events.routes import manage as events_manage_bp
+    from .events.routes import public as events_bp
     from .public.routes import bp as public_bp
     from .public.routes import neutral
 
-    for bp in (neutral, public_bp, accounts_bp, audit_bp):
+    for bp in (neutral, public_bp, accounts_bp, audit_bp, events_bp, events_manage_bp):
         app.register_blueprint(bp)
 
 

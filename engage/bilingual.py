@@ -22,6 +22,12 @@ from .validators import MaxLength, Optional
 LANGS = ("cy", "en")
 
 
+def page_language() -> str:
+    """"cy" or "en" for the current page (the Babel locale may be "en_GB")."""
+    locale = get_locale()
+    return locale.language if locale is not None else "cy"
+
+
 def bilingual_columns(length: int | None = None) -> tuple[MappedColumn[Any], MappedColumn[Any]]:
     """Two nullable columns (Welsh, English); ``length=None`` makes them TEXT."""
     def col() -> MappedColumn[Any]:
@@ -37,7 +43,7 @@ class Bilingual:
 
     def text(self, name: str, lang: str | None = None) -> str:
         """The value in ``lang`` (default: the page's language), or '' when it is missing."""
-        lang = lang or str(get_locale() or "cy")
+        lang = lang or page_language()
         return getattr(self, f"{name}_{lang}") or ""
 
     def set_text(self, name: str, values: dict[str, str | None]) -> None:
@@ -58,7 +64,7 @@ def tr(obj: Bilingual | None, name: str) -> Markup:
     """Template helper: the field in the page's language, else the other one marked with ``lang``."""
     if obj is None:
         return Markup("")
-    lang = str(get_locale() or "cy")
+    lang = page_language()
     value = getattr(obj, f"{name}_{lang}")
     if value:
         return escape(value)

@@ -12,6 +12,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 ROOT = Path(__file__).resolve().parent.parent
 translate = AppGroup("translate", help="Extract, update and compile the message catalogues.")
 users = AppGroup("users", help="Staff users.")
+reports = AppGroup("reports", help="Monitoring reports.")
 orgs = AppGroup("orgs", help="Organisations.")
 
 
@@ -140,8 +141,59 @@ def demo_command() -> None:
         click.echo(line)
 
 
+@reports.command("monthly")
+@click.option("--org", "org_slug", required=True)
+@click.option("--month", required=True, help="YYYY-MM")
+@click.option("--format", "fmt", type=click.Choice(["csv", "html"]), default="csv")
+@click.option("--lang", type=click.Choice(["cy", "en"]), default="cy", help="Language of the HTML report (CSV is bilingual).")
+def reports_monthly(org_slug: str, month: str, fmt: str, lang: str) -> None:
+    """Write a monthly monitoring report to standard output."""
+    from .accounts.services import get_org
+    from .dates import parse_month
+    from .events import reports as event_reports
+
+    org = get_org(org_slug)
+    if org is None:
+        raise click.ClickException(f"no organisation with slug {org_slug!r}")
+    parsed = parse_month(month)
+    if parsed is None:
+        raise click.ClickException("--month must look like 2026-10")
+    try:
+        data = event_reports.build(org, *parsed)
+    except event_reports.ReportError:
+        raise click.ClickException("that month is in the future") from None
+    click.echo(event_reports.render(data, fmt, lang), nl=False)
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the scheduled jobs in this process (use one per deployment with several workers)."""
+    from flask import current_app
+
+    from . import scheduler
+
+    click.echo("scheduler: running " + ", ".join(scheduler.JOBS))
+    scheduler.build(current_app._get_current_object(), blocking=True).start()  # type: ignore[attr-defined]
+
+
+@click.command("run-job")
+@click.argument("name")
+@with_appcontext
+def run_job_command(name: str) -> None:
+    """Run one scheduled job now (e.g. monthly_reports)."""
+    from flask import current_app
+
+    from . import scheduler
+
+    if name not in scheduler.JOBS:
+        raise click.ClickException(f"unknown job {name!r}; jobs: {', '.join(scheduler.JOBS)}")
+    scheduler.run_job(current_app._get_current_object(), name)  # type: ignore[attr-defined]
+    click.echo(f"ran {name}")
+
+
 def register(app: Flask) -> None:
-    for command in (translate, users, orgs, demo_command):
+    for command in (translate, users, orgs, reports, demo_command, scheduler_command, run_job_command):
         app.cli.add_command(command)
 
 

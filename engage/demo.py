@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 
 from .accounts import services as accounts
 from .accounts.models import Organisation
+from .events.demo import load_events
 
 DEMO_ORG = "demo"
 DEMO_ADMIN = "admin@demo.example.org"
@@ -16,7 +17,8 @@ DEMO_ORGANISER = "trefnydd@demo.example.org"
 #: Fixed so a newcomer can always sign in to a fresh demo; ``engage demo`` refuses to run in production.
 DEMO_PASSWORD = "demo-password-123"
 
-LOADERS: list[Callable[[Organisation], Iterator[str]]] = []
+#: Each area's demo loader, in order; each must be safe to run again.
+LOADERS: list[Callable[[Organisation], Iterator[str]]] = [load_events]
 
 
 def load_demo() -> Iterator[str]:

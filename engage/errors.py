@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
-from .i18n import LANGUAGES, current_lang, remembered_lang
+from .i18n import BABEL_LOCALES, LANGUAGES, current_lang, remembered_lang
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def render_error(status: int, texts: tuple | None = None):  # type: ignore[no-un
     # A language-neutral URL and no remembered choice: say it in both languages, Welsh first.
     versions = []
     for code in LANGUAGES:
-        with force_locale(code):
+        with force_locale(BABEL_LOCALES[code]):
             versions.append({"lang": code, "title": str(title), "body": str(body),
                              "home": str(HOME_LINK)})
     return render_template("errors/error_bilingual.html", status=status, versions=versions), status

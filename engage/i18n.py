@@ -47,16 +47,19 @@ def remembered_lang() -> str | None:
     return value if value in LANGUAGES else None
 
 
+#: Formatting locale for each language: British English dates ("2 October 2026"), not American.
+BABEL_LOCALES = {"cy": "cy", "en": "en_GB"}
+
+
 def select_locale() -> str:
     """Flask-Babel's locale selector: URL first, then the cookie, then the default."""
     lang = current_lang()
-    if lang:
-        return lang
-    try:
-        lang = remembered_lang()
-    except RuntimeError:
-        lang = None
-    return lang or current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not lang:
+        try:
+            lang = remembered_lang()
+        except RuntimeError:
+            lang = None
+    return BABEL_LOCALES[lang or current_app.config["BABEL_DEFAULT_LOCALE"]]
 
 
 def other_lang(lang: str) -> str:

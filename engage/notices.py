@@ -12,6 +12,10 @@ NOTICES = {
     "signed_out": _l("You have signed out."),
     "password_changed": _l("Your password has been changed. Other devices have been signed out."),
     "saved": _l("Your changes have been saved."),
+    "event_saved": _l("The event has been saved."),
+    "event_duplicated": _l("This is a copy of the event. Check the dates, then save it."),
+    "outcome_saved": _l("What happened at the event has been saved."),
+    "report_made": _l("The report has been made and kept for download."),
 }
 
 

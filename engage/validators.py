@@ -13,13 +13,19 @@ from flask_babel import lazy_gettext as _l
 from wtforms import validators as v
 from wtforms.validators import Optional, StopValidation, ValidationError  # noqa: F401  (re-exported)
 
-__all__ = ["Required", "MaxLength", "Email", "NumberRange", "EqualTo", "Optional",
+__all__ = ["Required", "RequiredInput", "MaxLength", "Email", "NumberRange", "EqualTo", "Optional",
            "ValidationError", "StopValidation", "WTFormsTranslations"]
 
 
 def Required(message: Any = None) -> v.DataRequired:
     """The field must not be empty (spaces alone count as empty)."""
     return v.DataRequired(message=message or _l("Enter a value"))
+
+
+def RequiredInput(message: Any = None) -> v.InputRequired:
+    """Something must be typed; unlike Required it keeps a field's own error (e.g. "Enter a real
+    date") when what was typed cannot be read."""
+    return v.InputRequired(message=message or _l("Enter a value"))
 
 
 def MaxLength(maximum: int, message: Any = None) -> v.Length:

@@ -8,7 +8,6 @@ silently there.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,25 +15,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from engage import create_app
 from engage.config import normalise_database_url
 
-REQUIRE_ALL = os.environ.get("ENGAGE_REQUIRE_ALL") == "1"
-PASSWORD = "correct horse battery"
-CSRF_RE = re.compile(r'<input[^>]*name="csrf_token"[^>]*>')
-VALUE_RE = re.compile(r'value="([^"]*)"')
-
-
-def need(condition: bool, reason: str) -> None:
-    """Skip (or, under ENGAGE_REQUIRE_ALL=1, fail) unless ``condition`` holds."""
-    if condition:
-        return
-    if REQUIRE_ALL:
-        pytest.fail(f"ENGAGE_REQUIRE_ALL=1 but: {reason}", pytrace=False)
-    pytest.skip(reason)
+from helpers import PASSWORD, REQUIRE_ALL, Client, need  # noqa: E402
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -130,29 +116,6 @@ def app(database: Database, tmp_path: Path) -> Iterator[Flask]:
 # --- HTTP ---------------------------------------------------------------------------------------
 
 
-class Client(FlaskClient):
-    """Test client that, like a browser, sends the CSRF token of the page it last saw."""
-
-    last_csrf: str | None = None
-
-    def open(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
-        response = super().open(*args, **kwargs)
-        if response.mimetype == "text/html":
-            found = CSRF_RE.search(response.get_data(as_text=True))
-            if found:
-                value = VALUE_RE.search(found.group(0))
-                if value:
-                    self.last_csrf = value.group(1)
-        return response
-
-    def submit(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
-        """GET the form page, then POST ``data`` with its CSRF token (like a person would)."""
-        self.get(url)
-        payload = dict(data or {})
-        payload.setdefault("csrf_token", self.last_csrf)
-        return self.post(url, data=payload, **kwargs)
-
-
 @pytest.fixture
 def client(app: Flask) -> Client:
     app.test_client_class = Client
@@ -196,5 +159,32 @@ def two_orgs(make_org, make_user) -> dict[str, str]:  # type: ignore[no-untyped-
     return {"a": "gwynedd", "b": "powys"}
 
 
-def sign_in(client: Client, email: str, password: str = PASSWORD, lang: str = "en"):  # type: ignore[no-untyped-def]
-    return client.submit(f"/{lang}/sign-in", {"email": email, "password": password})
+
+@pytest.fixture
+def make_event(app: Flask):  # type: ignore[no-untyped-def]
+    """Log an event through the service; returns its id. Times are local (Wales) wall-clock times."""
+    from datetime import datetime, timedelta
+
+    from engage.accounts.services import get_org
+    from engage.dates import local_to_utc
+    from engage.events import services
+
+    def make(org_slug: str = "gwynedd", *, start: datetime | None = None, hours: int = 2, **overrides: Any) -> int:
+        with app.app_context():
+            org = get_org(org_slug)
+            starts = local_to_utc(start) if start else local_to_utc(datetime.now().replace(microsecond=0) + timedelta(days=7))
+            data = {
+                "title": {"cy": "Bore coffi", "en": "Coffee morning"},
+                "description": {"cy": "Croeso i bawb.", "en": "Everyone welcome."},
+                "accessibility": {"cy": "", "en": ""}, "kind": "engagement", "starts_at": starts,
+                "ends_at": starts + timedelta(hours=hours), "online": False, "venue_name": "Neuadd y Dref",
+                "venue_address": None, "postcode": "LL55 1AB", "delivery_language": "bilingual", "partners": None,
+                "status": "planned", "public": True, "pulse_enabled": False, "themes": [], "audiences": [],
+            }
+            themes = overrides.pop("theme_codes", [])
+            audiences = overrides.pop("audience_keys", [])
+            data.update(overrides)
+            data["themes"] = [t.id for t in services.themes_of(org) if t.code in themes]
+            data["audiences"] = [a.id for a in services.audiences_of(org) if a.key in audiences]
+            return services.create_event(org, data).id
+    return make

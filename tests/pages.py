@@ -4,10 +4,14 @@ from __future__ import annotations
 from flask import Flask
 
 #: Sample values for URL arguments, by name.
-SAMPLES = {"org": "gwynedd"}
+SAMPLES = {"org": "gwynedd", "month": "2026-10"}
 
 
-def page_paths(app: Flask, lang: str, *, staff: bool | None = None) -> list[str]:
+#: Files rather than pages (feeds, downloads): not HTML, so not checked for text or by axe.
+FILE_SUFFIXES = (".ics", ".csv", ".xml", ".json", ".pb", ".svg", ".png", ".pdf")
+
+
+def page_paths(app: Flask, lang: str, *, staff: bool | None = None, html_only: bool = True) -> list[str]:
     """Every GET page under /<lang>/ whose arguments we can fill; ``staff`` filters /manage/."""
     paths = []
     for rule in app.url_map.iter_rules():
@@ -15,6 +19,8 @@ def page_paths(app: Flask, lang: str, *, staff: bool | None = None) -> list[str]
             continue
         args = {name: SAMPLES.get(name) for name in rule.arguments if name != "lang"}
         if any(value is None for value in args.values()):
+            continue
+        if html_only and rule.rule.endswith(FILE_SUFFIXES):
             continue
         is_staff = "/manage/" in rule.rule
         if staff is not None and is_staff != staff:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from conftest import PASSWORD, sign_in
+from helpers import PASSWORD, sign_in
 from engage.accounts.models import User
 from engage.audit.models import AuditEntry
 from engage.extensions import db
@@ -115,7 +115,7 @@ def test_renaming_needs_both_languages_and_is_audited(app, client, two_orgs):
 
 
 def test_changing_password_signs_out_other_sessions(app, two_orgs):
-    from conftest import Client
+    from helpers import Client
 
     app.test_client_class = Client
     phone, laptop = app.test_client(), app.test_client()
@@ -181,7 +181,7 @@ def test_demo_is_idempotent_and_prints_the_login(app):
     assert second.exit_code == 0 and "created" not in second.output
     with app.app_context():
         assert db.session.query(User).count() == count
-    from conftest import Client
+    from helpers import Client
     app.test_client_class = Client
     client = app.test_client()
     assert sign_in(client, "admin@demo.example.org", "demo-password-123").status_code == 302

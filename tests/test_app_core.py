@@ -157,7 +157,7 @@ def test_hsts_over_https(client):
 
 
 def test_session_cookie_flags(client, two_orgs):
-    from conftest import sign_in
+    from helpers import sign_in
 
     response = sign_in(client, "admin-a@example.org")
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("engage_session="))
@@ -188,7 +188,7 @@ def test_404_on_a_neutral_url_is_bilingual(client):
 
 
 def test_405_403_and_429_pages_are_in_the_page_language(app, client, two_orgs):
-    from conftest import sign_in
+    from helpers import sign_in
 
     response = client.get("/cy/sign-out")
     assert response.status_code == 405 and "Nid oes modd defnyddio’r dudalen hon fel hynny" in response.get_data(as_text=True)

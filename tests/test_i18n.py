@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 from pages import page_paths
 from textcheck import untranslated
 
-from conftest import sign_in
+from helpers import sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "translations" / "cy" / "LC_MESSAGES" / "messages.po"

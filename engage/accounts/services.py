@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from functools import cache
 
 from sqlalchemy import func, select
@@ -21,6 +22,10 @@ MIN_PASSWORD = 10
 @cache
 def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_urlsafe(16))
+
+
+#: Called with each new organisation inside its creating transaction (e.g. to preload themes).
+ORG_CREATED: list[Callable[[Organisation], None]] = []
 
 
 class AccountError(ValueError):
@@ -56,6 +61,8 @@ def create_org(slug: str, name_en: str, name_cy: str) -> Organisation:
         org = Organisation(slug=slug, name_en=name_en.strip(), name_cy=name_cy.strip())
         db.session.add(org)
         record("accounts.org_created", f"Organisation {slug} created", obj=org, org_id=None)
+        for hook in ORG_CREATED:
+            hook(org)
     return org
 
 

@@ -5,7 +5,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from browser.conftest import sign_in
-from conftest import PASSWORD
+from helpers import PASSWORD
 from pages import page_paths
 
 AXE = Axe()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from browser.conftest import sign_in
-from conftest import PASSWORD
+from helpers import PASSWORD
 
 
 @pytest.mark.browser
@@ -36,6 +36,7 @@ def test_switching_language_keeps_what_was_typed(live_server, page):
     page.check("#rating-1")  # "Satisfied"
     page.fill("#comments", "Mae’r gwasanaeth yn dda — ŵ ŷ")
     page.click("a[hreflang=cy][rel=alternate]")
+    page.wait_for_load_state("load")  # the values are put back by the deferred script
     assert page.url == live_server.url + "/cy/feedback"
     assert page.locator("#comments").input_value() == "Mae’r gwasanaeth yn dda — ŵ ŷ"
     assert page.locator("#rating-1").is_checked()
@@ -47,6 +48,7 @@ def test_switching_language_keeps_what_was_typed(live_server, page):
 def test_error_summary_takes_focus_and_links_to_the_field(live_server, page):
     page.goto(live_server.url + "/cy/feedback")
     page.click("button[type=submit]")
+    page.wait_for_load_state("load")
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     assert "Mae problem wedi codi" in page.locator(".error-summary").inner_text()
     page.click(".error-summary a")

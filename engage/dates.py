@@ -1,0 +1,39 @@
+"""Local time for Wales: staff type local times; the database keeps UTC (no Flask imports)."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+LOCAL = ZoneInfo("Europe/London")
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def local_to_utc(naive_local: datetime) -> datetime:
+    """A wall-clock time in Wales (as typed into a form) → aware UTC."""
+    return naive_local.replace(tzinfo=LOCAL).astimezone(timezone.utc)
+
+
+def utc_to_local(value: datetime) -> datetime:
+    return value.astimezone(LOCAL)
+
+
+def parse_month(text: str) -> tuple[int, int] | None:
+    """"2026-10" → (2026, 10); anything else → None."""
+    found = MONTH_RE.match(text.strip())
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    """The month's first instant and the next month's first instant, in Wales, as UTC."""
+    start = datetime(year, month, 1, tzinfo=LOCAL)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=LOCAL)
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+def previous_month(today: date) -> tuple[int, int]:
+    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+
+
+def is_future_month(year: int, month: int, today: date) -> bool:
+    return (year, month) > (today.year, today.month)

@@ -1,0 +1,1 @@
+"""The engagement event log, public event pages and the monthly monitoring report."""

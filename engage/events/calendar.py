@@ -1,0 +1,32 @@
+"""The iCalendar feed of upcoming public events, in one language."""
+from __future__ import annotations
+
+from icalendar import Calendar, Event as ICalEvent
+
+from .models import Event
+
+PRODID = "-//Engage//Events//CY-EN"
+
+
+def feed(events: list[Event], lang: str, base_url: str) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "Engage: digwyddiadau" if lang == "cy" else "Engage: events")
+    for event in events:
+        item = ICalEvent()
+        # Stable across both languages' feeds, so a calendar holding both shows one event.
+        item.add("uid", f"event-{event.id}@engage")
+        item.add("summary", event.text("title", lang))
+        item.add("description", event.text("description", lang))
+        item.add("dtstart", event.starts_at)
+        item.add("dtend", event.ends_at)
+        item.add("dtstamp", event.updated_at)
+        if event.online:
+            item.add("location", "Online" if lang == "en" else "Ar-lein")
+        else:
+            item.add("location", ", ".join(p for p in (event.venue_name, event.venue_address, event.postcode) if p))
+        item.add("url", f"{base_url}/{lang}/events/{event.id}")
+        item.add("status", "CONFIRMED")
+        cal.add_component(item)
+    return cal.to_ical()

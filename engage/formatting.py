@@ -1,0 +1,37 @@
+"""Template filters for dates, times and money, always through Flask-Babel (Welsh month and day
+names, 24-hour times, full dates because "Mawrth" is both March and Tuesday)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+from flask_babel import format_date, format_decimal, format_time
+
+from .dates import utc_to_local
+
+
+def long_date(value: datetime) -> str:
+    return format_date(utc_to_local(value), "full")
+
+
+def clock(value: datetime) -> str:
+    return format_time(utc_to_local(value), "HH:mm")
+
+
+def when(start: datetime, end: datetime) -> str:
+    """"Dydd Mawrth, 24 Tachwedd 2026, 18:00–20:00", or both full dates when it spans days."""
+    s, e = utc_to_local(start), utc_to_local(end)
+    if s.date() == e.date():
+        return f"{long_date(start)}, {clock(start)}–{clock(end)}"
+    return f"{long_date(start)}, {clock(start)} – {long_date(end)}, {clock(end)}"
+
+
+def pounds(pence: int) -> str:
+    """£1,234.50 (whole pounds without pence)."""
+    value = pence / 100
+    return "£" + format_decimal(value, "#,##0" if pence % 100 == 0 else "#,##0.00")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(long_date=long_date, clock=clock, pounds=pounds)
+    app.jinja_env.globals["when"] = when
