@@ -93,12 +93,17 @@ def configure_i18n(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from .accounts.routes import bp as accounts_bp
     from .audit.routes import bp as audit_bp
+    from .checkin.routes import api as checkin_api_bp
+    from .checkin.routes import door as door_bp
+    from .checkin.routes import neutral as checkin_links_bp
+    from .checkin.routes import public as checkin_bp
     from .events.routes import manage as events_manage_bp
     from .events.routes import public as events_bp
     from .public.routes import bp as public_bp
     from .public.routes import neutral
 
-    for bp in (neutral, public_bp, accounts_bp, audit_bp, events_bp, events_manage_bp):
+    for bp in (neutral, public_bp, accounts_bp, audit_bp, events_bp, events_manage_bp,
+               checkin_links_bp, checkin_bp, door_bp, checkin_api_bp):
         app.register_blueprint(bp)
 
 

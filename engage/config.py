@@ -55,6 +55,8 @@ class Defaults:
     #: Run APScheduler jobs inside the web process (single-process default only).
     SCHEDULER_IN_PROCESS = False
     FEEDBACK_EMAIL = ""
+    #: Days after an event ends before attendees' names and contact details are deleted.
+    CHECKIN_RETENTION_DAYS = 90
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
 

@@ -15,6 +15,7 @@ NOTICES = {
     "event_saved": _l("The event has been saved."),
     "event_duplicated": _l("This is a copy of the event. Check the dates, then save it."),
     "outcome_saved": _l("What happened at the event has been saved."),
+    "checkin_undone": _l("The check-in has been undone."),
     "report_made": _l("The report has been made and kept for download."),
 }
 

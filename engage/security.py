@@ -22,6 +22,10 @@ CSP = "; ".join(
     ]
 )
 
+#: The door page may compile the QR decoder's WebAssembly (only when the browser has no
+#: BarcodeDetector); nothing else needs it, so only that page's policy allows it.
+CSP_WITH_WASM = CSP.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
+
 
 def init_app(app: Flask) -> None:
     @app.after_request

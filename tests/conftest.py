@@ -188,3 +188,24 @@ def make_event(app: Flask):  # type: ignore[no-untyped-def]
             data["audiences"] = [a.id for a in services.audiences_of(org) if a.key in audiences]
             return services.create_event(org, data).id
     return make
+
+
+@pytest.fixture
+def door(app: Flask, two_orgs, make_event):  # type: ignore[no-untyped-def]
+    """An event on now (check-in open) with two registered tickets, and one more event."""
+    from datetime import datetime, timedelta
+
+    from engage.checkin import services
+    from engage.events.models import Event
+    from engage.extensions import db
+
+    now = datetime.now().replace(second=0, microsecond=0)
+    event_id = make_event(start=now - timedelta(minutes=20), hours=2, title={"cy": "Noson gymunedol", "en": "Community night"})
+    other_id = make_event(start=now + timedelta(days=1), title={"cy": "Digwyddiad arall", "en": "Another event"})
+    with app.app_context():
+        event, other = db.session.get(Event, event_id), db.session.get(Event, other_id)
+        ann = services.register(event, {"name": "Ann Jones", "email": "ann@example.org", "preferred_lang": "cy"})
+        bob = services.register(event, {"name": "Bob Evans", "phone": "07700 900123", "preferred_lang": "en"})
+        elsewhere = services.register(other, {"name": "Carys Hughes", "email": "carys@example.org"})
+        return {"event": event_id, "other": other_id, "ann": (ann.id, ann.code, ann.token),
+                "bob": (bob.id, bob.code, bob.token), "elsewhere": (elsewhere.id, elsewhere.code, elsewhere.token)}

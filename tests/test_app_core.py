@@ -76,7 +76,7 @@ def test_write_transactions_do_not_fail_under_contention(app):
     def worker(n: int) -> None:
         try:
             with app.app_context():
-                barrier.wait()
+                barrier.wait(timeout=30)
                 for i in range(10):
                     db.session.scalar(select(func.count(SiteFeedback.id)))  # a read first, like a request
                     with write_transaction():

@@ -1,10 +1,11 @@
 """Sign in and out, password, and the staff area's front pages."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..errors import wants_json
 from ..extensions import limiter, login_manager
 from ..welsh import sort_for_language
 from . import services
@@ -23,6 +24,8 @@ def _safe_next(target: str | None) -> str | None:
 
 @login_manager.unauthorized_handler
 def _sign_in_first():  # type: ignore[no-untyped-def]
+    if wants_json():  # the door page's API: say so, don't redirect a fetch() to a sign-in page
+        return jsonify(error={"status": 401, "code": "sign_in_required"}), 401
     return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
 
 

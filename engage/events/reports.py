@@ -28,7 +28,7 @@ EVENT_COLUMNS = [
     ("public", "Cyhoeddus / Public"), ("themes", "Amcanion / Objectives"), ("audiences", "Cynulleidfaoedd / Audiences"),
     ("venue", "Lleoliad / Venue"), ("postcode", "Cod post / Postcode"), ("online", "Ar-lein / Online"),
     ("delivery_language", "Iaith / Language"), ("partners", "Partneriaid / Partners"),
-    ("headcount", "Presenoldeb / Attendance"), ("audience_counts", "Presenoldeb fesul cynulleidfa / Attendance by audience"),
+    ("headcount", "Presenoldeb / Attendance"), ("checked_in", "Wedi cofrestru presenoldeb / Checked in"), ("audience_counts", "Presenoldeb fesul cynulleidfa / Attendance by audience"),
     ("narrative_cy", "Naratif (Cymraeg) / Narrative (Welsh)"), ("narrative_en", "Naratif (Saesneg) / Narrative (English)"),
     ("outcomes_cy", "Canlyniadau (Cymraeg) / Outcomes (Welsh)"), ("outcomes_en", "Canlyniadau (Saesneg) / Outcomes (English)"),
     ("follow_up_cy", "Camau dilynol (Cymraeg) / Follow-up (Welsh)"), ("follow_up_en", "Camau dilynol (Saesneg) / Follow-up (English)"),
@@ -45,11 +45,12 @@ class ReportError(ValueError):
         self.code = code
 
 
-def attendance(event: Event) -> int:
-    """Attendance of one event: the staff headcount, else the sum of headcounts by audience."""
+def event_attendance(event: Event, checked_in: int = 0) -> int:
+    """Attendance of one event: the staff headcount when entered (it counts everyone, including
+    people who never checked in); otherwise the larger of the check-ins and the headcounts by audience."""
     if event.headcount is not None:
         return event.headcount
-    return sum(h.count for h in event.headcounts)
+    return max(checked_in, sum(h.count for h in event.headcounts))
 
 
 @dataclass
@@ -73,10 +74,14 @@ class ReportData:
     by_audience: list[Row]
     total_attendance: int
     pulse: dict
+    checked_in: dict[int, int]
 
     @property
     def key(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+    def attendance(self, event: Event) -> int:
+        return event_attendance(event, self.checked_in.get(event.id, 0))
 
 
 def build(org: Organisation, year: int, month: int, today: date | None = None) -> ReportData:
@@ -86,6 +91,11 @@ def build(org: Organisation, year: int, month: int, today: date | None = None) -
     start, end = month_bounds(year, month)
     every = services.month_events(org, start, end)
     events = [e for e in every if e.status != "cancelled"]
+    checked_in = services.checkins([e.id for e in events])
+
+    def attendance(event: Event) -> int:
+        return event_attendance(event, checked_in.get(event.id, 0))
+
     by_kind = [Row(kind, *KIND_NAMES[kind], sum(1 for e in events if e.kind == kind),
                    sum(attendance(e) for e in events if e.kind == kind)) for kind in ("engagement", "training")]
     themes = db.session.scalars(select(Theme).where(Theme.org_id == org.id).order_by(Theme.code)).all()
@@ -104,10 +114,10 @@ def build(org: Organisation, year: int, month: int, today: date | None = None) -
     return ReportData(org=org, year=year, month=month, events=events, cancelled=len(every) - len(events),
                       by_kind=by_kind, by_theme=by_theme, by_audience=by_audience,
                       total_attendance=sum(attendance(e) for e in events),
-                      pulse=services.pulse_summary([e.id for e in events]))
+                      pulse=services.pulse_summary([e.id for e in events]), checked_in=checked_in)
 
 
-def event_row(event: Event) -> dict[str, str]:
+def event_row(event: Event, checked_in: int = 0) -> dict[str, str]:
     local = utc_to_local(event.starts_at)
     return {
         "id": str(event.id), "date": local.strftime("%Y-%m-%d %H:%M"),
@@ -117,7 +127,7 @@ def event_row(event: Event) -> dict[str, str]:
         "audiences": "; ".join(a.name_en for a in event.audiences),
         "venue": event.venue_name or "", "postcode": event.postcode or "", "online": "yes" if event.online else "no",
         "delivery_language": event.delivery_language, "partners": event.partners or "",
-        "headcount": str(attendance(event)),
+        "headcount": str(event_attendance(event, checked_in)), "checked_in": str(checked_in),
         "audience_counts": "; ".join(f"{h.audience.name_en}: {h.count}" for h in event.headcounts),
         **{f"{name}_{lang}": getattr(event, f"{name}_{lang}") or ""
            for name in ("narrative", "outcomes", "follow_up") for lang in ("cy", "en")},
@@ -133,8 +143,9 @@ def events_csv(events: list[Event]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([header for _, header in EVENT_COLUMNS])
+    checked_in = services.checkins([e.id for e in events])
     for event in events:
-        row = event_row(event)
+        row = event_row(event, checked_in.get(event.id, 0))
         writer.writerow([_safe(row[key]) for key, _ in EVENT_COLUMNS])
     return out.getvalue()
 
@@ -155,8 +166,7 @@ def render_csv(data: ReportData) -> str:
 def render_html(data: ReportData, lang: str) -> str:
     """A standalone printable document (its own styles), for download and the command line."""
     with force_locale(BABEL_LOCALES[lang]):
-        return render_template("events/report_document.html", report=data, lang=lang,
-                               attendance=attendance, generated_at=utcnow())
+        return render_template("events/report_document.html", report=data, lang=lang, generated_at=utcnow())
 
 
 def render(data: ReportData, fmt: str, lang: str) -> str:

@@ -58,9 +58,14 @@ def show(event_id: int):  # type: ignore[no-untyped-def]
     event = services.public_event(event_id)
     if event is None:
         abort(404)
+    from ..checkin.models import EventCheckin  # the check-in area builds on events, not the reverse
+
     pulse = services.pulse_summary([event.id]) if event.pulse_enabled else {}
-    return render_template("events/show.html", event=event, pulse=pulse,
-                           pulse_open=services.pulse_open(event), attendance=reports.attendance(event))
+    door = db.session.get(EventCheckin, event.id)
+    attendance = reports.event_attendance(event, services.checkins([event.id]).get(event.id, 0))
+    return render_template("events/show.html", event=event, pulse=pulse, pulse_open=services.pulse_open(event),
+                           attendance=attendance, registration_open=bool(door and door.registration_open
+                                                                         and event.status != "cancelled"))
 
 
 @public.route("/calendar.ics")
@@ -168,8 +173,9 @@ def _own_event(event_id: int):  # type: ignore[no-untyped-def]
 @org_required()
 def detail(event_id: int):  # type: ignore[no-untyped-def]
     event = _own_event(event_id)
-    return render_template("events/manage_detail.html", org=g.org, event=event,
-                           attendance=reports.attendance(event), pulse=services.pulse_summary([event.id]))
+    checked_in = services.checkins([event.id]).get(event.id, 0)
+    return render_template("events/manage_detail.html", org=g.org, event=event, checked_in=checked_in,
+                           attendance=reports.event_attendance(event, checked_in), pulse=services.pulse_summary([event.id]))
 
 
 @manage.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
@@ -320,7 +326,7 @@ def report(month: str):  # type: ignore[no-untyped-def]
         data = reports.build(g.org, year, number)
     except reports.ReportError:
         abort(404)
-    return render_template("events/report_page.html", org=g.org, report=data, attendance=reports.attendance)
+    return render_template("events/report_page.html", org=g.org, report=data)
 
 
 @manage.route("/reports/<month>.<fmt>", methods=["GET"])

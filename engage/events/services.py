@@ -1,7 +1,8 @@
 """Changes to events, themes and audiences, and the queries the pages share."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -17,6 +18,10 @@ from ..types import utcnow
 from .models import Audience, AudienceHeadcount, Event, PulseResponse, Theme
 from .taxonomy import AUDIENCES, THEMES
 
+#: Called with each new event (after it has an id) inside its creating transaction.
+EVENT_CREATED: list[Callable[[Event], None]] = []
+#: Functions giving successful check-ins per event id (the check-in area registers one).
+CHECKIN_COUNTERS: list[Callable[[list[int]], dict[int, int]]] = []
 #: Fewer answers than this and pulse results are not shown (people could be identified).
 PULSE_MIN_ANSWERS = 5
 
@@ -122,6 +127,9 @@ def create_event(org: Organisation, data: dict[str, Any]) -> Event:
         event = Event(org_id=org.id, created_by_id=_user_id())
         _apply(event, org, data)
         db.session.add(event)
+        db.session.flush()
+        for hook in EVENT_CREATED:
+            hook(event)
         record("events.created", f"Event created: {event.title_en or event.title_cy}", org_id=org.id, obj=event)
     return event
 
@@ -148,6 +156,9 @@ def duplicate_event(event: Event) -> Event:
         copy.themes = list(event.themes)
         copy.audiences = list(event.audiences)
         db.session.add(copy)
+        db.session.flush()
+        for hook in EVENT_CREATED:
+            hook(copy)
         record("events.duplicated", f"Event {event.id} duplicated", org_id=event.org_id, obj=copy,
                data={"from": event.id})
     return copy
@@ -196,7 +207,6 @@ class EventFilter:
     kind: str | None = None
     status: str | None = None
     q: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def staff_query(org: Organisation, f: EventFilter) -> Select[tuple[Event]]:
@@ -283,6 +293,14 @@ def month_events(org: Organisation, start: datetime, end: datetime) -> list[Even
     query = (select(Event).where(and_(Event.org_id == org.id, Event.starts_at >= start, Event.starts_at < end))
              .order_by(Event.starts_at, Event.id))
     return list(db.session.scalars(query))
+
+
+def checkins(event_ids: list[int]) -> dict[int, int]:
+    totals: dict[int, int] = {}
+    for counter in CHECKIN_COUNTERS:
+        for event_id, n in counter(event_ids).items():
+            totals[event_id] = totals.get(event_id, 0) + n
+    return totals
 
 
 def today_local() -> date:

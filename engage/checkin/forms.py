@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField,
+                     StringField, SubmitField, TelField, TextAreaField)
+
+from ..forms import Form
+from ..validators import Email, MaxLength, NumberRange, Optional, Required, RequiredInput
+
+
+def new_nonce() -> str:
+    return uuid.uuid4().hex
+
+
+class NonceForm(Form):
+    """A form that carries a nonce made when the page was drawn: sending it twice (a double tap, a
+    reload, a retry on a bad signal) is answered once."""
+
+    nonce = HiddenField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.nonce.data:
+            self.nonce.data = new_nonce()
+
+
+class SelfCheckinForm(NonceForm):
+    name = StringField(_l("Your name (optional)"), validators=[Optional(), MaxLength(120)], render_kw={"autocomplete": "name"})
+    email = EmailField(_l("Your email address (optional)"), validators=[Optional(), MaxLength(254), Email()],
+                       render_kw={"autocomplete": "email"})
+    consent = BooleanField(_l("I agree that the organisers may keep my name and email to tell me about what came of this event. They are deleted 90 days after the event."))
+    submit = SubmitField(_l("Check in"))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        if (self.name.data or self.email.data) and not self.consent.data:
+            self.consent.errors.append(_l("Tick the box to agree, or leave your name and email empty"))
+            ok = False
+        return ok
+
+
+class RegisterForm(Form):
+    name = StringField(_l("Your name"), validators=[Required(_l("Enter your name")), MaxLength(120)],
+                       render_kw={"autocomplete": "name"})
+    email = EmailField(_l("Email address"), validators=[Optional(), MaxLength(254), Email()],
+                       render_kw={"autocomplete": "email"})
+    phone = TelField(_l("Phone number"), validators=[Optional(), MaxLength(30)], render_kw={"autocomplete": "tel"})
+    preferred_lang = RadioField(_l("Which language would you like us to use?"),
+                                choices=[SelectChoice("cy", "Cymraeg"), SelectChoice("en", "English")],
+                                validators=[Required(_l("Select a language"))])
+    access_needs = TextAreaField(_l("Do you have any access needs? (optional)"),
+                                 description=_l("For example a hearing loop, step-free access or an interpreter."),
+                                 validators=[Optional(), MaxLength(1000)])
+    consent = BooleanField(_l("I agree that the organisers keep these details to run the event. They are deleted 90 days after the event."),
+                           validators=[Required(_l("Tick the box to agree, so the organisers can keep your details"))])
+    submit = SubmitField(_l("Register"))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        if not (self.email.data or "").strip() and not (self.phone.data or "").strip():
+            self.email.errors.append(_l("Enter an email address or a phone number"))
+            ok = False
+        return ok
+
+
+class TypedCodeForm(NonceForm):
+    code = StringField(_l("Ticket code"), description=_l("8 letters and numbers, as printed on the ticket."),
+                       validators=[Required(_l("Enter the ticket code")), MaxLength(20)],
+                       render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"})
+    submit = SubmitField(_l("Check in"))
+
+
+class WalkInForm(NonceForm):
+    audience = SelectField(_l("Audience (optional)"), coerce=int, validators=[Optional()], validate_choice=False)
+    submit = SubmitField(_l("+1 walk-in"))
+
+
+class SettingsForm(Form):
+    opens_minutes_before = IntegerField(_l("Opens this many minutes before the start"),
+                                        validators=[RequiredInput(_l("Enter a number of minutes")), NumberRange(0, 1440)])
+    closes_minutes_after = IntegerField(_l("Closes this many minutes after the end"),
+                                        validators=[RequiredInput(_l("Enter a number of minutes")), NumberRange(0, 1440)])
+    registration_open = BooleanField(_l("People can register and get a personal ticket"))
+    rotating = BooleanField(_l("Use a changing QR code on a screen instead of the printed poster"),
+                            description=_l("The code changes every 30 seconds, so a photo shared with people who are not there stops working."))
+    ask_contact = BooleanField(_l("Ask people who check in from the poster for a name and email (optional for them)"))
+    submit = SubmitField(_l("Save"))

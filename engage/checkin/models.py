@@ -1,0 +1,111 @@
+"""Check-in: each event's door settings, personal tickets, and one row for every scan."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..types import UTCDateTime, utcnow
+
+METHODS = ("poster", "ticket_scan", "typed_code", "name_search", "walk_in")
+RESULTS = ("ok", "already_checked_in", "wrong_event", "not_open", "cancelled", "invalid")
+
+
+class EventCheckin(db.Model):
+    """How an event's door works. Made with the event (see services.create_for_event)."""
+
+    __tablename__ = "event_checkins"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    #: Secret in the poster's QR code (short link /c/<token>): 128 bits, url-safe.
+    poster_token: Mapped[str] = mapped_column(String(32), unique=True)
+    #: What people without a camera type on the check-in page, e.g. "K7PQ2X".
+    typed_code: Mapped[str] = mapped_column(String(8), unique=True)
+    #: Check-in opens this many minutes before the start and closes this many after the end.
+    opens_minutes_before: Mapped[int] = mapped_column(Integer, default=30)
+    closes_minutes_after: Mapped[int] = mapped_column(Integer, default=0)
+    #: The on-screen QR changes every 30 s; a photo of an old one stops working.
+    rotating: Mapped[bool] = mapped_column(Boolean, default=False)
+    registration_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Ask people who check in from the poster for a name and email (optional, with consent).
+    ask_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    event = relationship("Event", lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint("opens_minutes_before BETWEEN 0 AND 1440", name="opens_range"),
+        CheckConstraint("closes_minutes_after BETWEEN 0 AND 1440", name="closes_range"),
+    )
+
+
+class Ticket(db.Model):
+    """A resident's registration for an event. Personal details are deleted by the retention job."""
+
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    #: Typed at the door: 8 characters without look-alikes (see services.CODE_ALPHABET).
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    #: Secret in the ticket's QR code (/t/<token>): 128 bits.
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    preferred_lang: Mapped[str | None] = mapped_column(String(2))
+    access_needs: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the retention job removed the personal details (the ticket and its scans stay, for counts).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (CheckConstraint("preferred_lang IN ('cy', 'en')", name="lang_known"),)
+
+
+class Scan(db.Model):
+    """Every attempt to check someone in, whatever its result."""
+
+    __tablename__ = "scans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
+    method: Mapped[str] = mapped_column(String(12))
+    result: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    device: Mapped[str | None] = mapped_column(String(60))
+    #: Chosen by the client (door page) so a retried or replayed request is recognised.
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    #: When the server received it, and when the device says it happened (offline scans).
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    audience_id: Mapped[int | None] = mapped_column(ForeignKey("audiences.id", ondelete="SET NULL"))
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    ticket = relationship("Ticket", lazy="joined")
+    user = relationship("User", foreign_keys=[user_id], lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint("method IN ('poster', 'ticket_scan', 'typed_code', 'name_search', 'walk_in')",
+                        name="method_known"),
+        CheckConstraint("result IN ('ok', 'already_checked_in', 'wrong_event', 'not_open', 'cancelled', 'invalid')",
+                        name="result_known"),
+        # One successful entry per ticket per event, whatever races: the database refuses a second.
+        Index("uq_scans_one_entry_per_ticket", "event_id", "ticket_id", unique=True,
+              sqlite_where=text("result = 'ok' AND undone_at IS NULL AND ticket_id IS NOT NULL"),
+              postgresql_where=text("result = 'ok' AND undone_at IS NULL AND ticket_id IS NOT NULL")),
+        Index("ix_scans_event_result", "event_id", "result"),
+    )
+
+
+class CheckinContact(db.Model):
+    """Name and email left, with consent, by someone checking in from the poster."""
+
+    __tablename__ = "checkin_contacts"
+
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))

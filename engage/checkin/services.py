@@ -1,0 +1,319 @@
+"""Check-in rules: every scan becomes a row with a result code; the database keeps one entry per ticket.
+
+Result codes (the door page and the JSON API show them in both languages):
+``ok`` · ``already_checked_in`` (with when and by whom) · ``wrong_event`` · ``not_open`` ·
+``cancelled`` (ticket or event) · ``invalid`` (no such ticket or code).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.models import User
+from ..audit.services import record
+from ..db import write_transaction
+from ..events.models import Event
+from ..events.services import CHECKIN_COUNTERS, EVENT_CREATED
+from ..extensions import db
+from ..types import utcnow
+from .models import CheckinContact, EventCheckin, Scan, Ticket
+
+# No 0/O, 1/I/L: they are misread on printed codes and typed wrongly at a busy door.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+#: Seconds each on-screen QR is valid for; the previous one is still accepted (a slow phone).
+ROTATION_SECONDS = 30
+#: How far back an offline scan's own time is believed.
+OFFLINE_LIMIT = timedelta(hours=48)
+
+
+def random_code(length: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def random_token() -> str:
+    return secrets.token_urlsafe(16)  # 128 bits
+
+
+def normalise_code(text: str) -> str:
+    """What someone typed → a code: spaces and dashes dropped, upper case."""
+    return re.sub(r"[\s-]", "", text).upper()
+
+
+def create_for_event(event: Event) -> EventCheckin:
+    settings = EventCheckin(event_id=event.id, poster_token=random_token(), typed_code=random_code(6))
+    db.session.add(settings)
+    return settings
+
+
+EVENT_CREATED.append(create_for_event)
+
+
+def settings_for(event: Event) -> EventCheckin:
+    found = db.session.get(EventCheckin, event.id)
+    if found is None:  # only for events made before check-in existed and missed by the migration
+        raise LookupError(f"event {event.id} has no check-in settings")
+    return found
+
+
+def window(event: Event, settings: EventCheckin) -> tuple[datetime, datetime]:
+    return (event.starts_at - timedelta(minutes=settings.opens_minutes_before),
+            event.ends_at + timedelta(minutes=settings.closes_minutes_after))
+
+
+def is_open(event: Event, settings: EventCheckin, at: datetime | None = None) -> bool:
+    opens, closes = window(event, settings)
+    return event.status != "cancelled" and opens <= (at or utcnow()) <= closes
+
+
+@dataclass
+class Outcome:
+    """What the door page shows after a scan."""
+
+    result: str
+    scan_id: int | None = None
+    count: int = 0
+    ticket_name: str | None = None
+    ticket_code: str | None = None
+    earlier_at: datetime | None = None
+    earlier_by: str | None = None
+    other_event: str | None = None
+    replayed: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"result": self.result, "scan_id": self.scan_id, "count": self.count,
+                "ticket": {"name": self.ticket_name, "code": self.ticket_code} if self.ticket_code else None,
+                "earlier": {"at": self.earlier_at.isoformat(), "by": self.earlier_by} if self.earlier_at else None,
+                "other_event": self.other_event, "replayed": self.replayed}
+
+
+def live_count(event_id: int) -> int:
+    return db.session.scalar(select(func.count(Scan.id)).where(
+        Scan.event_id == event_id, Scan.result == "ok", Scan.undone_at.is_(None))) or 0
+
+
+def counts_by_event(event_ids: list[int]) -> dict[int, int]:
+    """Successful check-ins per event, for reports."""
+    if not event_ids:
+        return {}
+    rows = db.session.execute(select(Scan.event_id, func.count(Scan.id)).where(
+        Scan.event_id.in_(event_ids), Scan.result == "ok", Scan.undone_at.is_(None)).group_by(Scan.event_id))
+    return dict(rows.all())
+
+
+CHECKIN_COUNTERS.append(counts_by_event)
+
+
+def _who(scan: Scan) -> str:
+    if scan.method == "poster":
+        return "poster"
+    return (scan.user.name or scan.user.email) if scan.user else "—"
+
+
+def _entry(event_id: int, ticket_id: int) -> Scan | None:
+    return db.session.scalar(select(Scan).where(Scan.event_id == event_id, Scan.ticket_id == ticket_id,
+                                                Scan.result == "ok", Scan.undone_at.is_(None)))
+
+
+def _outcome(scan: Scan, replayed: bool = False) -> Outcome:
+    out = Outcome(result=scan.result, scan_id=scan.id, count=live_count(scan.event_id), replayed=replayed)
+    ticket = scan.ticket
+    if ticket is not None:
+        out.ticket_name, out.ticket_code = ticket.name, ticket.code
+        if scan.result == "already_checked_in":
+            first = _entry(scan.event_id, ticket.id)
+            if first is not None:
+                out.earlier_at, out.earlier_by = first.scanned_at, _who(first)
+        if scan.result == "wrong_event":
+            other = db.session.get(Event, ticket.event_id)
+            event = db.session.get(Event, scan.event_id)
+            if other is not None and event is not None and other.org_id == event.org_id:
+                out.other_event = other.text("title")  # only name events of the same organisation
+    return out
+
+
+def _find_ticket(token: str | None, code: str | None, ticket_id: int | None) -> Ticket | None:
+    if token:
+        return db.session.scalar(select(Ticket).where(Ticket.token == token))
+    if code:
+        return db.session.scalar(select(Ticket).where(Ticket.code == normalise_code(code)))
+    if ticket_id:
+        return db.session.get(Ticket, ticket_id)
+    return None
+
+
+def _believable(scanned_at: datetime | None, now: datetime) -> datetime:
+    """A device's own time for an offline scan, if it is plausible; otherwise the server's."""
+    if scanned_at is None or scanned_at > now + timedelta(minutes=2) or scanned_at < now - OFFLINE_LIMIT:
+        return now
+    return min(scanned_at, now)
+
+
+def record_scan(event: Event, *, method: str, nonce: str | None, user: User | None = None,
+                device: str | None = None, token: str | None = None, code: str | None = None,
+                ticket_id: int | None = None, scanned_at: datetime | None = None,
+                audience_id: int | None = None) -> Outcome:
+    """Check someone in (or say why not). A nonce seen before returns its first answer, writing nothing."""
+    nonce = nonce if nonce and NONCE_RE.match(nonce) else uuid.uuid4().hex
+    for _attempt in range(3):
+        try:
+            return _record_once(event, method, nonce, user, device, token, code, ticket_id, scanned_at, audience_id)
+        except IntegrityError:
+            # Another request won a race: the same nonce (a retry), or the same ticket at a second
+            # door. Start again; the database now holds the winner, so the answer is consistent.
+            db.session.rollback()
+    raise RuntimeError("check-in kept colliding")  # pragma: no cover - three races in a row
+
+
+def _record_once(event: Event, method: str, nonce: str, user: User | None, device: str | None,
+                 token: str | None, code: str | None, ticket_id: int | None, scanned_at: datetime | None,
+                 audience_id: int | None) -> Outcome:
+    with write_transaction():
+        seen = db.session.scalar(select(Scan).where(Scan.nonce == nonce))
+        if seen is not None:
+            return _outcome(seen, replayed=True)
+        now = utcnow()
+        when = _believable(scanned_at, now)
+        settings = settings_for(event)
+        ticket = None if method in ("walk_in", "poster") else _find_ticket(token, code, ticket_id)
+        if method not in ("walk_in", "poster") and ticket is None:
+            result = "invalid"
+        elif ticket is not None and ticket.event_id != event.id:
+            result = "wrong_event"
+        elif event.status == "cancelled" or (ticket is not None and ticket.cancelled_at is not None):
+            result = "cancelled"
+        elif not is_open(event, settings, when):
+            result = "not_open"
+        elif ticket is not None and _entry(event.id, ticket.id) is not None:
+            result = "already_checked_in"
+        else:
+            result = "ok"
+        scan = Scan(event_id=event.id, ticket_id=ticket.id if ticket else None, method=method, result=result,
+                    user_id=user.id if user else None, device=(device or "")[:60] or None, nonce=nonce,
+                    created_at=now, scanned_at=when, audience_id=audience_id if method == "walk_in" else None)
+        db.session.add(scan)
+        db.session.flush()
+        return _outcome(scan)
+
+
+def undo(event: Event, scan_id: int, user: User) -> Outcome | None:
+    """Take back a successful check-in (a mistaken scan or walk-in). None if there is nothing to undo."""
+    with write_transaction():
+        scan = db.session.scalar(select(Scan).where(Scan.id == scan_id, Scan.event_id == event.id,
+                                                    Scan.result == "ok", Scan.undone_at.is_(None)))
+        if scan is None:
+            return None
+        scan.undone_at = utcnow()
+        scan.undone_by_id = user.id
+        record("checkin.undone", f"Check-in {scan.id} undone", org_id=event.org_id, obj=scan,
+               data={"method": scan.method, "ticket_id": scan.ticket_id})
+        db.session.flush()
+        out = _outcome(scan)
+    return out
+
+
+def self_check_in(event: Event, nonce: str | None, contact: dict[str, str] | None = None) -> Outcome:
+    """Someone checks in from the poster: an anonymous count, plus a contact if they chose to leave one."""
+    out = record_scan(event, method="poster", nonce=nonce)
+    if out.result == "ok" and not out.replayed and contact and (contact.get("name") or contact.get("email")):
+        with write_transaction():
+            db.session.add(CheckinContact(scan_id=out.scan_id, name=contact.get("name") or None,
+                                          email=contact.get("email") or None))
+    return out
+
+
+# --- rotating on-screen QR ---------------------------------------------------------------------
+
+
+def _signature(settings: EventCheckin, slot: int) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    message = f"{settings.poster_token}:{slot}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:16]
+
+
+def rotating_param(settings: EventCheckin, at: datetime | None = None) -> str:
+    slot = int((at or utcnow()).timestamp()) // ROTATION_SECONDS
+    return f"{slot}.{_signature(settings, slot)}"
+
+
+def rotating_valid(settings: EventCheckin, param: str | None, at: datetime | None = None) -> bool:
+    """The current or the previous slot's signature (so a code shown a moment ago still works)."""
+    if not param or "." not in param:
+        return False
+    slot_text, sig = param.split(".", 1)
+    if not slot_text.isdigit():
+        return False
+    slot = int(slot_text)
+    now_slot = int((at or utcnow()).timestamp()) // ROTATION_SECONDS
+    return now_slot - 1 <= slot <= now_slot and hmac.compare_digest(sig, _signature(settings, slot))
+
+
+# --- registration and tickets --------------------------------------------------------------------
+
+
+def register(event: Event, data: dict[str, Any]) -> Ticket:
+    """Register someone for an event: a ticket with an unguessable QR token and a short typed code."""
+    with write_transaction():
+        ticket = Ticket(event_id=event.id, code=random_code(8), token=random_token(),
+                        name=data["name"].strip(), email=(data.get("email") or "").strip().lower() or None,
+                        phone=(data.get("phone") or "").strip() or None, preferred_lang=data.get("preferred_lang"),
+                        access_needs=(data.get("access_needs") or "").strip() or None)
+        db.session.add(ticket)
+    return ticket
+
+
+def ticket_by_token(token: str) -> Ticket | None:
+    return db.session.scalar(select(Ticket).where(Ticket.token == token))
+
+
+def search_tickets(event: Event, query: str, limit: int = 20) -> list[Ticket]:
+    q = query.strip().lower()
+    if len(q) < 2:
+        return []
+    like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return list(db.session.scalars(select(Ticket).where(
+        Ticket.event_id == event.id, Ticket.anonymised_at.is_(None),
+        or_(func.lower(Ticket.name).like(like, escape="\\"), func.lower(Ticket.email).like(like, escape="\\")))
+        .order_by(Ticket.name).limit(limit)))
+
+
+def checked_in_ticket_ids(event: Event) -> set[int]:
+    return set(db.session.scalars(select(Scan.ticket_id).where(
+        Scan.event_id == event.id, Scan.result == "ok", Scan.undone_at.is_(None), Scan.ticket_id.is_not(None))))
+
+
+def recent_scans(event: Event, limit: int = 10) -> list[Scan]:
+    return list(db.session.scalars(select(Scan).where(Scan.event_id == event.id)
+                                   .order_by(Scan.id.desc()).limit(limit)))
+
+
+def purge_personal_data(now: datetime | None = None, days: int | None = None) -> int:
+    """Retention: delete attendees' names and contact details ``days`` after their event ended.
+
+    Counts stay: tickets and scans are kept, only who they were is removed. Returns tickets changed.
+    """
+    now = now or utcnow()
+    days = current_app.config["CHECKIN_RETENTION_DAYS"] if days is None else days
+    cutoff = now - timedelta(days=days)
+    ended = select(Event.id).where(Event.ends_at < cutoff)
+    with write_transaction():
+        changed = db.session.execute(
+            update(Ticket).where(Ticket.event_id.in_(ended), Ticket.anonymised_at.is_(None))
+            .values(name=None, email=None, phone=None, access_needs=None, anonymised_at=now)
+            .execution_options(synchronize_session=False)).rowcount
+        scans = select(Scan.id).where(Scan.event_id.in_(ended))
+        db.session.execute(CheckinContact.__table__.delete().where(CheckinContact.scan_id.in_(scans)))
+        if changed:
+            record("checkin.retention", f"Personal details removed from {changed} tickets", data={"days": days})
+    return changed or 0

@@ -1,0 +1,249 @@
+/* The door page, enhanced: scans go to the JSON API without reloading, the camera reads ticket QR
+   codes, and scans made with no signal wait on the phone (localStorage) and are sent later with
+   their own nonce and time, so nothing is counted twice. Without this file the forms still work. */
+(function () {
+  "use strict";
+  var root = document.getElementById("door");
+  if (!root || !window.fetch || !window.JSON) { return; }
+  var cfg = root.dataset;
+  var text = JSON.parse(document.getElementById("door-messages").textContent);
+  var QUEUE_KEY = "engage:door:" + cfg.event + ":queue";
+  var resultArea = document.getElementById("result-area");
+  var countEl = document.getElementById("live-count");
+  var queueStatus = document.getElementById("queue-status");
+  var conflicts = document.getElementById("queue-conflicts");
+  var sending = false;
+
+  function nonce() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID().replace(/-/g, ""); }
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function el(tag, cls, content) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (content) { node.textContent = content; }
+    return node;
+  }
+  function colour(result) { return result === "ok" ? "green" : result === "already_checked_in" ? "amber" : "red"; }
+
+  function showResult(data) {
+    var msg = (data.messages && data.messages[cfg.lang]) || { message: text.results[data.result] || data.result, detail: "" };
+    var box = el("div", "scan-result scan-" + colour(data.result));
+    box.id = "scan-result";
+    box.setAttribute("role", "status");
+    box.setAttribute("aria-live", "assertive");
+    box.appendChild(el("p", "scan-message", msg.message));
+    if (data.ticket && (data.ticket.name || data.ticket.code)) {
+      box.appendChild(el("p", "scan-who", [data.ticket.name, data.ticket.code].filter(Boolean).join(" · ")));
+    }
+    if (msg.detail) { box.appendChild(el("p", "", msg.detail)); }
+    resultArea.replaceChildren(box);
+    var old = document.querySelector("[data-undo-form]");
+    if (old) { old.remove(); }
+    if (data.result === "ok" && data.scan_id) {
+      var undo = el("button", "button button-secondary", text.undo);
+      undo.type = "button";
+      undo.setAttribute("data-undo-form", "");
+      undo.addEventListener("click", function () { sendUndo(data.scan_id, undo); });
+      resultArea.insertAdjacentElement("afterend", undo);
+    }
+    if (typeof data.count === "number") { countEl.textContent = data.count; }
+    if (navigator.vibrate) { navigator.vibrate(data.result === "ok" ? 80 : [60, 60, 60]); }
+  }
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": cfg.csrf, "Accept": "application/json" },
+      body: JSON.stringify(body)
+    });
+  }
+
+  // --- the offline queue -------------------------------------------------------------------------
+  function loadQueue() {
+    try { return JSON.parse(localStorage.getItem(QUEUE_KEY) || "[]"); } catch (e) { return []; }
+  }
+  function saveQueue(items) {
+    localStorage.setItem(QUEUE_KEY, JSON.stringify(items));
+    queueStatus.hidden = items.length === 0;
+    queueStatus.textContent = text.queued.replace("{n}", items.length);
+  }
+  function noteConflict(data) {
+    // Scans sent late that the server answered with something other than "ok": show them.
+    if (data.result === "ok") { return; }
+    var msg = (data.messages && data.messages[cfg.lang]) || { message: data.result };
+    conflicts.hidden = false;
+    if (!conflicts.firstChild) { conflicts.appendChild(el("li", "", text.sent)); }
+    conflicts.appendChild(el("li", "recent-" + data.result,
+      [msg.message, data.ticket && data.ticket.code, msg.detail].filter(Boolean).join(" · ")));
+  }
+  function flush() {
+    if (sending) { return; }
+    var items = loadQueue();
+    if (!items.length) { return; }
+    sending = true;
+    var item = items[0];
+    post(cfg.scanUrl, item).then(function (response) {
+      if (response.status >= 500) { throw new Error("server"); }
+      return response.json().then(function (data) {
+        saveQueue(loadQueue().filter(function (q) { return q.nonce !== item.nonce; }));
+        if (response.ok) { noteConflict(data); countEl.textContent = data.count; }
+      });
+    }).then(function () { sending = false; flush(); }, function () { sending = false; });
+  }
+
+  function scan(body) {
+    body.nonce = body.nonce || nonce();
+    body.scanned_at = new Date().toISOString();
+    body.device = (navigator.userAgent || "").slice(0, 60);
+    return post(cfg.scanUrl, body).then(function (response) {
+      if (response.status >= 500) { throw new Error("server"); }
+      return response.json().then(function (data) {
+        if (!response.ok) { throw new Error(data.error ? data.error.code : "error"); }
+        showResult(data);
+      });
+    }).catch(function (err) {
+      if (err && err.message && err.message !== "server" && navigator.onLine) {
+        resultArea.replaceChildren(el("div", "scan-result scan-red", err.message));
+        return;
+      }
+      // No signal (or the server is unreachable): keep it, with its nonce and its real time.
+      var items = loadQueue();
+      items.push(body);
+      saveQueue(items);
+      resultArea.replaceChildren(el("div", "scan-result scan-amber", text.offline));
+    });
+  }
+
+  function sendUndo(scanId, button) {
+    post(cfg.undoUrl.replace(/\/0\/undo$/, "/" + scanId + "/undo"), {}).then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (typeof data.count === "number") { countEl.textContent = data.count; }
+        resultArea.replaceChildren();
+        button.remove();
+      });
+  }
+
+  // --- forms -------------------------------------------------------------------------------------
+  document.querySelectorAll("form[data-scan-form]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var method = form.dataset.scanForm;
+      var body = { method: method };
+      var nonceField = form.querySelector("[name=nonce]");
+      body.nonce = nonceField && nonceField.value;
+      if (nonceField) { nonceField.value = nonce(); }  // the next submission is a new scan
+      if (method === "typed_code") {
+        var input = form.querySelector("[name=code]");
+        body.code = input.value;
+        input.value = "";
+        input.focus();
+      } else if (method === "walk_in") {
+        var audience = form.querySelector("[name=audience]");
+        if (audience && Number(audience.value)) { body.audience_id = Number(audience.value); }
+      } else if (method === "name_search") {
+        body.ticket_id = Number(form.dataset.ticketId);
+      }
+      scan(body);
+    });
+  });
+  document.querySelectorAll("form[data-undo-form]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      sendUndo(Number(form.dataset.scanId), form);
+    });
+  });
+
+  // --- camera ------------------------------------------------------------------------------------
+  var video = document.getElementById("camera");
+  var toggle = document.getElementById("camera-toggle");
+  var status = document.getElementById("camera-status");
+  var stream = null, detector = null, reader = null, lastToken = "", lastAt = 0;
+  var canvas = document.createElement("canvas");
+
+  function loadDecoder() {
+    // BarcodeDetector where the browser has it; otherwise zxing-wasm, loaded only now.
+    if ("BarcodeDetector" in window) {
+      detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+      return Promise.resolve();
+    }
+    if (reader) { return Promise.resolve(); }
+    return new Promise(function (resolve, reject) {
+      var s = document.createElement("script");
+      s.src = cfg.decoder;
+      s.onload = function () {
+        window.ZXingWASM.prepareZXingModule({
+          overrides: { locateFile: function () { return cfg.wasm; } }, fireImmediately: true
+        });
+        reader = window.ZXingWASM;
+        resolve();
+      };
+      s.onerror = reject;
+      document.head.appendChild(s);
+    });
+  }
+  function decodeFrame() {
+    if (!stream) { return Promise.resolve(null); }
+    if (detector) {
+      return detector.detect(video).then(function (codes) { return codes.length ? codes[0].rawValue : null; });
+    }
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    if (!canvas.width) { return Promise.resolve(null); }
+    var ctx = canvas.getContext("2d", { willReadFrequently: true });
+    ctx.drawImage(video, 0, 0);
+    var image = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    return reader.readBarcodes(image, { formats: ["QRCode"], tryHarder: true, maxNumberOfSymbols: 1 })
+      .then(function (found) { return found.length && found[0].isValid ? found[0].text : null; });
+  }
+  function loop() {
+    if (!stream) { return; }
+    decodeFrame().then(function (value) {
+      var now = Date.now();
+      if (value && (value !== lastToken || now - lastAt > 3000)) {
+        lastToken = value;
+        lastAt = now;
+        scan({ method: "ticket_scan", token: value });
+      }
+    }).catch(function () { /* a frame that could not be read */ }).then(function () {
+      setTimeout(loop, 200);
+    });
+  }
+  function stop() {
+    if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); }
+    stream = null;
+    video.hidden = true;
+    toggle.textContent = toggle.dataset.start;
+  }
+  if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+    document.getElementById("camera-section").hidden = false;
+    toggle.addEventListener("click", function () {
+      if (stream) { stop(); return; }
+      loadDecoder().then(function () {
+        return navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+      }).then(function (s) {
+        stream = s;
+        video.srcObject = s;
+        video.hidden = false;
+        toggle.textContent = toggle.dataset.stop;
+        status.textContent = text.pointing;
+        return video.play();
+      }).then(loop).catch(function () { status.textContent = text.no_camera; stop(); });
+    });
+  }
+
+  // --- keep the count and the queue moving -------------------------------------------------------
+  saveQueue(loadQueue());
+  window.addEventListener("online", flush);
+  setInterval(flush, 5000);
+  setInterval(function () {
+    if (document.hidden) { return; }
+    fetch(cfg.countsUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data) { countEl.textContent = data.checked_in; } })
+      .catch(function () {});
+  }, 10000);
+  flush();
+}());

@@ -1,0 +1,381 @@
+"""Check-in: result codes, one entry per ticket under concurrency, nonces, offline replay, windows,
+retention, the no-JavaScript door, posters and registration."""
+from __future__ import annotations
+
+import json
+import re
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from engage.checkin import services
+from engage.checkin.models import CheckinContact, EventCheckin, Scan, Ticket
+from engage.events.models import Event
+from engage.extensions import db
+from helpers import Client, sign_in
+
+
+def api(client, door, body, org="gwynedd"):  # type: ignore[no-untyped-def]
+    return client.post(f"/api/orgs/{org}/events/{door['event']}/scans", json=body,
+                       headers={"X-CSRFToken": client.last_csrf})
+
+
+@pytest.fixture
+def staff(client, door):  # type: ignore[no-untyped-def]
+    sign_in(client, "organiser-a@example.org")
+    client.get(f"/en/manage/gwynedd/events/{door['event']}/door")  # picks up the CSRF token
+    return client
+
+
+def scan_rows(app) -> int:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        return db.session.scalar(select(func.count(Scan.id)))
+
+
+def test_every_result_code(app, staff, door):
+    ann_id, ann_code, ann_token = door["ann"]
+    first = api(staff, door, {"method": "ticket_scan", "token": ann_token, "nonce": "n-ann-0001"}).json
+    assert first["result"] == "ok" and first["count"] == 1 and first["colour"] == "green"
+    assert first["messages"]["cy"]["message"] == "Presenoldeb wedi’i gofrestru"
+    again = api(staff, door, {"method": "typed_code", "code": ann_code.lower()[:4] + "-" + ann_code[4:], "nonce": "n-ann-0002"}).json
+    assert again["result"] == "already_checked_in" and again["colour"] == "amber"
+    assert again["earlier"]["by"] == "organiser-a@example.org"
+    assert re.match(r"First checked in at \d\d:\d\d by organiser-a@example.org\.", again["messages"]["en"]["detail"])
+    assert again["messages"]["cy"]["detail"].startswith("Cofrestrwyd presenoldeb gyntaf am ")
+    wrong = api(staff, door, {"method": "ticket_scan", "token": door["elsewhere"][2], "nonce": "n-else-001"}).json
+    assert wrong["result"] == "wrong_event" and wrong["other_event"] == "Another event"
+    invalid = api(staff, door, {"method": "typed_code", "code": "ZZZZ9999", "nonce": "n-bad-0001"}).json
+    assert invalid["result"] == "invalid" and invalid["colour"] == "red"
+    with app.app_context():
+        db.session.get(Ticket, door["bob"][0]).cancelled_at = datetime.now(timezone.utc)
+        db.session.commit()
+    cancelled = api(staff, door, {"method": "ticket_scan", "token": door["bob"][2], "nonce": "n-bob-0001"}).json
+    assert cancelled["result"] == "cancelled"
+    with app.app_context():
+        db.session.get(EventCheckin, door["event"]).opens_minutes_before = 0
+        event = db.session.get(Event, door["event"])
+        event.starts_at = datetime.now(timezone.utc) + timedelta(hours=1)
+        event.ends_at = event.starts_at + timedelta(hours=1)
+        db.session.commit()
+    late = api(staff, door, {"method": "walk_in", "nonce": "n-walk-0001"}).json
+    assert late["result"] == "not_open"
+    assert scan_rows(app) == 6  # every scan is a row, whatever its result
+    with app.app_context():
+        results = db.session.scalars(select(Scan.result).order_by(Scan.id)).all()
+    assert results == ["ok", "already_checked_in", "wrong_event", "invalid", "cancelled", "not_open"]
+
+
+def test_api_response_shape(staff, door):
+    body = api(staff, door, {"method": "typed_code", "code": door["ann"][1], "nonce": "shape-test-1"}).json
+    assert set(body) == {"result", "scan_id", "count", "ticket", "earlier", "other_event", "replayed", "messages", "colour"}
+    assert body["ticket"] == {"name": "Ann Jones", "code": door["ann"][1]} and body["earlier"] is None
+    assert set(body["messages"]) == {"cy", "en"} and body["replayed"] is False
+
+
+def test_twenty_doors_scan_one_ticket_at_once(app, door):
+    """20 concurrent scans of one ticket: exactly one ok, 19 already checked in (a DB constraint)."""
+    from engage.accounts.services import find_user
+
+    barrier = threading.Barrier(20)
+    results: list[str] = []
+    errors: list[BaseException] = []
+
+    def door_phone(n: int) -> None:
+        try:
+            with app.app_context():
+                event = db.session.get(Event, door["event"])
+                user = find_user("organiser-a@example.org")
+                db.session.commit()  # give the connection back to the pool while waiting
+                barrier.wait(timeout=30)
+                out = services.record_scan(event, method="ticket_scan", nonce=f"door-{n:04d}-nonce",
+                                           user=user, token=door["ann"][2])
+                results.append(out.result)
+                db.session.remove()
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=door_phone, args=(n,)) for n in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert sorted(results) == ["already_checked_in"] * 19 + ["ok"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Scan.id)).where(Scan.result == "ok")) == 1
+        assert db.session.scalar(select(func.count(Scan.id))) == 20
+
+
+def test_the_database_refuses_a_second_entry(app, door):
+    from sqlalchemy.exc import IntegrityError
+
+    from engage.db import write_transaction
+
+    with app.app_context():
+        for n in range(2):
+            with pytest.raises(IntegrityError) if n else _nothing():
+                with write_transaction():
+                    db.session.add(Scan(event_id=door["event"], ticket_id=door["ann"][0], method="ticket_scan",
+                                        result="ok", nonce=f"direct-insert-{n}"))
+
+
+class _nothing:
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        return self
+
+    def __exit__(self, *exc):  # type: ignore[no-untyped-def]
+        return False
+
+
+def test_a_repeated_nonce_returns_the_first_answer_and_writes_nothing(app, staff, door):
+    body = {"method": "ticket_scan", "token": door["ann"][2], "nonce": "same-nonce-123"}
+    first = api(staff, door, body).json
+    rows = scan_rows(app)
+    second = api(staff, door, body).json
+    assert second["result"] == first["result"] == "ok" and second["scan_id"] == first["scan_id"]
+    assert second["replayed"] is True and scan_rows(app) == rows
+    walk = {"method": "walk_in", "nonce": "walk-nonce-1"}
+    assert api(staff, door, walk).json["count"] == api(staff, door, walk).json["count"] == 2
+
+
+def test_offline_scans_are_judged_at_the_time_they_were_made(app, staff, door):
+    """The event has ended; scans queued on a phone during it arrive now, with their own time."""
+    with app.app_context():
+        event = db.session.get(Event, door["event"])
+        event.starts_at = datetime.now(timezone.utc) - timedelta(hours=3)
+        event.ends_at = datetime.now(timezone.utc) - timedelta(hours=1)
+        db.session.commit()
+    during = (datetime.now(timezone.utc) - timedelta(hours=2)).isoformat()
+    queued = [{"method": "ticket_scan", "token": door["ann"][2], "nonce": "offline-0001", "scanned_at": during},
+              {"method": "walk_in", "nonce": "offline-0002", "scanned_at": during},
+              {"method": "typed_code", "code": door["ann"][1], "nonce": "offline-0003", "scanned_at": during}]
+    answers = [api(staff, door, body).json["result"] for body in queued]
+    assert answers == ["ok", "ok", "already_checked_in"]  # the conflict resolves to the server's answer
+    # Sent twice (the phone did not hear the first reply): nothing changes.
+    assert [api(staff, door, body).json["replayed"] for body in queued] == [True, True, True]
+    # A claimed time far in the past is not believed: the scan is judged now, and check-in is closed.
+    old = (datetime.now(timezone.utc) - timedelta(days=5)).isoformat()
+    assert api(staff, door, {"method": "walk_in", "nonce": "offline-0004", "scanned_at": old}).json["result"] == "not_open"
+    with app.app_context():
+        kept = db.session.scalar(select(Scan).where(Scan.nonce == "offline-0001"))
+        assert abs((kept.scanned_at - datetime.fromisoformat(during)).total_seconds()) < 1
+
+
+def test_window_rules(app, door):
+    with app.app_context():
+        event = db.session.get(Event, door["event"])
+        settings = db.session.get(EventCheckin, door["event"])
+        assert settings.opens_minutes_before == 30 and settings.closes_minutes_after == 0
+        start, end = event.starts_at, event.ends_at
+        assert services.is_open(event, settings, start - timedelta(minutes=30))
+        assert not services.is_open(event, settings, start - timedelta(minutes=31))
+        assert services.is_open(event, settings, end)
+        assert not services.is_open(event, settings, end + timedelta(seconds=1))
+        settings.closes_minutes_after = 15
+        assert services.is_open(event, settings, end + timedelta(minutes=15))
+        event.status = "cancelled"
+        assert not services.is_open(event, settings, start)
+
+
+def test_undo_and_walk_ins_with_audience(app, staff, door):
+    with app.app_context():
+        from engage.accounts.services import get_org
+        from engage.events.services import audiences_of
+        young = next(a.id for a in audiences_of(get_org("gwynedd")) if a.key == "young_people")
+    walk = api(staff, door, {"method": "walk_in", "nonce": "walk-aud-01", "audience_id": young}).json
+    assert walk["result"] == "ok" and walk["count"] == 1
+    response = staff.post(f"/api/orgs/gwynedd/events/{door['event']}/scans/{walk['scan_id']}/undo",
+                          headers={"X-CSRFToken": staff.last_csrf})
+    assert response.json == {"undone": walk["scan_id"], "count": 0}
+    again = staff.post(f"/api/orgs/gwynedd/events/{door['event']}/scans/{walk['scan_id']}/undo",
+                       headers={"X-CSRFToken": staff.last_csrf})
+    assert again.status_code == 404
+    with app.app_context():
+        row = db.session.get(Scan, walk["scan_id"])
+        assert row.audience_id == young and row.undone_at is not None and row.undone_by_id is not None
+
+
+def test_api_guards(app, client, door):
+    # Not signed in: a JSON 401, not a redirect to a sign-in page.
+    response = client.post(f"/api/orgs/gwynedd/events/{door['event']}/scans", json={"method": "walk_in"})
+    assert response.status_code in (400, 401)
+    sign_in(client, "admin-b@example.org")
+    client.get("/en/manage/")
+    response = client.post(f"/api/orgs/gwynedd/events/{door['event']}/scans", json={"method": "walk_in"},
+                           headers={"X-CSRFToken": client.last_csrf})
+    assert response.status_code == 404  # another organisation's event
+    response = client.post(f"/api/orgs/powys/events/{door['event']}/scans", json={"method": "walk_in"},
+                           headers={"X-CSRFToken": client.last_csrf})
+    assert response.status_code == 404  # the event is not Powys's
+    response = client.post(f"/api/orgs/gwynedd/events/{door['event']}/scans", json={"method": "walk_in"})
+    assert response.status_code == 400 and response.json["error"]["code"] == "bad_request"  # no CSRF token
+    assert scan_rows(app) == 0
+
+
+def test_anonymous_api_is_401_json(client, door):
+    client.get("/en/feedback")  # a page with a form, for a CSRF token
+    response = client.post(f"/api/orgs/gwynedd/events/{door['event']}/scans", json={"method": "walk_in"},
+                           headers={"X-CSRFToken": client.last_csrf})
+    assert response.status_code == 401 and response.json["error"]["code"] == "sign_in_required"
+    assert client.get(f"/api/orgs/gwynedd/events/{door['event']}/counts").status_code == 401
+
+
+def test_bad_api_bodies_change_nothing(app, staff, door):
+    for body in ([1, 2], {"method": "teleport"}, {"method": "ticket_scan", "token": 5, "nonce": "x" * 200},
+                 {"method": "typed_code", "code": "<script>", "nonce": "bad-body-01"}):
+        response = api(staff, door, body)
+        assert response.status_code in (200, 400)
+        if response.status_code == 200:
+            assert response.json["result"] == "invalid"
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Scan.id)).where(Scan.result == "ok")) == 0
+
+
+def test_door_page_without_javascript(app, staff, door):
+    url = f"/cy/manage/gwynedd/events/{door['event']}/door"
+    page = staff.get(url)
+    assert page.headers["Content-Security-Policy"].count("'wasm-unsafe-eval'") == 1
+    html = page.get_data(as_text=True)
+    nonce = re.search(r'id="nonce" name="nonce" type="hidden" value="([0-9a-f]+)"', html).group(1)
+    response = staff.post(url + "/code", data={"csrf_token": staff.last_csrf, "nonce": nonce, "code": door["ann"][1]})
+    body = response.get_data(as_text=True)
+    assert "scan-green" in body and "Presenoldeb wedi’i gofrestru" in body and "Ann Jones" in body
+    # The browser re-sends the form (reload): same nonce, same answer, one row.
+    again = staff.post(url + "/code", data={"csrf_token": staff.last_csrf, "nonce": nonce, "code": door["ann"][1]})
+    assert "scan-green" in again.get_data(as_text=True) and scan_rows(app) == 1
+    walk = staff.post(url + "/walk-in", data={"csrf_token": staff.last_csrf, "nonce": "nojs-walk-1", "audience": "0"})
+    walk_html = walk.get_data(as_text=True)
+    assert 'id="live-count">2<' in walk_html
+    scan_id = int(re.search(r'/door/undo/(\d+)"', walk_html).group(1))
+    undone = staff.post(f"{url}/undo/{scan_id}", data={"csrf_token": staff.last_csrf})
+    assert undone.status_code == 302
+    assert 'id="live-count">1<' in staff.get(url).get_data(as_text=True)
+    found = staff.get(url + "?q=bob").get_data(as_text=True)
+    assert "Bob Evans" in found and "Cofrestru presenoldeb Bob Evans" in found
+    bob = staff.post(f"{url}/ticket/{door['bob'][0]}", data={"csrf_token": staff.last_csrf, "nonce": "name-search-1"})
+    assert "scan-green" in bob.get_data(as_text=True)
+    bad = staff.post(url + "/code", data={"csrf_token": staff.last_csrf, "nonce": "n-empty-01", "code": ""})
+    assert bad.status_code == 400 and "Rhowch god y tocyn" in bad.get_data(as_text=True)
+
+
+def test_ticket_link_checks_in_for_staff_and_shows_the_ticket_to_others(app, client, door):
+    token = door["ann"][2]
+    anonymous = client.get(f"/t/{token}")
+    assert anonymous.status_code == 200 and "Parhau yn Gymraeg" in anonymous.get_data(as_text=True)
+    assert f"/cy/tickets/{token}" in anonymous.get_data(as_text=True)
+    ticket_page = client.get(f"/en/tickets/{token}").get_data(as_text=True)
+    assert door["ann"][1][:4] in ticket_page and '<svg role="img"' in ticket_page
+    assert scan_rows(app) == 0
+    sign_in(client, "organiser-a@example.org", lang="cy")
+    first = client.get(f"/t/{token}").get_data(as_text=True)
+    assert "scan-green" in first and "Presenoldeb wedi’i gofrestru" in first
+    second = client.get(f"/t/{token}").get_data(as_text=True)
+    assert "scan-amber" in second
+    assert client.get("/t/not-a-real-token").status_code == 404
+    # Staff of another organisation just see the ticket.
+    other = Client(app)
+    sign_in(other, "admin-b@example.org")
+    assert other.get(f"/t/{token}").status_code == 302
+    assert scan_rows(app) == 2
+
+
+def test_self_check_in_from_the_poster(app, client, door):
+    with app.app_context():
+        settings = db.session.get(EventCheckin, door["event"])
+        token, settings.ask_contact = settings.poster_token, True
+        db.session.commit()
+    choice = client.get(f"/c/{token}").get_data(as_text=True)
+    assert f"/cy/checkin/{token}" in choice and f"/en/checkin/{token}" in choice
+    page = client.get(f"/cy/checkin/{token}").get_data(as_text=True)
+    assert "Noson gymunedol" in page and "Dim ond cyfrif eich bod wedi dod" in page
+    nonce = re.search(r'name="nonce" type="hidden" value="([0-9a-f]+)"', page).group(1)
+    done = client.post(f"/cy/checkin/{token}", data={"csrf_token": client.last_csrf, "nonce": nonce})
+    assert "Presenoldeb wedi’i gofrestru" in done.get_data(as_text=True)
+    client.post(f"/cy/checkin/{token}", data={"csrf_token": client.last_csrf, "nonce": nonce})  # double tap
+    bad = client.submit(f"/en/checkin/{token}", {"name": "Siân", "email": "sian@example.org"})
+    assert bad.status_code == 400 and "Tick the box to agree" in bad.get_data(as_text=True)
+    client.submit(f"/en/checkin/{token}", {"name": "Siân", "email": "sian@example.org", "consent": "y"})
+    with app.app_context():
+        assert services.live_count(door["event"]) == 2
+        contact = db.session.scalar(select(CheckinContact))
+        assert contact.email == "sian@example.org"
+        assert db.session.scalar(select(Scan.method).where(Scan.id == contact.scan_id)) == "poster"
+    assert client.get("/cy/checkin/not-a-token").status_code == 404
+
+
+def test_rotating_code_expires(app, client, door):
+    with app.app_context():
+        settings = db.session.get(EventCheckin, door["event"])
+        settings.rotating = True
+        token = settings.poster_token
+        fresh = services.rotating_param(settings)
+        stale = services.rotating_param(settings, datetime.now(timezone.utc) - timedelta(seconds=90))
+        previous = services.rotating_param(settings, datetime.now(timezone.utc) - timedelta(seconds=30))
+        db.session.commit()
+        assert services.rotating_valid(settings, previous) and not services.rotating_valid(settings, stale)
+        assert not services.rotating_valid(settings, fresh.split(".")[0] + ".0000000000000000")
+    assert "Mae’r cod QR hwn wedi newid" in client.get(f"/cy/checkin/{token}").get_data(as_text=True)
+    assert "Mae’r cod QR hwn wedi newid" in client.get(f"/cy/checkin/{token}?r={stale}").get_data(as_text=True)
+    page = client.get(f"/cy/checkin/{token}?r={fresh}").get_data(as_text=True)
+    assert "wedi newid" not in page and 'name="nonce"' in page
+    assert client.get(f"/c/{token}?r={fresh}").get_data(as_text=True).count(f"r={fresh}") == 2
+
+
+def test_registration_gives_a_ticket(app, client, door):
+    from engage.checkin.services import CODE_ALPHABET
+
+    url = f"/cy/events/{door['event']}/register"
+    assert "Mae’r cofrestru ar gau" in client.get(url).get_data(as_text=True)
+    with app.app_context():
+        db.session.get(EventCheckin, door["event"]).registration_open = True
+        db.session.commit()
+    assert "Cofrestru ar gyfer y digwyddiad hwn" in client.get(f"/cy/events/{door['event']}").get_data(as_text=True)
+    bad = client.submit(url, {"name": "", "email": "nope"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "Rhowch eich enw" in html and "Ticiwch y blwch" in html and "Dewiswch iaith" in html
+    good = client.submit(url, {"name": "Dafydd ap Gwilym", "email": "dafydd@example.org", "preferred_lang": "cy",
+                               "access_needs": "Dolen sain", "consent": "y"})
+    assert good.status_code == 302
+    with app.app_context():
+        ticket = db.session.scalar(select(Ticket).where(Ticket.name == "Dafydd ap Gwilym"))
+        assert len(ticket.code) == 8 and set(ticket.code) <= set(CODE_ALPHABET)
+        assert len(ticket.token) >= 22  # 128 bits, url-safe
+    assert good.headers["Location"] == f"/cy/tickets/{ticket.token}"
+
+
+def test_retention_removes_names_and_keeps_counts(app, staff, door):
+    api(staff, door, {"method": "ticket_scan", "token": door["ann"][2], "nonce": "keep-count-1"})
+    with app.app_context():
+        event = db.session.get(Event, door["event"])
+        assert services.purge_personal_data() == 0  # the event has not ended 90 days ago
+        changed = services.purge_personal_data(now=event.ends_at + timedelta(days=91))
+        assert changed == 2
+        ann = db.session.get(Ticket, door["ann"][0])
+        assert ann.name is None and ann.email is None and ann.anonymised_at is not None
+        assert services.live_count(event.id) == 1  # the count stays
+        other = db.session.get(Ticket, door["elsewhere"][0])
+        assert other.name == "Carys Hughes"  # its event is later
+
+
+def test_check_ins_flow_into_the_report(app, staff, door):
+    for n in range(3):
+        api(staff, door, {"method": "walk_in", "nonce": f"report-walk-{n}"})
+    from engage.accounts.services import get_org
+    from engage.events import reports
+
+    with app.app_context():
+        event = db.session.get(Event, door["event"])
+        local = event.starts_at.astimezone()
+        data = reports.build(get_org("gwynedd"), local.year, local.month)
+        assert data.checked_in[event.id] == 3 and data.attendance(event) == 3
+    csv_text = staff.get("/en/manage/gwynedd/events.csv").get_data(as_text=True)
+    assert "Wedi cofrestru presenoldeb / Checked in" in csv_text.splitlines()[0]
+
+
+def test_codes_avoid_look_alike_characters():
+    assert not set("01OIL") & set(services.CODE_ALPHABET)
+    codes = {services.random_code(8) for _ in range(2000)}
+    assert len(codes) == 2000
+    assert json.dumps(services.normalise_code(" ab-cd 23 ")) == '"ABCD23"'
