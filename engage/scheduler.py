@@ -26,9 +26,15 @@ def _monthly_reports() -> Any:
     return make_last_month_reports()
 
 
+def _checkin_retention() -> Any:
+    from .checkin.services import purge_personal_data
+    return purge_personal_data()
+
+
 #: name → (function run inside an app context, trigger). Areas add their own jobs here.
 JOBS: dict[str, tuple[Callable[[], Any], CronTrigger]] = {
     "monthly_reports": (_monthly_reports, CronTrigger(day=1, hour=2, minute=0, timezone=LOCAL)),
+    "checkin_retention": (_checkin_retention, CronTrigger(hour=3, minute=15, timezone=LOCAL)),
 }
 
 

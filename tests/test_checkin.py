@@ -379,3 +379,46 @@ def test_codes_avoid_look_alike_characters():
     codes = {services.random_code(8) for _ in range(2000)}
     assert len(codes) == 2000
     assert json.dumps(services.normalise_code(" ab-cd 23 ")) == '"ABCD23"'
+
+
+def test_retention_runs_as_a_scheduled_job(app, door):
+    from engage import scheduler
+
+    _, trigger = scheduler.JOBS["checkin_retention"]
+    assert str(trigger.fields[5]) == "3"  # daily at 03:15
+    with app.app_context():
+        event = db.session.get(Event, door["event"])
+        event.starts_at -= timedelta(days=200)
+        event.ends_at -= timedelta(days=200)
+        db.session.commit()
+    assert scheduler.run_job(app, "checkin_retention") == 2
+
+
+def test_no_english_on_welsh_check_in_pages(app, staff, door):
+    from textcheck import untranslated
+
+    with app.app_context():
+        settings = db.session.get(EventCheckin, door["event"])
+        settings.registration_open = settings.ask_contact = True
+        token = settings.poster_token
+        db.session.commit()
+    api(staff, door, {"method": "typed_code", "code": door["ann"][1], "nonce": "crawl-nonce-1"})
+    base = f"/manage/gwynedd/events/{door['event']}"
+    paths = [f"/checkin/{token}", f"/events/{door['event']}/register", f"/tickets/{door['ann'][2]}",
+             base + "/door", base + "/door?q=a", base + "/screen", base + "/checkin-settings", base + "/tickets"]
+    problems = {}
+    names = {"Ann Jones", "Bob Evans", "Noson gymunedol", "Community night", door["ann"][1], door["bob"][1]}
+    for path in paths:
+        cy = staff.get("/cy" + path).get_data(as_text=True)
+        en = staff.get("/en" + path).get_data(as_text=True)
+        if left := untranslated(cy, en, allow=names | {f"{door['ann'][1][:4]} {door['ann'][1][4:]}"}):
+            problems[path] = left
+    assert problems == {}
+
+
+def test_screen_qr_is_a_signed_short_link(app, staff, door):
+    response = staff.get(f"/en/manage/gwynedd/events/{door['event']}/screen/qr.svg")
+    assert response.mimetype == "image/svg+xml" and "no-store" in response.headers["Cache-Control"]
+    assert response.data.startswith(b"<svg")
+    page = staff.get(f"/en/manage/gwynedd/events/{door['event']}/screen").get_data(as_text=True)
+    assert 'id="rotating-qr"' in page and "screen.js" in page

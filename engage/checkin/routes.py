@@ -252,13 +252,22 @@ def _when(event: Event) -> str:
 @door.route("/screen")
 @org_required()
 def screen(event_id: int):  # type: ignore[no-untyped-def]
-    """A rotating QR for a projector or tablet; without JavaScript the page reloads itself."""
+    """A changing QR for a projector or tablet; screen.js loads a new one every 30 seconds."""
     event = _event(event_id)
-    settings = services.settings_for(event)
+    return render_template("checkin/screen.html", event=event, settings=services.settings_for(event),
+                           seconds=services.ROTATION_SECONDS)
+
+
+@door.route("/screen/qr.svg")
+@org_required()
+def screen_qr(event_id: int):  # type: ignore[no-untyped-def]
+    settings = services.settings_for(_event(event_id))
     link = url_for("checkin_links.poster_link", token=settings.poster_token, r=services.rotating_param(settings),
                    _external=True)
-    return render_template("checkin/screen.html", event=event, settings=settings, qr=qr_svg(link, _("Check-in QR code")),
-                           seconds=services.ROTATION_SECONDS)
+    response = make_response(str(qr_svg(link, "QR")))
+    response.mimetype = "image/svg+xml"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @door.route("/checkin-settings", methods=["GET", "POST"])
