@@ -50,11 +50,12 @@ def build_message(to: str, subject: str, body_text: str, lang: str,
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="engage")
-    # Screen readers and mail clients pick the right voice and spelling from this.
-    msg["Content-Language"] = "cy, en" if lang == "both" else lang
     for name, value in (headers or {}).items():
         msg[name] = value
     msg.set_content(body_text)
+    # After set_content, which drops every Content-* header. Mail clients and screen readers pick
+    # the right spelling and voice from it.
+    msg["Content-Language"] = "cy, en" if lang == "both" else lang
     return msg
 
 
