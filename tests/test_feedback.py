@@ -563,3 +563,28 @@ def test_demo_has_entries_in_every_status_linked_to_events(app):
         entries = list(db.session.scalars(select(FeedbackEntry)))
         assert sorted({e.status for e in entries}) == sorted(STATUSES) and len(entries) == 5
         assert all(e.published and e.events for e in entries)
+
+
+def test_area_filter_follows_each_languages_alphabet(app, client, two_orgs, make_entry):
+    make_entry(area={"cy": "Llanberis", "en": "Llanberis"})
+    make_entry(area={"cy": "Lôn Goch", "en": "Lon Goch"})
+    welsh = client.get("/cy/you-said-we-did/").get_data(as_text=True)
+    english = client.get("/en/you-said-we-did/").get_data(as_text=True)
+    # Welsh: "ll" is one letter, after "l", so Lôn comes first; English sorts letter by letter.
+    assert welsh.index('value="lon-goch"') < welsh.index('value="llanberis"')
+    assert english.index('value="llanberis"') < english.index('value="lon-goch"')
+
+
+def test_pot_pages_can_list_the_feedback_on_a_pot(app, two_orgs):
+    from engage.accounts.services import get_org
+    from engage.feedback import drafts, services
+    from engage.feedback.routes import feedback_for_pot
+
+    with app.app_context():
+        org = get_org("gwynedd")
+        made = drafts.drafts_from_pb_results(org, 9, {"cy": "Cronfa", "en": "Fund"}, [
+            {"ref": 1, "title": {"cy": "Gardd", "en": "Garden"}, "cost_pence": 100, "votes": 3}], [])
+        assert feedback_for_pot(9) == []  # drafts stay private
+        for entry in made:
+            services.update_entry(entry, {"published": True})
+        assert [e.source_key for e in feedback_for_pot(9)] == ["pb:9:project:1", "pb:9:summary"]

@@ -57,6 +57,12 @@ def feedback_for_event(event_id: int) -> list[Any]:
     return services.entries_for_event(event_id)
 
 
+@public.app_template_global("feedback_for_pot")
+def feedback_for_pot(pot_id: int) -> list[Any]:
+    """Published entries about a PB pot, for its page (the ballots work shows them like events do)."""
+    return services.entries_for_pot(pot_id)
+
+
 # --- public --------------------------------------------------------------------------------------
 
 
@@ -241,21 +247,6 @@ def _entry_form(entry: Any = None) -> EntryForm:
     return form
 
 
-@manage.route("/new", methods=["GET", "POST"])
-@org_required()
-def create():  # type: ignore[no-untyped-def]
-    form = _entry_form()
-    if form.validate_on_submit():
-        try:
-            entry = services.create_entry(g.org, form.service_data())
-        except services.FeedbackError as err:
-            _show_error(form, err)
-        else:
-            flash("feedback_saved")
-            return redirect(url_for("manage_feedback.detail", org=g.org.slug, entry_id=entry.id))
-    return render_template("feedback/form.html", org=g.org, form=form, entry=None), _status(form)
-
-
 def _own_entry(entry_id: int) -> Any:
     entry = services.get_entry(g.org, entry_id)
     if entry is None:
@@ -263,14 +254,18 @@ def _own_entry(entry_id: int) -> Any:
     return entry
 
 
+@manage.route("/new", methods=["GET", "POST"], defaults={"entry_id": None}, endpoint="create")
 @manage.route("/<int:entry_id>/edit", methods=["GET", "POST"])
 @org_required()
-def edit(entry_id: int):  # type: ignore[no-untyped-def]
-    entry = _own_entry(entry_id)
+def edit(entry_id: int | None):  # type: ignore[no-untyped-def]
+    entry = _own_entry(entry_id) if entry_id is not None else None
     form = _entry_form(entry)
     if form.validate_on_submit():
         try:
-            services.update_entry(entry, form.service_data())
+            if entry is None:
+                entry = services.create_entry(g.org, form.service_data())
+            else:
+                services.update_entry(entry, form.service_data())
         except services.FeedbackError as err:
             _show_error(form, err)
         else:

@@ -13,10 +13,12 @@ from sqlalchemy import Select, func, select
 from ..accounts.models import Organisation
 from ..audit.models import AuditEntry
 from ..audit.services import record
+from ..bilingual import page_language
 from ..db import write_transaction
 from ..events.models import Event, Theme
 from ..extensions import db
 from ..types import utcnow
+from ..welsh import sort_for_language
 from .models import STATUSES, FeedbackEntry, FeedbackUpdate
 
 BILINGUAL = ("title", "asked", "said", "did", "area", "reason")
@@ -172,6 +174,13 @@ def entries_for_event(event_id: int) -> list[FeedbackEntry]:
         .order_by(FeedbackEntry.updated_at.desc())))
 
 
+def entries_for_pot(pot_id: int) -> list[FeedbackEntry]:
+    """Published entries about a PB pot and its projects (for the pot's page, once ballots exist)."""
+    return list(db.session.scalars(
+        select(FeedbackEntry).where(FeedbackEntry.published.is_(True), FeedbackEntry.pot_id == pot_id)
+        .order_by(FeedbackEntry.project_ref.is_(None), FeedbackEntry.id)))
+
+
 def held_events(org: Organisation) -> list[Event]:
     """Events with a record of what happened, newest first: the ones staff can start an entry from."""
     return list(db.session.scalars(
@@ -235,8 +244,10 @@ def filter_options(org: Organisation | None) -> dict[str, list[Any]]:
     for e in entries:
         for t in e.themes:
             themes.setdefault(t.code, t)
-    return {"orgs": sorted(orgs.values(), key=lambda o: o.slug),
-            "areas": [areas[k] for k in sorted(areas)],
+    lang = page_language()
+    # Names in the page's language, in its alphabetical order (Welsh: ch after c, ll after l, …).
+    return {"orgs": sort_for_language(orgs.values(), lambda o: o.text("name", lang), lang),
+            "areas": sort_for_language(areas.values(), lambda e: e.text("area", lang), lang),
             "themes": [themes[k] for k in sorted(themes)]}
 
 

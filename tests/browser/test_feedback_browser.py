@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from browser.conftest import sign_in
-from browser.test_accessibility import violations
+from browser.test_accessibility import check_pages, violations
 from helpers import PASSWORD
 
 
@@ -68,13 +68,8 @@ def test_feedback_pages_have_no_axe_violations(app, two_orgs, make_event, live_s
                                     "status": None, "progress": 20})
         follow.subscribe(db.session.get(FeedbackEntry, entry.id), "person@example.org", None)
         entry_id = entry.id
-    found = {}
     paths = [f"/you-said-we-did/{entry_id}", "/you-said-we-did/?status=not_possible", f"/events/{event_id}"]
-    for path in paths:
-        for lang in ("cy", "en"):
-            page.goto(f"{live_server.url}/{lang}{path}")
-            if problems := violations(page):
-                found[f"/{lang}{path}"] = problems
+    found = check_pages(page, live_server, [f"/{lang}{path}" for path in paths for lang in ("cy", "en")])
     page.goto(f"{live_server.url}/cy/you-said-we-did/{entry_id}")
     page.click("#follow ~ form button[name=submit]")
     page.wait_for_load_state("load")
@@ -84,11 +79,7 @@ def test_feedback_pages_have_no_axe_violations(app, two_orgs, make_event, live_s
     sign_in(page, live_server, "admin-a@example.org", PASSWORD)
     staff = [f"/manage/gwynedd/you-said-we-did/{entry_id}", f"/manage/gwynedd/you-said-we-did/{entry_id}/edit",
              "/manage/gwynedd/outbox"]
-    for path in staff:
-        for lang in ("cy", "en"):
-            page.goto(f"{live_server.url}/{lang}{path}")
-            if problems := violations(page):
-                found[f"/{lang}{path}"] = problems
+    found.update(check_pages(page, live_server, [f"/{lang}{path}" for path in staff for lang in ("cy", "en")]))
     page.goto(f"{live_server.url}/en/manage/gwynedd/you-said-we-did/new")
     page.click("button[name=submit]")
     page.wait_for_load_state("load")
