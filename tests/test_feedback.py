@@ -469,6 +469,7 @@ def test_follow_confirm_notify_and_unsubscribe(app, client, two_orgs, make_entry
     assert client.post(unsubscribe_url).status_code == 404
     assert client.get(unsubscribe_url[:-3] + "abc").status_code == 404
     assert client.post("/cy/you-said-we-did/confirm/not-a-token", data={"csrf_token": client.last_csrf}).status_code == 404
+    assert client.get("/cy/you-said-we-did/confirm/not-a-token").status_code == 404
 
 
 @pytest.mark.parametrize("lang,email,message", [
@@ -588,3 +589,26 @@ def test_pot_pages_can_list_the_feedback_on_a_pot(app, two_orgs):
         for entry in made:
             services.update_entry(entry, {"published": True})
         assert [e.source_key for e in feedback_for_pot(9)] == ["pb:9:project:1", "pb:9:summary"]
+
+
+def test_no_english_interface_text_on_welsh_feedback_pages(app, client, two_orgs, make_entry, make_event):
+    from textcheck import untranslated
+
+    event_id = make_event()
+    entry_id = make_entry(status="not_possible", reason={"cy": "Dim arian.", "en": "No money."}, progress=50,
+                          budget_pence=1000, people_count=12, decided_on=date(2026, 3, 2), events=[event_id],
+                          theme_codes=("1.1",))
+    with app.app_context():
+        from engage.feedback import services
+        services.add_update(db.session.get(FeedbackEntry, entry_id), {
+            "happened_on": date(2026, 3, 3), "body": {"cy": "Newyddion", "en": "News"}, "status": None, "progress": 60})
+    sign_in(client, "admin-a@example.org")
+    problems = {}
+    for path in (f"/you-said-we-did/{entry_id}", "/you-said-we-did/?status=not_possible", f"/events/{event_id}",
+                 f"/manage/gwynedd/you-said-we-did/{entry_id}", f"/manage/gwynedd/you-said-we-did/{entry_id}/edit",
+                 "/manage/gwynedd/you-said-we-did/"):
+        cy, en = (client.get(f"/{lang}{path}").get_data(as_text=True) for lang in ("cy", "en"))
+        # Place names are the same in both languages; audit summaries are marked lang="en".
+        if left := untranslated(cy, en, allow={"Bangor", "Neuadd y Dref", "admin-a@example.org"}):
+            problems[path] = left
+    assert problems == {}

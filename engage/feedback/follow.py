@@ -77,10 +77,14 @@ def subscribe(entry: FeedbackEntry, email: str, lang: str | None) -> None:
     _send(sub, entry, compose, with_unsubscribe=False)
 
 
+def find_by_confirm(token: str) -> FeedbackSubscription | None:
+    return db.session.scalar(select(FeedbackSubscription).where(FeedbackSubscription.confirm_hash == _hash(token)))
+
+
 def confirm(token: str) -> FeedbackSubscription | None:
     """Confirm the subscription this token belongs to (again is fine); None for an unknown token."""
     with write_transaction():
-        sub = db.session.scalar(select(FeedbackSubscription).where(FeedbackSubscription.confirm_hash == _hash(token)))
+        sub = find_by_confirm(token)
         if sub is not None and sub.confirmed_at is None:
             sub.confirmed_at = utcnow()
             record("feedback.follow_confirmed", f"Someone now follows feedback entry {sub.entry_id}",

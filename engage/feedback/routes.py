@@ -136,6 +136,8 @@ def confirm(token: str):  # type: ignore[no-untyped-def]
         if sub is None:
             abort(404)
         return render_template("feedback/follow_done.html", entry=sub.entry, done="confirmed")
+    if follow.find_by_confirm(token) is None:
+        abort(404)
     return render_template("feedback/follow_button.html", action="confirm")
 
 
