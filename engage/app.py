@@ -99,11 +99,16 @@ def configure_blueprints(app: Flask) -> None:
     from .checkin.routes import public as checkin_bp
     from .events.routes import manage as events_manage_bp
     from .events.routes import public as events_bp
+    from .feedback.routes import api as feedback_api_bp
+    from .feedback.routes import manage as feedback_manage_bp
+    from .feedback.routes import public as feedback_bp
+    from .mail import bp as outbox_bp
     from .public.routes import bp as public_bp
     from .public.routes import neutral
 
     for bp in (neutral, public_bp, accounts_bp, audit_bp, events_bp, events_manage_bp,
-               checkin_links_bp, checkin_bp, door_bp, checkin_api_bp):
+               checkin_links_bp, checkin_bp, door_bp, checkin_api_bp,
+               feedback_bp, feedback_manage_bp, feedback_api_bp, outbox_bp):
         app.register_blueprint(bp)
 
 

@@ -57,6 +57,17 @@ class Defaults:
     FEEDBACK_EMAIL = ""
     #: Days after an event ends before attendees' names and contact details are deleted.
     CHECKIN_RETENTION_DAYS = 90
+
+    #: "outbox" keeps mail in the database for admins to read (development, tests); "smtp" sends it.
+    MAIL_BACKEND = "outbox"
+    MAIL_FROM = "Engage <no-reply@engage.invalid>"
+    SMTP_HOST = "localhost"
+    SMTP_PORT = 587
+    SMTP_USERNAME = ""
+    SMTP_PASSWORD = ""
+    SMTP_STARTTLS = True
+    #: Where links in mail sent outside a web request point (a request's own address wins).
+    PUBLIC_URL = "http://127.0.0.1:5000"
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from .accounts import services as accounts
 from .accounts.models import Organisation
 from .events.demo import load_events
+from .feedback.demo import load_feedback
 
 DEMO_ORG = "demo"
 DEMO_ADMIN = "admin@demo.example.org"
@@ -18,7 +19,7 @@ DEMO_ORGANISER = "trefnydd@demo.example.org"
 DEMO_PASSWORD = "demo-password-123"
 
 #: Each area's demo loader, in order; each must be safe to run again.
-LOADERS: list[Callable[[Organisation], Iterator[str]]] = [load_events]
+LOADERS: list[Callable[[Organisation], Iterator[str]]] = [load_events, load_feedback]
 
 
 def load_demo() -> Iterator[str]:

@@ -2,7 +2,7 @@
 names, 24-hour times, full dates because "Mawrth" is both March and Tuesday)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Flask
 from flask_babel import format_date, format_decimal, format_time
@@ -10,8 +10,9 @@ from flask_babel import format_date, format_decimal, format_time
 from .dates import utc_to_local
 
 
-def long_date(value: datetime) -> str:
-    return format_date(utc_to_local(value), "full")
+def long_date(value: datetime | date) -> str:
+    """A full date; a datetime is taken as UTC and shown on its day in Wales."""
+    return format_date(utc_to_local(value) if isinstance(value, datetime) else value, "full")
 
 
 def clock(value: datetime) -> str:

@@ -4,3 +4,5 @@ from .audit.models import AuditEntry  # noqa: F401
 from .public.models import SiteFeedback  # noqa: F401
 from .events.models import Audience, AudienceHeadcount, Event, MonthlyReport, PulseResponse, Theme  # noqa: F401
 from .checkin.models import CheckinContact, EventCheckin, Scan, Ticket  # noqa: F401
+from .feedback.models import FeedbackEntry, FeedbackSubscription, FeedbackUpdate  # noqa: F401
+from .mail import OutboxMessage  # noqa: F401

@@ -1,0 +1,1 @@
+"""“You said, we did”: feedback on how community input shaped decisions."""

@@ -1,0 +1,105 @@
+"""Sending email: ``send(to, subject, body_text, lang)``.
+
+``MAIL_BACKEND`` chooses where mail goes: ``"outbox"`` (the default, for development and tests)
+keeps each message as a row of ``outbox_messages``, which admins read on a staff page and tests
+read directly; ``"smtp"`` sends it through the server in ``SMTP_*`` (set by ``ENGAGE_SMTP_*``).
+Nothing is ever sent for real unless someone configures SMTP.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from flask import Blueprint, current_app, g, render_template
+from sqlalchemy import JSON, ForeignKey, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .accounts.access import org_required
+from .db import write_transaction
+from .extensions import db
+from .types import UTCDateTime, utcnow
+
+log = logging.getLogger(__name__)
+
+
+class OutboxMessage(db.Model):
+    """A message the "outbox" backend kept instead of sending."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The organisation it was sent for, so its admins can read it (None: system mail).
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    to_addr: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    #: "cy", "en" or "both".
+    lang: Mapped[str] = mapped_column(String(4))
+    headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def build_message(to: str, subject: str, body_text: str, lang: str,
+                  headers: dict[str, str] | None = None) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = current_app.config["MAIL_FROM"]
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain="engage")
+    for name, value in (headers or {}).items():
+        msg[name] = value
+    msg.set_content(body_text)
+    # After set_content, which drops every Content-* header. Mail clients and screen readers pick
+    # the right spelling and voice from it.
+    msg["Content-Language"] = "cy, en" if lang == "both" else lang
+    return msg
+
+
+def send(to: str, subject: str, body_text: str, lang: str, *, org_id: int | None = None,
+         headers: dict[str, str] | None = None) -> None:
+    """Send one plain-text message (``lang`` is "cy", "en" or "both") with the configured backend."""
+    backend = current_app.config["MAIL_BACKEND"]
+    if backend == "outbox":
+        with write_transaction():
+            db.session.add(OutboxMessage(org_id=org_id, to_addr=to, subject=subject[:300], body=body_text,
+                                         lang=lang, headers=dict(headers or {})))
+        return
+    if backend != "smtp":
+        raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}: use 'outbox' or 'smtp'")
+    cfg = current_app.config
+    msg = build_message(to, subject, body_text, lang, headers)
+    with smtplib.SMTP(cfg["SMTP_HOST"], int(cfg["SMTP_PORT"]), timeout=30) as smtp:
+        if cfg["SMTP_STARTTLS"]:
+            smtp.starttls()
+        if cfg["SMTP_USERNAME"]:
+            smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"] or "")
+        smtp.send_message(msg)
+
+
+def send_quietly(*args: object, **kwargs: object) -> bool:
+    """``send``, but a mail server that is down is logged rather than failing the caller's request."""
+    try:
+        send(*args, **kwargs)  # type: ignore[arg-type]
+    except (OSError, smtplib.SMTPException) as exc:
+        log.error("mail to %s not sent: %s", args[0] if args else "?", exc)
+        return False
+    return True
+
+
+# --- the outbox, for admins ------------------------------------------------------------------------
+
+bp = Blueprint("outbox", __name__, url_prefix="/<lang:lang>/manage/<org>")
+
+
+@bp.route("/outbox")
+@org_required("admin")
+def outbox():  # type: ignore[no-untyped-def]
+    messages = list(db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.org_id == g.org.id)
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(100)))
+    return render_template("mail/outbox.html", org=g.org, messages=messages,
+                           backend=current_app.config["MAIL_BACKEND"])
