@@ -30,7 +30,7 @@ translations: $(VENV)/.installed
 run: translations
 	$(BIN)/engage db upgrade
 	$(BIN)/engage demo
-	$(BIN)/engage run --host $(HOST) --port $(PORT)
+	ENGAGE_SCHEDULER_IN_PROCESS=1 $(BIN)/engage run --host $(HOST) --port $(PORT)
 
 ## Run the tests (SQLite; set DATABASE_URL=postgresql://... to run them on PostgreSQL).
 test: $(VENV)/.installed-test

@@ -179,21 +179,38 @@ def scheduler_command() -> None:
 
 @click.command("run-job")
 @click.argument("name")
+@click.option("--tick", default=None, help="Which occurrence (default: the current one, e.g. 2026-11).")
 @with_appcontext
-def run_job_command(name: str) -> None:
-    """Run one scheduled job now (e.g. monthly_reports)."""
+def run_job_command(name: str, tick: str | None) -> None:
+    """Run one scheduled job now, unless its tick has already run or is running elsewhere."""
     from flask import current_app
 
     from . import scheduler
 
     if name not in scheduler.JOBS:
         raise click.ClickException(f"unknown job {name!r}; jobs: {', '.join(scheduler.JOBS)}")
-    scheduler.run_job(current_app._get_current_object(), name)  # type: ignore[attr-defined]
-    click.echo(f"ran {name}")
+    result = scheduler.run_job(current_app._get_current_object(), name, tick)  # type: ignore[attr-defined]
+    click.echo(f"{name}: skipped (already run)" if result == scheduler.SKIPPED else f"{name}: ran")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def backup_command(path: str) -> None:
+    """Copy the database to PATH while the app keeps running (SQLite); PostgreSQL: use pg_dump."""
+    from .backup import BackupError, backup
+
+    try:
+        pages = backup(Path(path))
+    except BackupError as err:
+        click.echo(str(err), err=True)
+        raise SystemExit(2) from None
+    click.echo(f"backed up {pages} pages to {path}")
 
 
 def register(app: Flask) -> None:
-    for command in (translate, users, orgs, reports, demo_command, scheduler_command, run_job_command):
+    for command in (translate, users, orgs, reports, demo_command, scheduler_command, run_job_command,
+                    backup_command):
         app.cli.add_command(command)
 
 

@@ -54,6 +54,10 @@ class Defaults:
     PROXY_COUNT = 0
     #: Run APScheduler jobs inside the web process (single-process default only).
     SCHEDULER_IN_PROCESS = False
+    #: A claimed job tick whose runner has not finished after this long is taken over.
+    SCHEDULER_LEASE_SECONDS = 600
+    #: Seconds a job waits after claiming its tick before working (fault tests only).
+    JOB_START_DELAY = 0
     FEEDBACK_EMAIL = ""
     #: Days after an event ends before attendees' names and contact details are deleted.
     CHECKIN_RETENTION_DAYS = 90

@@ -1,6 +1,7 @@
 """Imports every model so ``db.metadata`` (and so Alembic) knows all tables."""
 from .accounts.models import Membership, Organisation, User  # noqa: F401
 from .audit.models import AuditEntry  # noqa: F401
+from .jobruns import JobRun  # noqa: F401
 from .public.models import SiteFeedback  # noqa: F401
 from .events.models import Audience, AudienceHeadcount, Event, MonthlyReport, PulseResponse, Theme  # noqa: F401
 from .checkin.models import CheckinContact, EventCheckin, Scan, Ticket  # noqa: F401

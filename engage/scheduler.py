@@ -7,7 +7,9 @@ The embedded single-process default may run them inside the web process
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -16,7 +18,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 
+from . import jobruns
 from .dates import LOCAL
+from .db import write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +40,36 @@ JOBS: dict[str, tuple[Callable[[], Any], CronTrigger]] = {
     "monthly_reports": (_monthly_reports, CronTrigger(day=1, hour=2, minute=0, timezone=LOCAL)),
     "checkin_retention": (_checkin_retention, CronTrigger(hour=3, minute=15, timezone=LOCAL)),
 }
+#: How a job's ticks are named (local time): one run per month, per day, per minute …
+TICKS: dict[str, str] = {"monthly_reports": "%Y-%m", "checkin_retention": "%Y-%m-%d"}
+SKIPPED = "skipped"
 
 
-def run_job(app: Flask, name: str) -> Any:
-    """Run one job now, in an app context (the scheduler calls this; so do tests and the CLI)."""
+def current_tick(name: str, at: datetime | None = None) -> str:
+    return (at or datetime.now(LOCAL)).astimezone(LOCAL).strftime(TICKS.get(name, "%Y-%m-%dT%H:%M"))
+
+
+def run_job(app: Flask, name: str, tick: str | None = None) -> Any:
+    """Run one job for its current tick, unless another run has it (then return ``SKIPPED``)."""
     func, _ = JOBS[name]
     with app.app_context():
+        tick = tick or current_tick(name)
+        run_id = jobruns.claim(name, tick, timedelta(seconds=app.config["SCHEDULER_LEASE_SECONDS"]))
+        if run_id is None:
+            log.info("job %s %s: already run or running elsewhere", name, tick)
+            return SKIPPED
+        if app.config["JOB_START_DELAY"]:
+            time.sleep(app.config["JOB_START_DELAY"])  # fault tests kill a run here
         try:
-            return func()
+            # The job's writes and "done" commit together: a run that dies leaves no half-done work.
+            with write_transaction():
+                result = func()
+                jobruns.mark(run_id, "done")
+            return result
         except Exception:
             log.exception("scheduled job %s failed", name)
+            with write_transaction():
+                jobruns.mark(run_id, "failed")
             raise
 
 

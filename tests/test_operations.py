@@ -1,0 +1,161 @@
+"""Running it for real: scheduled jobs run once per tick across processes (even when one is killed),
+online backups that restore, and clean failures when the database cannot be written."""
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime
+
+import pytest
+from sqlalchemy import event, func, select
+
+from engage.audit.models import AuditEntry
+from engage.extensions import db
+from engage.jobruns import JobRun
+
+CLI = [sys.executable, "-c", "from engage.cli import main; main()"]
+
+
+def cli_env(app, **extra) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    env = dict(os.environ)
+    env.update({"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "ENGAGE_SECRET_KEY": "test-secret-key",
+                "ENGAGE_INSTANCE_PATH": app.instance_path})
+    env.update({f"ENGAGE_{k}": str(v) for k, v in extra.items()})
+    return env
+
+
+def report_entries(app) -> int:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        return db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.kind == "events.report_made"))
+
+
+@pytest.fixture
+def october(app, two_orgs, make_event):  # type: ignore[no-untyped-def]
+    make_event(start=datetime(2026, 10, 7, 18), theme_codes=["1.1"])
+    return app
+
+
+def test_two_schedulers_run_a_tick_once(october):
+    app = october
+    env = cli_env(app, JOB_START_DELAY=1)
+    procs = [subprocess.Popen(CLI + ["run-job", "monthly_reports", "--tick", "2026-11"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = sorted(p.communicate(timeout=60)[0].strip() for p in procs)
+    assert outputs == ["monthly_reports: ran", "monthly_reports: skipped (already run)"]
+    assert report_entries(app) == 2 * 3  # two organisations × (CSV + HTML cy + HTML en), once
+    again = subprocess.run(CLI + ["run-job", "monthly_reports", "--tick", "2026-11"], env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert again.stdout.strip() == "monthly_reports: skipped (already run)"
+    with app.app_context():
+        run = db.session.scalar(select(JobRun))
+        assert (run.job, run.tick, run.status, run.attempts) == ("monthly_reports", "2026-11", "done", 1)
+
+
+def test_a_scheduler_killed_mid_tick_does_not_run_it_twice(october):
+    app = october
+    slow = subprocess.Popen(CLI + ["run-job", "monthly_reports", "--tick", "2026-12"],
+                            env=cli_env(app, JOB_START_DELAY=30, SCHEDULER_LEASE_SECONDS=2),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with app.app_context():
+            if db.session.scalar(select(func.count(JobRun.id))):
+                break
+            db.session.remove()
+        time.sleep(0.1)
+    slow.send_signal(signal.SIGKILL)  # kill -9 while it holds the tick
+    slow.wait(10)
+    env = cli_env(app, SCHEDULER_LEASE_SECONDS=2)
+    early = subprocess.run(CLI + ["run-job", "monthly_reports", "--tick", "2026-12"], env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert early.stdout.strip().endswith("skipped (already run)")  # its claim is still fresh
+    time.sleep(2.5)
+    late = subprocess.run(CLI + ["run-job", "monthly_reports", "--tick", "2026-12"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert late.stdout.strip() == "monthly_reports: ran", late.stderr
+    assert report_entries(app) == 2 * 3  # the killed run left nothing; the tick's work happened once
+    with app.app_context():
+        run = db.session.scalar(select(JobRun))
+        assert (run.status, run.attempts) == ("done", 2)
+
+
+@pytest.mark.sqlite_only
+def test_backup_while_serving_and_restore(october, client, tmp_path):
+    app = october
+    client.submit("/en/feedback", {"comments": "Before the backup"})
+    target = tmp_path / "backups" / "engage-backup.sqlite3"
+    result = app.test_cli_runner().invoke(args=["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    client.submit("/en/feedback", {"comments": "After the backup"})
+    copy = sqlite3.connect(target)
+    try:
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert [r[0] for r in copy.execute("SELECT comments FROM site_feedback")] == ["Before the backup"]
+        assert copy.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+    finally:
+        copy.close()
+    # Restore drill: an app started on the copy serves the data that was backed up.
+    from engage import create_app
+    restored = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}",
+                           "INSTANCE_PATH": str(tmp_path / "restored")})
+    with restored.app_context():
+        from engage.events.models import Event
+        assert db.session.scalar(select(func.count(Event.id))) == 1
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.postgres_only
+def test_backup_on_postgresql_points_to_pg_dump(app, tmp_path):
+    result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "x.dump")])
+    assert result.exit_code == 2 and "pg_dump" in result.output
+
+
+@pytest.mark.sqlite_only
+def test_read_only_database_gives_a_clean_503(database, tmp_path):
+    from conftest import make_app
+
+    app = make_app(database, tmp_path)
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    ro = make_app(database, tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///file:{path}?mode=ro&uri=true")
+    from helpers import Client
+    ro.test_client_class = Client
+    client = ro.test_client()
+    assert client.get("/cy/").status_code == 200  # reading still works
+    response = client.submit("/cy/feedback", {"comments": "Helo"})
+    assert response.status_code == 503
+    assert "nid yw’r gwasanaeth ar gael" in response.get_data(as_text=True)
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert check.execute("SELECT count(*) FROM site_feedback").fetchone()[0] == 0
+    with ro.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.sqlite_only
+def test_full_disk_gives_a_clean_503_and_no_corruption(app, client):
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def _full(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            # The database may not grow by a single page: SQLite answers "database or disk is full".
+            pages = dbapi_conn.execute("PRAGMA page_count").fetchone()[0]
+            dbapi_conn.execute(f"PRAGMA max_page_count = {pages}")
+
+        engine.dispose()
+    big = "Llawn " * 300
+    response = None
+    for n in range(400):  # fill the last free pages, then one more write fails
+        response = client.submit("/en/feedback", {"comments": f"{n} {big}"[:2000]})
+        if response.status_code != 302:
+            break
+    assert response is not None and response.status_code == 503
+    assert "Sorry, the service is unavailable" in response.get_data(as_text=True)
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
