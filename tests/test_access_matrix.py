@@ -1,0 +1,123 @@
+"""Every route × {anonymous, organiser of A, admin of A, admin of B}: each gets exactly what it should.
+
+Generated from the URL map, so a new route is checked without anyone listing it. A route whose URL
+takes an argument this file has no sample for fails the test: add the sample (an object of
+organisation A) to ``samples`` below.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from helpers import Client, sign_in
+
+ROLES = ("anonymous", "organiser_a", "admin_a", "admin_b")
+EMAILS = {"organiser_a": "organiser-a@example.org", "admin_a": "admin-a@example.org", "admin_b": "admin-b@example.org"}
+#: Not part of the matrix: static files, and signing out (it would end the session mid-test; it is
+#: tested in test_accounts.py).
+SKIP_ENDPOINTS = {"static", "accounts.sign_out"}
+#: Routes reached with a secret from an email rather than a role: the secret is only in the mail,
+#: so here an unknown one must be refused the same way for everybody.
+SECRET_LINKS = {"feedback.confirm": "not_found"}
+
+
+@pytest.fixture
+def samples(app, two_orgs, make_event):  # type: ignore[no-untyped-def]
+    """One object of each kind in organisation A, named by the URL argument that points at it."""
+    from engage.accounts.services import get_org
+    from engage.checkin import services as checkin
+    from engage.checkin.models import EventCheckin
+    from engage.events.models import Event
+    from engage.events.services import audiences_of, themes_of
+    from engage.extensions import db
+    from engage.feedback import services as feedback
+
+    event_id = make_event(start=datetime.now() - timedelta(minutes=10), pulse_enabled=True)
+    with app.app_context():
+        org = get_org("gwynedd")
+        event = db.session.get(Event, event_id)
+        ticket = checkin.register(event, {"name": "Ann", "email": "ann@example.org"})
+        scan = checkin.record_scan(event, method="walk_in", nonce="matrix-walk-in")
+        second_scan = checkin.record_scan(event, method="walk_in", nonce="matrix-walk-in-2")  # undone by the API
+        from engage.events import reports
+        reports.store(org, 2026, 10, "csv", "both", None)
+        from engage.feedback import follow
+        entry = feedback.create_entry(org, {
+            **{n: {"cy": "Testun", "en": "Text"} for n in ("title", "asked", "said", "did")},
+            "area": {"cy": "Bangor", "en": "Bangor"}, "status": "planned", "published": True})
+        follow.subscribe(entry, "follower@example.org", "cy")
+        from engage.feedback.models import FeedbackSubscription
+        subscription = db.session.query(FeedbackSubscription).one()
+        ticket_token = ticket.token
+        return {"by_endpoint": {
+                    "checkin.ticket": {"token": ticket_token}, "checkin_links.ticket_link": {"token": ticket_token},
+                    "feedback.confirm": {"token": "not-a-real-confirmation-token"},
+                    "feedback.unsubscribe": {"token": follow.unsubscribe_token(subscription)},
+                    "checkin_api.api_undo": {"scan_id": second_scan.scan_id}},
+                "org": "gwynedd", "event_id": event_id, "ticket_id": ticket.id, "scan_id": scan.scan_id,
+                "theme_id": themes_of(org)[0].id, "audience_id": audiences_of(org)[0].id, "entry_id": entry.id,
+                "month": "2026-10", "fmt": "csv", "area": "bangor",
+                "token": db.session.get(EventCheckin, event_id).poster_token}
+
+
+def expected(app, endpoint: str, rule: str, role: str) -> str:  # type: ignore[no-untyped-def]
+    """'allowed', 'sign_in', 'forbidden' or 'not_found'."""
+    if endpoint in SECRET_LINKS:
+        return SECRET_LINKS[endpoint]
+    view = app.view_functions[endpoint]
+    needed = getattr(view, "required_role", None)
+    if needed is None:
+        if "/manage/" in rule:  # signed-in staff of any organisation (their dashboard, password)
+            return "sign_in" if role == "anonymous" else "allowed"
+        return "allowed"  # public
+    if role == "anonymous":
+        return "sign_in"
+    if role == "admin_b":
+        return "not_found"  # another organisation's pages do not exist for them
+    if needed == "admin" and role == "organiser_a":
+        return "forbidden"
+    return "allowed"
+
+
+def outcome(response) -> str:  # type: ignore[no-untyped-def]
+    status = response.status_code
+    assert status < 500, f"server error {status}"
+    if status == 401 or (status == 302 and "/sign-in" in response.headers.get("Location", "")):
+        return "sign_in"
+    return {403: "forbidden", 404: "not_found"}.get(status, "allowed")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(app, samples, role):
+    app.test_client_class = Client
+    client = app.test_client()
+    if role != "anonymous":
+        assert sign_in(client, EMAILS[role]).status_code == 302
+    missing: set[str] = set()
+    wrong: list[str] = []
+    checked = 0
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint in SKIP_ENDPOINTS:
+            continue
+        own = samples["by_endpoint"].get(rule.endpoint, {})
+        args = {name: own.get(name, samples.get(name)) for name in rule.arguments if name != "lang"}
+        if any(value is None for value in args.values()):
+            missing.update(name for name, value in args.items() if value is None)
+            continue
+        # Built from this very rule (an endpoint may have several, e.g. "new" and "edit").
+        url = rule.build({**args, **({"lang": "en"} if "lang" in rule.arguments else {})})[1]
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            if method == "GET":
+                response = client.get(url)
+            else:
+                client.get("/en/feedback")  # a fresh CSRF token, as a browser would have
+                token = client.last_csrf
+                response = client.post(url, data={"csrf_token": token}, headers={"X-CSRFToken": token})
+            want, got = expected(app, rule.endpoint, rule.rule, role), outcome(response)
+            checked += 1
+            if want != got:
+                wrong.append(f"{method} {url} ({rule.endpoint}): expected {want}, got {got} [{response.status_code}]")
+    assert missing == set(), f"add samples for these URL arguments: {sorted(missing)}"
+    assert wrong == [], "\n".join(wrong)
+    assert checked > 60
