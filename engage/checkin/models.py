@@ -32,7 +32,7 @@ class EventCheckin(db.Model):
     #: Ask people who check in from the poster for a name and email (optional, with consent).
     ask_contact: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    event = relationship("Event", lazy="joined")
+    event = relationship("Event")
 
     __table_args__ = (
         CheckConstraint("opens_minutes_before BETWEEN 0 AND 1440", name="opens_range"),
@@ -85,8 +85,8 @@ class Scan(db.Model):
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    ticket = relationship("Ticket", lazy="joined")
-    user = relationship("User", foreign_keys=[user_id], lazy="joined")
+    ticket = relationship("Ticket")
+    user = relationship("User", foreign_keys=[user_id])
 
     __table_args__ = (
         CheckConstraint("method IN ('poster', 'ticket_scan', 'typed_code', 'name_search', 'walk_in')",

@@ -111,10 +111,12 @@ class Event(Bilingual, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    themes = relationship("Theme", secondary=event_themes, lazy="selectin", order_by="Theme.code")
-    audiences = relationship("Audience", secondary=event_audiences, lazy="selectin", order_by="Audience.id")
-    headcounts = relationship("AudienceHeadcount", cascade="all, delete-orphan", lazy="selectin")
-    org = relationship("Organisation", lazy="joined")
+    # Loaded when used (a check-in scan needs none of them); lists that show them ask for them with
+    # selectinload, see services.with_tags.
+    themes = relationship("Theme", secondary=event_themes, order_by="Theme.code")
+    audiences = relationship("Audience", secondary=event_audiences, order_by="Audience.id")
+    headcounts = relationship("AudienceHeadcount", cascade="all, delete-orphan")
+    org = relationship("Organisation")
     recorded_by = relationship("User", foreign_keys=[recorded_by_id])
 
     __table_args__ = (

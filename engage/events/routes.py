@@ -122,7 +122,7 @@ def index():  # type: ignore[no-untyped-def]
 @manage.route("/events.csv")
 @org_required()
 def export():  # type: ignore[no-untyped-def]
-    events = list(db.session.scalars(services.staff_query(g.org, _filters(_filter_form()))))
+    events = list(db.session.scalars(services.with_tags(services.staff_query(g.org, _filters(_filter_form())))))
     return Response(reports.events_csv(events), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=events-{g.org.slug}.csv"})
 

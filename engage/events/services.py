@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_login import current_user
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Organisation
 from ..accounts.services import ORG_CREATED
@@ -289,10 +290,16 @@ def pulse_summary(event_ids: list[int]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def with_tags(query: Select[tuple[Event]]) -> Select[tuple[Event]]:
+    """Load events' objectives, audiences and headcounts in three queries, not three per event."""
+    return query.options(selectinload(Event.themes), selectinload(Event.audiences),
+                         selectinload(Event.headcounts).joinedload(AudienceHeadcount.audience))
+
+
 def month_events(org: Organisation, start: datetime, end: datetime) -> list[Event]:
     query = (select(Event).where(and_(Event.org_id == org.id, Event.starts_at >= start, Event.starts_at < end))
              .order_by(Event.starts_at, Event.id))
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(with_tags(query)))
 
 
 def checkins(event_ids: list[int]) -> dict[int, int]:
