@@ -1,0 +1,43 @@
+"""The benchmarks run (in their short mode) and print their figures: CI checks they work, the closing
+notes and README carry the full figures. Nothing here is timed."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import need
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def run_bench(name: str, *args: str) -> str:
+    env = dict(os.environ)
+    result = subprocess.run([sys.executable, str(BENCH / name), *args], env=env, capture_output=True,
+                            text=True, timeout=600, cwd=BENCH.parent)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+@pytest.mark.slow
+def test_check_in_benchmark_runs():
+    out = run_bench("checkin.py", "--short")
+    assert re.search(r"scans/s median \d+", out) and "errors 0" in out
+
+
+@pytest.mark.slow
+def test_pages_benchmark_runs():
+    out = run_bench("pages.py", "--short")
+    assert re.search(r"events list .* requests/s median \d+", out)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_sizes_benchmark_runs():
+    need(Path(os.environ.get("ENGAGE_CHROMIUM", "/usr/bin/chromium")).exists(), "Chromium not found (apt-get install chromium)")
+    out = run_bench("sizes.py")
+    assert re.search(r"door page\s+\d+\.\d kB", out)
