@@ -17,6 +17,8 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 def run_bench(name: str, *args: str) -> str:
     env = dict(os.environ)
+    # Benchmarks make their own throwaway SQLite database; the PostgreSQL test database is not theirs.
+    env.pop("DATABASE_URL", None)
     result = subprocess.run([sys.executable, str(BENCH / name), *args], env=env, capture_output=True,
                             text=True, timeout=600, cwd=BENCH.parent)
     assert result.returncode == 0, result.stderr[-3000:]
