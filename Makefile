@@ -37,5 +37,9 @@ test: $(VENV)/.installed-test
 	$(BIN)/engage translate compile
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## PB tally speed against pabutools on the test elections (add files: make bench-tally FILES="...").
+bench-tally: $(VENV)/.installed-test
+	$(BIN)/python bench/tally.py --repeat 3 $(FILES)
+
 clean:
 	rm -rf $(VENV) build *.egg-info translations/*/LC_MESSAGES/*.mo

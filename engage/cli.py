@@ -209,7 +209,9 @@ def backup_command(path: str) -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (translate, users, orgs, reports, demo_command, scheduler_command, run_job_command,
+    from .tally.cli import pb_cli
+
+    for command in (pb_cli, translate, users, orgs, reports, demo_command, scheduler_command, run_job_command,
                     backup_command):
         app.cli.add_command(command)
 
