@@ -244,3 +244,12 @@ def test_no_state_change_on_get(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in writers:
             assert "GET" not in rule.methods
+
+
+def test_postgresql_connections_are_checked_before_use(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@127.0.0.1:5/x")
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    monkeypatch.setenv("ENGAGE_SQLALCHEMY_ENGINE_OPTIONS", '{"pool_size": 3}')
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True, "pool_size": 3}
