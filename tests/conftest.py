@@ -117,6 +117,12 @@ def make_app(database: Database, tmp_path: Path, **overrides: Any) -> Flask:
 
 
 @pytest.fixture
+def app_factory(database: Database, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Make further apps on this test's database with other settings (e.g. a read-only URL)."""
+    return lambda **overrides: make_app(database, tmp_path, **overrides)
+
+
+@pytest.fixture
 def app(database: Database, tmp_path: Path) -> Iterator[Flask]:
     app = make_app(database, tmp_path)
     yield app

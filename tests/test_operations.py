@@ -116,12 +116,9 @@ def test_backup_on_postgresql_points_to_pg_dump(app, tmp_path):
 
 
 @pytest.mark.sqlite_only
-def test_read_only_database_gives_a_clean_503(database, tmp_path):
-    from conftest import make_app
-
-    app = make_app(database, tmp_path)
+def test_read_only_database_gives_a_clean_503(app, app_factory):
     path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    ro = make_app(database, tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///file:{path}?mode=ro&uri=true")
+    ro = app_factory(SQLALCHEMY_DATABASE_URI=f"sqlite:///file:{path}?mode=ro&uri=true")
     from helpers import Client
     ro.test_client_class = Client
     client = ro.test_client()
