@@ -195,6 +195,9 @@ def run_job_command(name: str) -> None:
 def register(app: Flask) -> None:
     for command in (translate, users, orgs, reports, demo_command, scheduler_command, run_job_command):
         app.cli.add_command(command)
+    from .ballots.cli import register as register_pb
+
+    register_pb(app)
 
 
 def main() -> None:

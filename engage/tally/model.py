@@ -1,0 +1,181 @@
+"""Election data types for the PB tally engine: projects, ballots, elections."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+import numpy as np
+import numpy.typing as npt
+
+BallotType = Literal["approval", "knapsack", "cumulative", "choose-1"]
+BALLOT_TYPES: tuple[str, ...] = ("approval", "knapsack", "cumulative", "choose-1")
+
+#: What a caller may pass as one ballot: project ids, or {project id: points}.
+BallotLike = Union["Ballot", Sequence[str], Mapping[str, int]]
+
+
+class ElectionError(ValueError):
+    """An election that cannot be tallied (unknown project, bad cost, ...)."""
+
+
+@dataclass(frozen=True)
+class Project:
+    """One project: id, cost in whole currency units (pence for Engage), optional name."""
+
+    id: str
+    cost: int
+    name: str = ""
+    #: Other columns of a pabulib PROJECTS row (votes, category, selected, ...), kept for round trips.
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """One voter's ballot: the projects chosen and, for cumulative ballots, the points given."""
+
+    projects: tuple[str, ...]
+    points: tuple[int, ...] | None = None
+    voter_id: str = ""
+    #: Other columns of a pabulib VOTES row (age, sex, ...).
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, vote: BallotLike, voter_id: str = "") -> Ballot:
+        """Build a ballot from a list of project ids or a {project id: points} mapping."""
+        if isinstance(vote, Ballot):
+            return vote
+        if isinstance(vote, Mapping):
+            return cls(tuple(vote), tuple(int(v) for v in vote.values()), voter_id)
+        return cls(tuple(vote), None, voter_id)
+
+    def weights(self) -> Iterable[tuple[str, int]]:
+        """Yield (project id, points), with 1 point per project on approval ballots."""
+        if self.points is None:
+            return ((p, 1) for p in self.projects)
+        return zip(self.projects, self.points)
+
+
+@dataclass(frozen=True)
+class Election:
+    """A participatory budgeting election: budget, projects, ballots and how to break ties."""
+
+    budget: int
+    projects: tuple[Project, ...]
+    ballots: tuple[Ballot, ...]
+    ballot_type: BallotType = "approval"
+    #: pabulib META entries (strings) in file order; empty for elections built in Python.
+    meta: Mapping[str, str] = field(default_factory=dict)
+    #: Tie-break order (earlier wins). None: project ids compared as strings, as pabutools does.
+    tie_break: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.ballot_type not in BALLOT_TYPES:
+            raise ElectionError(f"unknown ballot type {self.ballot_type!r}")
+        if not isinstance(self.budget, int) or self.budget < 0:
+            raise ElectionError(f"budget must be a whole number >= 0, got {self.budget!r}")
+        ids = set()
+        for p in self.projects:
+            if p.id in ids:
+                raise ElectionError(f"duplicate project id {p.id!r}")
+            if not isinstance(p.cost, int) or p.cost < 0:
+                raise ElectionError(f"project {p.id!r}: cost must be a whole number >= 0")
+            ids.add(p.id)
+        for i, b in enumerate(self.ballots):
+            if b.points is not None and len(b.points) != len(b.projects):
+                raise ElectionError(f"ballot {i + 1}: points do not match projects")
+            if len(set(b.projects)) != len(b.projects):
+                raise ElectionError(f"ballot {i + 1}: a project appears twice")
+            for pid, pts in b.weights():
+                if pid not in ids:
+                    raise ElectionError(f"ballot {i + 1}: vote for unknown project {pid!r}")
+                if pts < 0:
+                    raise ElectionError(f"ballot {i + 1}: negative points for {pid!r}")
+        if self.tie_break is not None and sorted(self.tie_break) != sorted(ids):
+            raise ElectionError("tie_break must list every project id exactly once")
+
+    @classmethod
+    def build(
+        cls,
+        budget: int,
+        projects: Iterable[Project | tuple[str, int] | tuple[str, int, str]],
+        ballots: Iterable[BallotLike],
+        ballot_type: BallotType = "approval",
+        tie_break: Sequence[str] | None = None,
+    ) -> Election:
+        """Build an election from plain Python values (the web app's entry point)."""
+        projs = tuple(p if isinstance(p, Project) else Project(*p) for p in projects)
+        return cls(
+            budget=budget,
+            projects=projs,
+            ballots=tuple(Ballot.of(b) for b in ballots),
+            ballot_type=ballot_type,
+            tie_break=tuple(tie_break) if tie_break is not None else None,
+        )
+
+    def project(self, project_id: str) -> Project:
+        """Return the project with this id."""
+        for p in self.projects:
+            if p.id == project_id:
+                return p
+        raise KeyError(project_id)
+
+    def tie_order(self) -> list[str]:
+        """Project ids in tie-break order: the first one wins a tie."""
+        if self.tie_break is not None:
+            return list(self.tie_break)
+        return sorted(p.id for p in self.projects)
+
+    def min_votes_default(self) -> int | None:
+        """The META `min_project_score_threshold`, if the file sets one."""
+        raw = self.meta.get("min_project_score_threshold")
+        if raw is None or raw.strip().lower() in ("", "none"):
+            return None
+        return int(float(raw))
+
+
+@dataclass
+class Compiled:
+    """An election reduced to arrays: identical ballots grouped, supporters per project."""
+
+    ids: list[str]  # project ids in tie-break order; indices below refer to this list
+    costs: list[int]
+    n_voters: int
+    mult: npt.NDArray[np.int64]  # voters per distinct ballot (group)
+    supp: list[npt.NDArray[np.int64]]  # per project: the groups that support it
+    wts: list[npt.NDArray[np.int64]]  # per project: points each supporting group gave
+    votes: list[int]  # per project: number of supporters
+    score: list[int]  # per project: total points (= votes on approval ballots)
+
+    @classmethod
+    def of(cls, election: Election) -> Compiled:
+        """Group identical ballots and index supporters per project."""
+        ids = election.tie_order()
+        index = {pid: i for i, pid in enumerate(ids)}
+        cost_of = {p.id: p.cost for p in election.projects}
+        # Grouping identical ballots is what makes 100k-voter elections cheap:
+        # every later step works on distinct ballots with a multiplicity.
+        groups: Counter[tuple[tuple[int, int], ...]] = Counter()
+        for b in election.ballots:
+            groups[tuple(sorted((index[p], w) for p, w in b.weights() if w > 0))] += 1
+        supp: list[list[int]] = [[] for _ in ids]
+        wts: list[list[int]] = [[] for _ in ids]
+        mult = np.fromiter(groups.values(), dtype=np.int64, count=len(groups))
+        for g, key in enumerate(groups):
+            for p, w in key:
+                supp[p].append(g)
+                wts[p].append(w)
+        supp_a = [np.array(s, dtype=np.int64) for s in supp]
+        wts_a = [np.array(w, dtype=np.int64) for w in wts]
+        return cls(
+            ids=ids,
+            costs=[cost_of[pid] for pid in ids],
+            n_voters=len(election.ballots),
+            mult=mult,
+            supp=supp_a,
+            wts=wts_a,
+            votes=[int(mult[s].sum()) for s in supp_a],
+            score=[int((mult[s] * w).sum()) for s, w in zip(supp_a, wts_a)],
+        )
