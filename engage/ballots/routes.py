@@ -182,25 +182,27 @@ def check(pot_id: int):  # type: ignore[no-untyped-def]
 
 @public.route("/<int:pot_id>/vote/submit", methods=["POST"])
 def submit(pot_id: int):  # type: ignore[no-untyped-def]
-    """Step 4: send. One write transaction (services.cast_ballot)."""
-    pot = _pot_or_404(pot_id)
-    state = _state(pot)
+    """Step 4: send. One write transaction (services.cast_ballot); the pot is read only inside it."""
+    state = (session.get("pb") or {}).get(str(pot_id))
     if state is None:
-        return render_template("ballots/refused.html", pot=pot, code="no_ballot", lines=[]), 409
+        return render_template("ballots/refused.html", pot=_pot_or_404(pot_id), code="no_ballot"), 409
     voter = Voter(state["v"], code_hash=state["h"] if state["v"] != "open" else None,
                   browser_hash=state["h"] if state["v"] == "open" else None)
     try:
-        receipt = services.cast_ballot(pot.id, voter, {int(k): v for k, v in state["c"].items()})
+        receipt = services.cast_ballot(pot_id, voter, {int(k): v for k, v in state["c"].items()})
     except BallotError as err:
+        pot = _pot_or_404(pot_id)
         if err.code in ("code_not_valid", "already_voted", "not_open"):
             _save_state(pot, None)
-            return render_template("ballots/refused.html", pot=pot, code=err.code, lines=[]), 409
+            return render_template("ballots/refused.html", pot=pot, code=err.code), 409
         return redirect(url_for("pb.choose", pot_id=pot.id))
-    _save_state(pot, None)
+    ballots = dict(session["pb"])
+    del ballots[str(pot_id)]
+    session["pb"] = ballots
     receipts = dict(session.get("pb_receipts") or {})
-    receipts[str(pot.id)] = {"r": receipt, "k": state["v"] == "kiosk"}
+    receipts[str(pot_id)] = {"r": receipt, "k": state["v"] == "kiosk"}
     session["pb_receipts"] = receipts
-    return redirect(url_for("pb.done", pot_id=pot.id))
+    return redirect(url_for("pb.done", pot_id=pot_id))
 
 
 @public.route("/<int:pot_id>/vote/done")
