@@ -65,9 +65,15 @@ def served(database, tmp_path):  # type: ignore[no-untyped-def]
     from engage.accounts.services import create_org
     with app.app_context():
         create_org("gwynedd", "Gwynedd Council", "Cyngor Gwynedd")
-    with LiveServer(app) as server:
-        yield app, server
-    database.reset(app)
+    try:
+        with LiveServer(app) as server:
+            yield app, server
+    finally:
+        database.reset(app)
+        # Flask-Limiter's init_app keeps the previous app's "enabled" as its default: switch it back on
+        # so later tests' apps are limited again.
+        from engage.extensions import limiter
+        limiter.enabled = True
 
 
 def _all_at_once(phones: list[Phone], pot_id: int) -> list[int]:

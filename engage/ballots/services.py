@@ -122,11 +122,16 @@ def create_pot(org: Organisation, data: dict[str, Any]) -> Pot:
     return pot
 
 
+def _minute(value: Any) -> Any:
+    """Times as the form shows them (to the minute), so saving unchanged times changes nothing."""
+    return value.replace(second=0, microsecond=0) if isinstance(value, datetime) else value
+
+
 def update_pot(pot: Pot, data: dict[str, Any]) -> Pot:
     """Change a pot. Once open, only the texts may change: the rule, budget and ballot are fixed."""
     with write_transaction():
         if pot.status != "draft":
-            changed = [n for n in POT_FIELDS if data.get(n) != getattr(pot, n)
+            changed = [n for n in POT_FIELDS if _minute(data.get(n)) != _minute(getattr(pot, n))
                        and not (n == "closes_at" and pot.status == "open")]
             if changed:
                 raise BallotError("fixed_once_open", fields=changed)

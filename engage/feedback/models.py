@@ -60,9 +60,9 @@ class FeedbackEntry(Bilingual, db.Model):
     reason_cy, reason_en = bilingual_columns(None)
     progress: Mapped[int | None] = mapped_column(SmallInteger)
     budget_pence: Mapped[int | None] = mapped_column(BigInteger)
-    #: Linked PB pot/project (foreign keys added by the ballots migration, 0005).
-    pot_id: Mapped[int | None] = mapped_column(ForeignKey("pb_pots.id", ondelete="SET NULL"))
-    project_ref: Mapped[int | None] = mapped_column(ForeignKey("pb_projects.id", ondelete="SET NULL"))
+    #: Linked PB pot/project. Plain integers for now: the FK is added by the ballots migration.
+    pot_id: Mapped[int | None] = mapped_column(Integer)
+    project_ref: Mapped[int | None] = mapped_column(Integer)
     #: What made a draft ("pb:<pot>:project:<ref>", "pb:<pot>:summary"); makes drafting idempotent.
     source_key: Mapped[str | None] = mapped_column(String(100))
     published: Mapped[bool] = mapped_column(Boolean, default=False)
