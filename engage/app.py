@@ -93,6 +93,9 @@ def configure_i18n(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from .accounts.routes import bp as accounts_bp
     from .audit.routes import bp as audit_bp
+    from .ballots.manage import manage as pb_manage_bp
+    from .ballots.routes import neutral as pb_links_bp
+    from .ballots.routes import public as pb_bp
     from .checkin.routes import api as checkin_api_bp
     from .checkin.routes import door as door_bp
     from .checkin.routes import neutral as checkin_links_bp
@@ -108,7 +111,7 @@ def configure_blueprints(app: Flask) -> None:
 
     for bp in (neutral, public_bp, accounts_bp, audit_bp, events_bp, events_manage_bp,
                checkin_links_bp, checkin_bp, door_bp, checkin_api_bp,
-               feedback_bp, feedback_manage_bp, feedback_api_bp, outbox_bp):
+               feedback_bp, feedback_manage_bp, feedback_api_bp, outbox_bp, pb_links_bp, pb_bp, pb_manage_bp):
         app.register_blueprint(bp)
 
 

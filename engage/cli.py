@@ -214,6 +214,9 @@ def register(app: Flask) -> None:
     for command in (pb_cli, translate, users, orgs, reports, demo_command, scheduler_command, run_job_command,
                     backup_command):
         app.cli.add_command(command)
+    from .ballots.cli import register as register_pb
+
+    register_pb(app)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 
 from .accounts import services as accounts
 from .accounts.models import Organisation
+from .ballots.demo import load_ballots
 from .events.demo import load_events
 from .feedback.demo import load_feedback
 
@@ -19,7 +20,7 @@ DEMO_ORGANISER = "trefnydd@demo.example.org"
 DEMO_PASSWORD = "demo-password-123"
 
 #: Each area's demo loader, in order; each must be safe to run again.
-LOADERS: list[Callable[[Organisation], Iterator[str]]] = [load_events, load_feedback]
+LOADERS: list[Callable[[Organisation], Iterator[str]]] = [load_events, load_feedback, load_ballots]
 
 
 def load_demo() -> Iterator[str]:

@@ -7,3 +7,4 @@ from .events.models import Audience, AudienceHeadcount, Event, MonthlyReport, Pu
 from .checkin.models import CheckinContact, EventCheckin, Scan, Ticket  # noqa: F401
 from .feedback.models import FeedbackEntry, FeedbackSubscription, FeedbackUpdate  # noqa: F401
 from .mail import OutboxMessage  # noqa: F401
+from .ballots.models import BoxBallot, PaperEntry, Pot, Project, RollEntry, VoterCode  # noqa: F401

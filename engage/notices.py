@@ -20,6 +20,15 @@ NOTICES = {
     "feedback_saved": _l("The feedback entry has been saved."),
     "feedback_drafted": _l("A draft has been started from the event. Check it, then save it."),
     "feedback_update_added": _l("The update has been added."),
+    "pb_open": _l("Voting is open."),
+    "pb_close": _l("Voting is closed."),
+    "pb_publish": _l("The results are published. Draft ‘You said, we did’ entries have been prepared."),
+    "pb_paper_entered": _l("The paper ballot has been entered. A different member of staff must now check it."),
+    "pb_paper_confirmed": _l("The paper ballot has been checked and counted."),
+    "pb_paper_rejected": _l("The paper ballot has been removed. Enter it again if it was typed wrongly."),
+    "pb_same_person": _l("A different member of staff must check a paper ballot."),
+    "pb_not_found": _l("That paper ballot has already been dealt with."),
+    "pb_not_open": _l("Voting is not open for this fund."),
 }
 
 

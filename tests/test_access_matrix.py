@@ -47,6 +47,18 @@ def samples(app, two_orgs, make_event):  # type: ignore[no-untyped-def]
             **{n: {"cy": "Testun", "en": "Text"} for n in ("title", "asked", "said", "did")},
             "area": {"cy": "Bangor", "en": "Bangor"}, "status": "planned", "published": True})
         follow.subscribe(entry, "follower@example.org", "cy")
+        from pb_helpers import make_pot
+        from engage.accounts.services import find_user
+        from engage.ballots import services as ballots
+        pot = make_pot(app)
+        pot_obj = ballots.get_pot(org, pot["id"])
+        paper = ballots.enter_paper(pot_obj, find_user("admin-a@example.org"), {pot["projects"][0]: 1})
+        from engage.ballots import results
+        done = make_pot(app, codes=0)  # a pot whose results are published, for the results pages
+        done_obj = ballots.get_pot(org, done["id"])
+        ballots.close_pot(done_obj)
+        results.publish(done_obj)
+        published = {"pot_id": done["id"]}
         from engage.feedback.models import FeedbackSubscription
         subscription = db.session.query(FeedbackSubscription).one()
         ticket_token = ticket.token
@@ -54,7 +66,10 @@ def samples(app, two_orgs, make_event):  # type: ignore[no-untyped-def]
                     "checkin.ticket": {"token": ticket_token}, "checkin_links.ticket_link": {"token": ticket_token},
                     "feedback.confirm": {"token": "not-a-real-confirmation-token"},
                     "feedback.unsubscribe": {"token": follow.unsubscribe_token(subscription)},
-                    "checkin_api.api_undo": {"scan_id": second_scan.scan_id}},
+                    "checkin_api.api_undo": {"scan_id": second_scan.scan_id},
+                    "manage_pb.paper_check": {"entry_id": paper.id},
+                    **{f"pb.{name}": published for name in ("results", "results_csv", "results_json", "ballots_pb")}},
+                "pot_id": pot["id"], "project_id": pot["projects"][-1], "step": "close", "verdict": "confirm",
                 "org": "gwynedd", "event_id": event_id, "ticket_id": ticket.id, "scan_id": scan.scan_id,
                 "theme_id": themes_of(org)[0].id, "audience_id": audiences_of(org)[0].id, "entry_id": entry.id,
                 "month": "2026-10", "fmt": "csv", "area": "bangor",

@@ -1,0 +1,55 @@
+"""`engage pb import` and `engage pb export`, added to the tally engine's `pb` group."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from ..tally import PabulibError
+from ..tally.cli import pb_cli
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--org", "org_slug", required=True, help="Slug of the organisation that gets the pot.")
+@click.option("--title", default=None, help="Title of the pot (default: the file's description).")
+@with_appcontext
+def import_command(path: str, org_slug: str, title: str | None) -> None:
+    """Make a closed pot from the pabulib file PATH; prints the new pot's id as the last line."""
+    from ..accounts.services import get_org
+    from .results import import_pabulib
+
+    org = get_org(org_slug)
+    if org is None:
+        raise click.ClickException(f"no organisation with slug {org_slug!r}")
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            pot = import_pabulib(org, fh.read(), title)
+    except (PabulibError, UnicodeDecodeError) as exc:
+        click.echo(f"error: {path}: {exc}".replace("\n", " "), err=True)
+        sys.exit(2)
+    click.echo(f"imported {len(pot.projects)} projects into closed pot {pot.id} of {org_slug}")
+    click.echo(str(pot.id))
+
+
+@click.command("export")
+@click.argument("pot_id", type=int)
+@with_appcontext
+def export_command(pot_id: int) -> None:
+    """Write the anonymised ballots of pot POT_ID as pabulib to standard output."""
+    from ..extensions import db
+    from .models import Pot
+    from .results import export_pabulib
+
+    pot = db.session.get(Pot, pot_id)
+    if pot is None or pot.status not in ("closed", "published"):
+        raise click.ClickException(f"no closed pot {pot_id}")
+    click.echo(export_pabulib(pot), nl=False)
+
+
+def register(app: Flask) -> None:
+    pb_cli.add_command(import_command)
+    pb_cli.add_command(export_command)
+    app.cli.add_command(pb_cli)

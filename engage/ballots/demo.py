@@ -1,0 +1,127 @@
+"""Demo pots: one open for voting (with usable codes printed by ``engage demo``), one with results.
+
+Demo voter codes are derived from the pot's salt and a number, so ``engage demo`` can print usable
+codes on every run (real codes are random and never recoverable). Each run prints a handful of
+unused ones, making new ones only when fewer than that remain.
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from ..accounts.models import Organisation
+from ..checkin.services import CODE_ALPHABET
+from ..db import write_transaction
+from ..extensions import db
+from ..types import utcnow
+from . import results, services
+from .models import Pot, RollEntry, VoterCode
+
+SHOW_CODES = 5
+AREA = {"cy": "Caernarfon", "en": "Caernarfon"}
+OPEN_POT = {
+    "title": {"cy": "Cronfa Gymunedol Caernarfon 2026", "en": "Caernarfon Community Fund 2026"},
+    "description": {"cy": "Mae £20,000 i’w wario ar brosiectau yng Nghaernarfon. Chi sy’n dewis.",
+                    "en": "There is £20,000 to spend on projects in Caernarfon. You choose."},
+}
+OPEN_PROJECTS = [
+    ("Gardd gymunedol Ysgol yr Hendre", "Community garden at Ysgol yr Hendre", 450_000, "Cyfeillion yr Hendre",
+     "Gwelyau plannu a sied i’r gymuned gyfan.", "Raised beds and a shed for the whole community."),
+    ("Clwb ieuenctid nos Wener", "Friday night youth club", 800_000, "Ieuenctid Caernarfon",
+     "Blwyddyn o sesiynau gyda gweithwyr ieuenctid.", "A year of sessions with youth workers."),
+    ("Meinciau a chysgod ar y Maes", "Benches and shelter on y Maes", 350_000, "Cymdeithas y Dref",
+     "Lle i eistedd a chysgodi yng nghanol y dref.", "Somewhere to sit and shelter in the town centre."),
+    ("Caffi trwsio misol", "Monthly repair café", 200_000, "Trwsio Arfon",
+     "Gwirfoddolwyr yn trwsio offer, beiciau a dillad.", "Volunteers repairing appliances, bikes and clothes."),
+    ("Gwersi nofio i oedolion", "Swimming lessons for adults", 600_000, "Pwll Nofio Arfon",
+     "Cyrsiau am ddim i oedolion nad ydynt yn gallu nofio.", "Free courses for adults who cannot swim."),
+    ("Llwybr natur Coed Helen", "Coed Helen nature trail", 700_000, "Grŵp Cadwraeth Seiont",
+     "Arwyddion dwyieithog a llwybr hygyrch.", "Bilingual signs and an accessible path."),
+]
+CLOSED_POT = {
+    "title": {"cy": "Cronfa Ieuenctid Bangor 2025", "en": "Bangor Youth Fund 2025"},
+    "description": {"cy": "Pleidleisiodd pobl ifanc Bangor ar sut i wario £10,000.",
+                    "en": "Young people in Bangor voted on how to spend £10,000."},
+}
+CLOSED_PROJECTS = [
+    ("Offer stiwdio gerddoriaeth", "Music studio equipment", 400_000, "Canolfan Ieuenctid Maesgeirchen",
+     "Meicroffonau, recordio a gwersi.", "Microphones, recording and lessons."),
+    ("Parc sglefrio: rampiau newydd", "Skate park: new ramps", 550_000, "Sglefrwyr Bangor",
+     "Dau ramp newydd a thrwsio’r wyneb.", "Two new ramps and resurfacing."),
+    ("Tripiau mynydda", "Mountain trips", 300_000, "Clwb Antur Bangor",
+     "Chwe thaith dywys i Eryri.", "Six guided trips into Eryri."),
+    ("Gemau bwrdd yn y llyfrgell", "Board games at the library", 100_000, "Llyfrgell Bangor",
+     "Nosweithiau gemau wythnosol.", "Weekly games nights."),
+]
+
+
+def _find(org: Organisation, title_en: str) -> Pot | None:
+    return db.session.scalar(select(Pot).where(Pot.org_id == org.id, Pot.title_en == title_en))
+
+
+def _make(org: Organisation, texts: dict[str, Any], budget: int, rule: str, projects: list[tuple],
+          closes_at: Any = None) -> Pot:
+    pot = services.create_pot(org, {**texts, "area": AREA, "budget_pence": budget, "ballot_type": "knapsack",
+                                     "rule": rule, "eligibility": "codes", "closes_at": closes_at, "opens_at": None})
+    for title_cy, title_en, cost, proposer, summary_cy, summary_en in projects:
+        services.save_project(pot, {"title": {"cy": title_cy, "en": title_en},
+                                    "summary": {"cy": summary_cy, "en": summary_en}, "cost_pence": cost,
+                                    "proposer": proposer, "category": {}, "location": AREA})
+    db.session.refresh(pot)
+    return pot
+
+
+def demo_code(pot: Pot, n: int) -> str:
+    """The n-th demo code of a pot (derived, so it can be printed again; demo data only)."""
+    digest = hashlib.sha256(f"{pot.code_salt}:demo:{n}".encode()).digest()
+    return "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest[:services.CODE_LENGTH])
+
+
+def usable_demo_codes(pot: Pot, wanted: int = SHOW_CODES) -> list[str]:
+    found, n = [], 0
+    while len(found) < wanted:
+        code = demo_code(pot, n)
+        n += 1
+        hashed = services.code_hash(pot, code)
+        row = db.session.execute(select(VoterCode.id, RollEntry.id).outerjoin(
+            RollEntry, RollEntry.code_id == VoterCode.id).where(VoterCode.code_hash == hashed)).first()
+        if row is None:
+            with write_transaction():
+                db.session.add(VoterCode(pot_id=pot.id, code_hash=hashed, kind="card", created_on=utcnow().date()))
+        elif row[1] is not None:
+            continue  # used already
+        found.append(code)
+    return found
+
+
+def load_ballots(org: Organisation) -> Iterator[str]:
+    pot = _find(org, OPEN_POT["title"]["en"])
+    if pot is None:
+        pot = _make(org, OPEN_POT, 2_000_000, "mes", OPEN_PROJECTS, closes_at=utcnow() + timedelta(days=30))
+        services.open_pot(pot)
+        yield f"created open funding pot {pot.id}"
+    if pot.status == "open":
+        codes = ", ".join(services.pretty_code(c) for c in usable_demo_codes(pot))
+        yield f"vote at http://127.0.0.1:5000/v/{pot.id} with one of these codes: {codes}"
+    closed = _find(org, CLOSED_POT["title"]["en"])
+    if closed is None:
+        closed = _make(org, CLOSED_POT, 1_000_000, "greedy", CLOSED_PROJECTS)
+        services.open_pot(closed)
+        rng = random.Random(2025)
+        ids = [p.id for p in closed.projects]
+        costs = {p.id: p.cost_pence for p in closed.projects}
+        for code in services.generate_codes(closed, 48):
+            picks, total = {}, 0
+            for pid in rng.sample(ids, k=len(ids)):
+                if rng.random() < 0.55 and total + costs[pid] <= closed.budget_pence:
+                    picks[pid], total = 1, total + costs[pid]
+            picks = picks or {ids[-1]: 1}
+            services.cast_ballot(closed.id, services.Voter("code", services.code_hash(closed, code)), picks)
+        services.close_pot(closed)
+        results.publish(closed)
+        yield f"created funding pot {closed.id} with published results"

@@ -1,0 +1,228 @@
+"""Staff PB pages: pots, projects, voter codes and cards, the kiosk, paper ballots, the lifecycle.
+
+No page here shows who chose what: staff see counts, never a ballot next to a code or a person.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..accounts.access import org_required
+from ..checkin.qr import qr_svg
+from ..i18n import BABEL_LOCALES, LANGUAGES
+from . import results as counting
+from . import services, views
+from .forms import ActionForm, CodesForm, PotForm, ProjectForm
+from .models import Pot, Project
+from .routes import read_choices, start_ballot
+from .services import BallotError
+
+manage = Blueprint("manage_pb", __name__, url_prefix="/<lang:lang>/manage/<org>/pb")
+
+STAFF_MESSAGES = {
+    "fixed_once_open": _l("The counting rule, budget, ballot and projects cannot change once voting has opened."),
+    "wrong_status": _l("That cannot be done at this stage of the vote."),
+    "not_ready": _l("The pot is not ready to open yet."),
+    "same_person": _l("A different member of staff must check a paper ballot."),
+    "not_found": _l("That paper ballot has already been dealt with."),
+}
+READINESS = {
+    "title_both_languages": _l("Give the pot a title in both Welsh and English."),
+    "two_projects": _l("Add at least two projects."),
+    "project_titles": _l("Give every project a title in both Welsh and English."),
+    "postcodes": _l("Enter the postcodes of the area for open voting."),
+}
+
+
+@manage.context_processor
+def _words() -> dict[str, Any]:
+    return {"views": views}
+
+
+def _pot(pot_id: int) -> Pot:
+    pot = services.get_pot(g.org, pot_id)
+    if pot is None:
+        abort(404)
+    return pot
+
+
+def _project(pot: Pot, project_id: int) -> Project:
+    found = next((p for p in pot.projects if p.id == project_id), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _back(pot: Pot, notice: str | None = None):  # type: ignore[no-untyped-def]
+    if notice:
+        flash(notice)
+    return redirect(url_for("manage_pb.detail", org=g.org.slug, pot_id=pot.id))
+
+
+def _detail(pot: Pot, error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    # Messages are looked up here, in the page's language (the dicts above hold lazy strings).
+    return render_template("ballots/manage_detail.html", org=g.org, pot=pot, views=views, action=ActionForm(),
+                           codes_form=CodesForm(formdata=None), counts=services.code_counts(pot),
+                           turnout=services.turnout(pot), readiness=[READINESS[r] for r in services.readiness(pot)],
+                           pending=len(services.pending_paper(pot)),
+                           error=STAFF_MESSAGES.get(error) if error else None), status
+
+
+@manage.route("/")
+@org_required()
+def index():  # type: ignore[no-untyped-def]
+    return render_template("ballots/manage_list.html", org=g.org, pots=services.org_pots(g.org), views=views)
+
+
+@manage.route("/new", methods=["GET", "POST"], defaults={"pot_id": None}, endpoint="create")
+@manage.route("/<int:pot_id>/edit", methods=["GET", "POST"])
+@org_required()
+def edit(pot_id: int | None):  # type: ignore[no-untyped-def]
+    pot = _pot(pot_id) if pot_id else None
+    form = PotForm() if request.method == "POST" else PotForm.for_pot(pot)
+    if form.validate_on_submit():
+        try:
+            pot = services.update_pot(pot, form.to_data()) if pot else services.create_pot(g.org, form.to_data())
+        except BallotError as err:
+            form.form_errors.append(STAFF_MESSAGES[err.code])
+        else:
+            return _back(pot, "saved")
+    return render_template("ballots/pot_form.html", org=g.org, pot=pot, form=form), (
+        400 if form.errors or form.form_errors else 200)
+
+
+@manage.route("/<int:pot_id>")
+@org_required()
+def detail(pot_id: int):  # type: ignore[no-untyped-def]
+    return _detail(_pot(pot_id))
+
+
+@manage.route("/<int:pot_id>/<any(open, close, publish):step>", methods=["POST"])
+@org_required()
+def lifecycle(pot_id: int, step: str):  # type: ignore[no-untyped-def]
+    pot = _pot(pot_id)
+    try:
+        if step == "open":
+            services.open_pot(pot, current_user.id)
+        elif step == "close":
+            services.close_pot(pot, current_user.id)
+        else:
+            counting.publish(pot, current_user.id)
+    except BallotError as err:
+        return _detail(pot, err.code, 409)
+    return _back(pot, f"pb_{step}")
+
+
+@manage.route("/<int:pot_id>/projects/new", methods=["GET", "POST"], defaults={"project_id": None},
+              endpoint="add_project")
+@manage.route("/<int:pot_id>/projects/<int:project_id>/edit", methods=["GET", "POST"])
+@org_required()
+def edit_project(pot_id: int, project_id: int | None):  # type: ignore[no-untyped-def]
+    pot = _pot(pot_id)
+    project = _project(pot, project_id) if project_id else None
+    form = ProjectForm() if request.method == "POST" else ProjectForm.for_project(project)
+    if form.validate_on_submit():
+        try:
+            services.save_project(pot, form.to_data(), project)
+        except BallotError as err:
+            form.form_errors.append(STAFF_MESSAGES[err.code])
+        else:
+            return _back(pot, "saved")
+    return render_template("ballots/project_form.html", org=g.org, pot=pot, project=project, form=form), (
+        400 if form.errors or form.form_errors else 200)
+
+
+@manage.route("/<int:pot_id>/projects/<int:project_id>/delete", methods=["POST"])
+@org_required()
+def delete_project(pot_id: int, project_id: int):  # type: ignore[no-untyped-def]
+    pot = _pot(pot_id)
+    try:
+        services.delete_project(pot, _project(pot, project_id))
+    except BallotError as err:
+        return _detail(pot, err.code, 409)
+    return _back(pot, "saved")
+
+
+@manage.route("/<int:pot_id>/codes", methods=["POST"])
+@org_required()
+def codes(pot_id: int):  # type: ignore[no-untyped-def]
+    """Make codes and show them, with printable cards, this once: only their hashes are kept."""
+    pot = _pot(pot_id)
+    form = CodesForm()
+    if not form.validate_on_submit():
+        return _detail(pot, None, 400)
+    try:
+        made = services.generate_codes(pot, form.count.data, user_id=current_user.id)
+    except BallotError as err:
+        return _detail(pot, err.code, 409)
+    texts = {}
+    for lang in LANGUAGES:  # both languages on every card, Welsh first, each in its own words
+        with force_locale(BABEL_LOCALES[lang]):
+            texts[lang] = {"heading": _("Your voter code"), "title": pot.text("title", lang) or pot.text("title"),
+                           "scan": _("Scan the QR code with your phone’s camera to vote."),
+                           "or": _("Or go to this address and type the code:"),
+                           "once": _("The code works once. Your vote is secret.")}
+    cards = []
+    for code in made:
+        link = url_for("pb_links.vote_link", pot_id=pot.id, code=code, _external=True)
+        cards.append({"code": services.pretty_code(code), "qr": qr_svg(link, _("QR code to vote"))})
+    address = url_for("pb_links.vote_link", pot_id=pot.id, _external=True)
+    return render_template("ballots/codes.html", org=g.org, pot=pot, cards=cards, texts=texts, address=address)
+
+
+@manage.route("/<int:pot_id>/kiosk", methods=["GET", "POST"])
+@org_required()
+def kiosk(pot_id: int):  # type: ignore[no-untyped-def]
+    """An assisted kiosk on a staff device: each voter gets a fresh single-use code behind the scenes."""
+    pot = _pot(pot_id)
+    form = ActionForm()
+    if pot.status == "open" and pot.eligibility == "codes" and form.validate_on_submit():
+        code = services.generate_codes(pot, 1, kind="kiosk", user_id=current_user.id)[0]
+        start_ballot(pot, "kiosk", services.code_hash(pot, code))
+        return redirect(url_for("pb.choose", pot_id=pot.id))
+    return render_template("ballots/kiosk.html", org=g.org, pot=pot, form=form, views=views)
+
+
+@manage.route("/<int:pot_id>/paper", methods=["GET", "POST"])
+@org_required()
+def paper(pot_id: int):  # type: ignore[no-untyped-def]
+    """Type in a paper ballot; a different member of staff checks each one before it counts."""
+    pot = _pot(pot_id)
+    form = ActionForm()
+    error = None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.enter_paper(pot, current_user, read_choices(pot))
+        except BallotError as err:
+            error = err
+        else:
+            flash("pb_paper_entered")
+            return redirect(url_for("manage_pb.paper", org=g.org.slug, pot_id=pot.id))
+    pending = services.pending_paper(pot)
+    return render_template("ballots/paper.html", org=g.org, pot=pot, form=form, error=error, views=views,
+                           pending=[(e, json.loads(e.choices)) for e in pending],
+                           titles={str(p.id): p for p in pot.projects}), (400 if error else 200)
+
+
+@manage.route("/<int:pot_id>/paper/<int:entry_id>/<any(confirm, reject):verdict>", methods=["POST"])
+@org_required()
+def paper_check(pot_id: int, entry_id: int, verdict: str):  # type: ignore[no-untyped-def]
+    pot = _pot(pot_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        if verdict == "confirm":
+            services.confirm_paper(pot, entry_id, current_user)
+        else:
+            services.reject_paper(pot, entry_id, current_user)
+    except BallotError as err:
+        flash(f"pb_{err.code}")
+    else:
+        flash(f"pb_paper_{verdict}ed")
+    return redirect(url_for("manage_pb.paper", org=g.org.slug, pot_id=pot.id))

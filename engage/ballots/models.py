@@ -1,0 +1,204 @@
+"""Funding pots, their projects, voter codes, and the two secret-ballot tables.
+
+Secrecy is a property of the schema. The voter roll (``pb_roll``: who may no longer vote) and the
+ballot box (``pb_box``: what was chosen) share no column that could join them: no foreign key
+between them, no common key, no time finer than a day, and no insertion-ordered id. Box rows get a
+random primary key; on SQLite the box is a WITHOUT ROWID table, so its rows are stored in the order
+of that random key, not in the order they were cast. What remains on PostgreSQL: a heap table keeps
+rows roughly in insertion order on disk (and ``ctid`` shows it) until VACUUM FULL or CLUSTER
+rewrites it; only a database superuser reading pages directly could use that, and the roll has
+no ordering to compare it with either (it too has a random key). The application never reads
+either table in physical order.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (BigInteger, CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, Index, Integer, String,
+                        Text, UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..bilingual import Bilingual, bilingual_columns
+from ..extensions import db
+from ..types import UTCDateTime, utcnow
+
+BALLOT_TYPES = ("knapsack", "approval", "points")
+RULES = ("greedy", "mes")
+STATUSES = ("draft", "open", "closed", "published")
+ELIGIBILITY = ("codes", "open")
+CHANNELS = ("code", "kiosk", "paper", "open")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Pot(Bilingual, db.Model):
+    """A funding pot put to a vote (a "ballot" in the issue)."""
+
+    __tablename__ = "pb_pots"
+    bilingual_fields = ("title", "description")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    title_cy, title_en = bilingual_columns(200)
+    description_cy, description_en = bilingual_columns(None)
+    area_cy, area_en = bilingual_columns(100)
+    budget_pence: Mapped[int] = mapped_column(BigInteger)
+    ballot_type: Mapped[str] = mapped_column(String(10), default="knapsack")
+    #: k-approval: at most this many projects.
+    max_choices: Mapped[int | None] = mapped_column(Integer)
+    #: Points ballots: spread exactly this many points.
+    points_total: Mapped[int | None] = mapped_column(Integer)
+    #: The counting rule; fixed once the pot opens (services.update_pot refuses to change it).
+    rule: Mapped[str] = mapped_column(String(10), default="greedy")
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    eligibility: Mapped[str] = mapped_column(String(10), default="codes")
+    #: Open mode: postcode prefixes in the area, comma-separated ("LL55, LL54").
+    postcode_prefixes: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    #: Salt for voter-code and browser-token hashes (per pot, so a hash means nothing elsewhere).
+    code_salt: Mapped[str] = mapped_column(String(32))
+    #: The published count (JSON text): both rules' outcomes, turnout, receipts. Set on publishing.
+    results_json: Mapped[str | None] = mapped_column(Text)
+    #: True for pots imported from a pabulib file (demo and training data, not a real vote).
+    imported: Mapped[bool] = mapped_column(default=False)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    org = relationship("Organisation", lazy="joined")
+    projects = relationship("Project", back_populates="pot", order_by="Project.id", cascade="all, delete-orphan")
+
+    __table_args__ = (
+        CheckConstraint("budget_pence > 0", name="budget_positive"),
+        CheckConstraint(_in("ballot_type", BALLOT_TYPES), name="ballot_type_known"),
+        CheckConstraint(_in("rule", RULES), name="rule_known"),
+        CheckConstraint(_in("status", STATUSES), name="status_known"),
+        CheckConstraint(_in("eligibility", ELIGIBILITY), name="eligibility_known"),
+        CheckConstraint("ballot_type <> 'approval' OR max_choices >= 1", name="approval_needs_k"),
+        CheckConstraint("ballot_type <> 'points' OR points_total >= 1", name="points_need_total"),
+        CheckConstraint("opens_at IS NULL OR closes_at IS NULL OR opens_at < closes_at", name="opens_before_closes"),
+        # Target of the box's composite foreign key: a ballot's copy of the budget cannot lie.
+        UniqueConstraint("id", "budget_pence", "ballot_type", name="uq_pb_pots_id_budget_type"),
+    )
+
+
+class Project(Bilingual, db.Model):
+    """A project residents can choose."""
+
+    __tablename__ = "pb_projects"
+    bilingual_fields = ("title", "summary")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pot_id: Mapped[int] = mapped_column(ForeignKey("pb_pots.id", ondelete="CASCADE"), index=True)
+    title_cy, title_en = bilingual_columns(200)
+    summary_cy, summary_en = bilingual_columns(None)
+    cost_pence: Mapped[int] = mapped_column(BigInteger)
+    proposer: Mapped[str | None] = mapped_column(String(200))
+    category_cy, category_en = bilingual_columns(100)
+    location_cy, location_en = bilingual_columns(200)
+    image_url: Mapped[str | None] = mapped_column(String(500))
+    image_alt_cy, image_alt_en = bilingual_columns(300)
+
+    pot = relationship("Pot", back_populates="projects")
+
+    __table_args__ = (
+        CheckConstraint("cost_pence > 0", name="cost_positive"),
+        CheckConstraint("image_url IS NULL OR (image_alt_cy IS NOT NULL AND image_alt_en IS NOT NULL)",
+                        name="image_needs_alt"),
+    )
+
+
+class VoterCode(db.Model):
+    """A single-use voter code, kept only as a salted hash (the plain code is shown once)."""
+
+    __tablename__ = "pb_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pot_id: Mapped[int] = mapped_column(ForeignKey("pb_pots.id", ondelete="CASCADE"), index=True)
+    #: sha256(pot salt + normalised code), hex.
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: "card" (printed) or "kiosk" (issued on a staff device for one voter).
+    kind: Mapped[str] = mapped_column(String(6), default="card")
+    created_on: Mapped[date] = mapped_column(Date)
+
+    __table_args__ = (CheckConstraint("kind IN ('card', 'kiosk')", name="kind_known"),)
+
+
+class RollEntry(db.Model):
+    """The voter roll: that a code (or a browser, or a paper ballot) has voted. Never what."""
+
+    __tablename__ = "pb_roll"
+
+    #: Random (uuid4 hex): no insertion order.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    pot_id: Mapped[int] = mapped_column(ForeignKey("pb_pots.id", ondelete="CASCADE"), index=True)
+    #: One ballot per code: the database refuses a second row for the same code.
+    code_id: Mapped[int | None] = mapped_column(ForeignKey("pb_codes.id", ondelete="CASCADE"), unique=True)
+    #: Open mode: sha256(pot salt + browser cookie token); one ballot per browser per pot.
+    browser_hash: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(6))
+    voted_on: Mapped[date] = mapped_column(Date)
+
+    __table_args__ = (
+        CheckConstraint(_in("channel", CHANNELS), name="channel_known"),
+        CheckConstraint("(channel IN ('code', 'kiosk')) = (code_id IS NOT NULL)", name="code_channels_have_code"),
+        CheckConstraint("(channel = 'open') = (browser_hash IS NOT NULL)", name="open_channel_has_browser"),
+        UniqueConstraint("pot_id", "browser_hash", name="uq_pb_roll_pot_browser"),
+    )
+
+
+class BoxBallot(db.Model):
+    """The ballot box: one row per ballot cast. Never who."""
+
+    __tablename__ = "pb_box"
+
+    #: Random (uuid4 hex), so neither the key nor (on SQLite, WITHOUT ROWID) the storage order
+    #: follows the order ballots were cast.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    pot_id: Mapped[int] = mapped_column(Integer)
+    #: Copies of the pot's budget and ballot type, held true by the composite foreign key below,
+    #: so the database itself refuses a knapsack ballot over budget.
+    budget_pence: Mapped[int] = mapped_column(BigInteger)
+    ballot_type: Mapped[str] = mapped_column(String(10))
+    #: What the chosen projects cost together.
+    total_pence: Mapped[int] = mapped_column(BigInteger)
+    #: JSON object {project id: points}; 1 point each on knapsack and approval ballots.
+    choices: Mapped[str] = mapped_column(Text)
+    #: sha256 of the receipt code given to the voter (the published list shows a fingerprint of it).
+    receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    channel: Mapped[str] = mapped_column(String(6))
+    cast_on: Mapped[date] = mapped_column(Date)
+
+    __table_args__ = (
+        ForeignKeyConstraint(["pot_id", "budget_pence", "ballot_type"],
+                             ["pb_pots.id", "pb_pots.budget_pence", "pb_pots.ballot_type"],
+                             name="fk_pb_box_pot_budget", ondelete="CASCADE"),
+        CheckConstraint("total_pence >= 0", name="total_not_negative"),
+        CheckConstraint("ballot_type <> 'knapsack' OR total_pence <= budget_pence", name="within_budget"),
+        CheckConstraint(_in("channel", CHANNELS), name="channel_known"),
+        Index("ix_pb_box_pot_id", "pot_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+class PaperEntry(db.Model):
+    """A paper ballot typed in by one member of staff, waiting for a second to check it.
+
+    It has no voter identity (paper ballots are anonymous); who typed it is kept so that a
+    different person must check it. Once checked it moves to the roll and the box and this row
+    is deleted; the audit log keeps who entered and who checked, never the choices.
+    """
+
+    __tablename__ = "pb_paper_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pot_id: Mapped[int] = mapped_column(ForeignKey("pb_pots.id", ondelete="CASCADE"), index=True)
+    choices: Mapped[str] = mapped_column(Text)
+    entered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    entered_on: Mapped[date] = mapped_column(Date)
+
+    entered_by = relationship("User", lazy="joined")

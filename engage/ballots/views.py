@@ -1,0 +1,115 @@
+"""Words and numbers for ballot pages: refusal messages, reasons from the tally, the results table.
+
+Kept apart from routes.py so the routes stay thin and the CSV, JSON and HTML share one reading of
+the stored result.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..formatting import pounds
+from .models import Pot
+
+#: What a refused ballot or code says. "code_not_valid" covers unknown, used and mistyped codes alike.
+MESSAGES = {
+    "code_not_valid": _l("This code is not valid. Check it and try again, or ask for a new card."),
+    "not_open": _l("Voting is not open for this fund."),
+    "over_budget": _l("Your choices cost more than the budget. Remove a project so that the total fits."),
+    "too_many": _l("You have chosen too many projects. Remove some so that you are within the limit."),
+    "points_total": _l("Your points must add up to exactly the number of points you have to give."),
+    "negative_points": _l("Points cannot be less than zero."),
+    "tampered": _l("Something in your choices was not right. Check your choices and try again."),
+    "empty": _l("Choose at least one project."),
+    "already_voted": _l("A ballot has already been sent from this browser."),
+    "postcode": _l("This postcode is not in the area of this fund."),
+    "no_ballot": _l("Your ballot has timed out or was already sent. Start again."),
+}
+
+CHANNEL_LABELS = {
+    "code": _l("Voter code"),
+    "kiosk": _l("Kiosk at an event"),
+    "paper": _l("Paper ballot"),
+    "open": _l("Open voting (one per browser)"),
+}
+
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "open": _l("Open for voting"),
+    "closed": _l("Voting closed"),
+    "published": _l("Results published"),
+}
+
+RULE_NAMES = {"greedy": _l("Most votes first"), "mes": _l("Method of Equal Shares")}
+RULE_WORDS = {
+    "greedy": _l("Projects are funded in order of votes, most first. A project that costs more than the money "
+                 "left is skipped, and the next one is considered."),
+    "mes": _l("The budget is shared equally between the people who voted. A project is funded when its "
+              "supporters can pay for it together from their shares, starting with the projects that give "
+              "their supporters most for each pound. Money left at the end funds projects by votes."),
+}
+
+
+def detail_lines(code: str, details: dict[str, Any]) -> list[str]:
+    """The numbers behind a refusal, as "Label: value" lines (no numbers inside Welsh sentences)."""
+    if code == "over_budget":
+        return [_("Your choices cost: %(amount)s", amount=pounds(details["total"])),
+                _("Budget: %(amount)s", amount=pounds(details["budget"]))]
+    if code == "too_many":
+        return [_("Projects chosen: %(count)s", count=details["chosen"]),
+                _("Most you can choose: %(count)s", count=details["limit"])]
+    if code == "points_total":
+        return [_("Points given: %(count)s", count=details["given"]),
+                _("Points to give: %(count)s", count=details["needed"])]
+    return []
+
+
+def money(value: int | str | None) -> str:
+    """pounds() for the tally's exact amounts: whole pence, or "n/d" pence rounded to the penny."""
+    if value is None:
+        return "–"
+    amount = Fraction(value) if isinstance(value, str) else Fraction(value)
+    return pounds(round(amount))
+
+
+def reason_text(expl: dict[str, Any]) -> tuple[str, list[str]]:
+    """A sentence and "Label: value" lines saying why a project was or was not funded."""
+    reason, stage = expl["reason"], expl.get("stage")
+    if reason == "selected":
+        if stage == "mes":
+            return (_("Funded by equal shares: its supporters could pay for it together from their shares."),
+                    [_("Each supporter paid per vote: %(amount)s", amount=money(expl.get("price_per_vote")))]
+                    if expl.get("price_per_vote") is not None else [])
+        if stage == "completion":
+            return (_("Funded from the money left after equal shares, in order of votes."),
+                    [_("Money left after it: %(amount)s", amount=money(expl.get("money_left")))])
+        return (_("Funded: it had the most votes of the projects that fitted in the money left."),
+                [_("Money left after it: %(amount)s", amount=money(expl.get("money_left")))])
+    if reason == "did_not_fit":
+        return (_("Not funded: it cost more than the money left when its turn came."),
+                [_("Money left: %(amount)s", amount=money(expl.get("money_left")))])
+    if reason == "supporters_could_not_afford":
+        return (_("Not funded: its supporters’ remaining shares could not cover its cost."),
+                [_("Its supporters’ shares left: %(amount)s", amount=money(expl.get("supporters_budget_left")))])
+    if reason == "below_threshold":
+        return (_("Not funded: it had fewer votes than the minimum."),
+                [_("Minimum: %(count)s", count=expl.get("threshold"))])
+    return _("Not funded: nobody voted for it."), []
+
+
+def result_rows(pot: Pot, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per project, official winners first in selection order, then the rest by votes."""
+    official = data["outcomes"][data["official_rule"]]
+    other_rule = next(r for r in data["outcomes"] if r != data["official_rule"])
+    other = data["outcomes"][other_rule]
+    projects = {str(p.id): p for p in pot.projects}
+    rows = []
+    for pid, expl in official["explanations"].items():
+        text, lines = reason_text(expl)
+        rows.append({"id": pid, "project": projects.get(pid), "cost": expl["cost"], "votes": expl["votes"],
+                     "score": expl["score"], "funded": expl["selected"], "reason": text, "lines": lines,
+                     "reason_code": expl["reason"], "other_funded": other["explanations"][pid]["selected"]})
+    return rows

@@ -1,0 +1,78 @@
+"""Helpers for the ballots tests: make a pot through the services, vote through HTTP like a phone."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask
+
+PROJECTS = [("Gardd gymunedol", "Community garden", 400_000), ("Clwb ieuenctid", "Youth club", 500_000),
+            ("Meinciau", "Benches", 200_000), ("Caffi trwsio", "Repair café", 300_000)]
+
+
+def make_pot(app: Flask, org_slug: str = "gwynedd", *, codes: int = 5, open_it: bool = True,
+             projects: list[tuple[str, str, int]] | None = None, **overrides: Any) -> dict[str, Any]:
+    """A pot with projects (budget £10,000, knapsack, greedy) and ``codes`` voter codes."""
+    from engage.accounts.services import get_org
+    from engage.ballots import services
+
+    with app.app_context():
+        org = get_org(org_slug)
+        data = {"title": {"cy": "Cronfa Bangor", "en": "Bangor Fund"},
+                "description": {"cy": "Pleidleisiwch.", "en": "Vote."}, "area": {"cy": "Bangor", "en": "Bangor"},
+                "budget_pence": 1_000_000, "ballot_type": "knapsack", "max_choices": None, "points_total": None,
+                "rule": "greedy", "opens_at": None, "closes_at": None, "eligibility": "codes",
+                "postcode_prefixes": None}
+        data.update(overrides)
+        pot = services.create_pot(org, data)
+        ids = []
+        for cy, en, cost in projects or PROJECTS:
+            project = services.save_project(pot, {"title": {"cy": cy, "en": en}, "summary": {"cy": f"Am {cy}", "en": f"About {en}"},
+                                                  "cost_pence": cost})
+            ids.append(project.id)
+        plain = services.generate_codes(pot, codes) if codes and data["eligibility"] == "codes" else []
+        if open_it:
+            services.open_pot(pot)
+        return {"id": pot.id, "projects": ids, "codes": plain}
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF_RE.search(html)
+    assert found, "no CSRF token on the page"
+    return found.group(1) or found.group(2)
+
+
+def vote(client: Any, pot_id: int, code: str | None, choices: list[int] | dict[int, int], lang: str = "en",
+         postcode: str | None = None) -> Any:
+    """Enter the code, choose, continue, send. Returns the last response (302 to done when accepted)."""
+    page = client.get(f"/{lang}/pb/{pot_id}/vote")
+    field = {"postcode": postcode} if postcode is not None else {"code": code}
+    started = client.post(f"/{lang}/pb/{pot_id}/vote", data={**field, "csrf_token": csrf_of(page.get_data(as_text=True))})
+    if started.status_code != 302:
+        return started
+    choose_page = client.get(f"/{lang}/pb/{pot_id}/vote/choose")
+    token = csrf_of(choose_page.get_data(as_text=True))
+    if isinstance(choices, dict):
+        form = {f"points-{pid}": str(points) for pid, points in choices.items()}
+    else:
+        form = {"project": [str(p) for p in choices]}
+    chosen = client.post(f"/{lang}/pb/{pot_id}/vote/choose", data={**form, "action": "continue", "csrf_token": token})
+    if chosen.status_code != 302:
+        return chosen
+    return client.post(f"/{lang}/pb/{pot_id}/vote/submit", data={"csrf_token": token})
+
+
+def counts(app: Flask, pot_id: int) -> tuple[int, int]:
+    """(roll rows, box rows) of a pot."""
+    from sqlalchemy import func, select
+
+    from engage.ballots.models import BoxBallot, RollEntry
+    from engage.extensions import db
+
+    with app.app_context():
+        roll = db.session.scalar(select(func.count()).select_from(RollEntry).where(RollEntry.pot_id == pot_id))
+        box = db.session.scalar(select(func.count()).select_from(BoxBallot).where(BoxBallot.pot_id == pot_id))
+        return roll, box

@@ -1,0 +1,575 @@
+"""PB ballots: voting with a code, bad input, secrecy in the schema, lifecycle, results, open data, CLI."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import IntegrityError
+
+from helpers import sign_in
+from pb_helpers import counts, csrf_of, make_pot, vote
+from textcheck import untranslated
+
+
+@pytest.fixture
+def pot(app, two_orgs):  # type: ignore[no-untyped-def]
+    return make_pot(app)
+
+
+def _publish(app, pot_id):  # type: ignore[no-untyped-def]
+    from engage.ballots import results, services
+    from engage.ballots.models import Pot
+    from engage.extensions import db
+
+    with app.app_context():
+        p = db.session.get(Pot, pot_id)
+        if p.status == "open":
+            services.close_pot(p)
+        return results.publish(p)
+
+
+# --- voting --------------------------------------------------------------------------------------
+
+
+def test_vote_with_a_code_gives_a_receipt_and_the_code_works_once(app, client, pot):
+    p1, p2 = pot["projects"][:2]
+    response = vote(client, pot["id"], pot["codes"][0].lower(), [p1, p2], lang="cy")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/cy/pb/{pot['id']}/vote/done")
+    done = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Mae eich pleidlais wedi’i chyfrif" in done
+    assert counts(app, pot["id"]) == (1, 1)
+    again = vote(client, pot["id"], pot["codes"][0], [p1])
+    assert again.status_code == 400 and "This code is not valid" in again.get_data(as_text=True)
+    assert counts(app, pot["id"]) == (1, 1)
+
+
+def test_choices_survive_a_language_switch_without_javascript(app, client, pot):
+    p1, p3 = pot["projects"][0], pot["projects"][2]
+    page = client.get(f"/en/pb/{pot['id']}/vote")
+    client.post(f"/en/pb/{pot['id']}/vote", data={"code": pot["codes"][1], "csrf_token": csrf_of(page.get_data(as_text=True))})
+    html = client.get(f"/en/pb/{pot['id']}/vote/choose").get_data(as_text=True)
+    client.post(f"/en/pb/{pot['id']}/vote/choose", data={"project": [str(p1), str(p3)], "action": "update",
+                                                         "csrf_token": csrf_of(html)})
+    welsh = client.get(f"/cy/pb/{pot['id']}/vote/choose").get_data(as_text=True)
+    ticked = set(re.findall(r'value="(\d+)"\s+data-cost="\d+" checked', welsh))
+    assert ticked == {str(p1), str(p3)}
+    assert "Wedi dewis: £6,000 o £10,000" in welsh
+    assert counts(app, pot["id"]) == (0, 0)
+
+
+BAD = [
+    ("unknown code", "ABCD-EFGH-JKLM", None, "This code is not valid"),
+    ("mistyped code", "ABC", None, "This code is not valid"),
+    ("look-alike characters", "O0I1-L000-0000", None, "This code is not valid"),
+]
+
+
+@pytest.mark.parametrize("name, code, _unused, message", BAD)
+def test_bad_codes_all_say_only_not_valid(app, client, pot, name, code, _unused, message):
+    response = vote(client, pot["id"], code, [pot["projects"][0]])
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert counts(app, pot["id"]) == (0, 0)
+
+
+def test_used_and_unknown_codes_give_the_same_page(app, client, pot):
+    vote(client, pot["id"], pot["codes"][0], [pot["projects"][0]])
+    used = vote(client, pot["id"], pot["codes"][0], [pot["projects"][0]], lang="cy").get_data(as_text=True)
+    unknown = vote(client, pot["id"], "ZZZZ-ZZZZ-ZZZZ", [pot["projects"][0]], lang="cy").get_data(as_text=True)
+    def strip(html: str) -> str:  # the CSRF token and the echoed code are the only differences allowed
+        return re.sub(r'value="[A-Z0-9-]{12,14}"', "", html.replace(csrf_of(html), ""))
+
+    assert "Nid yw’r cod hwn yn ddilys" in used
+    assert strip(used) == strip(unknown)
+
+
+def test_over_budget_is_explained_and_nothing_is_stored(app, client, pot):
+    response = vote(client, pot["id"], pot["codes"][0], pot["projects"], lang="cy")  # £14,000 of £10,000
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Mae eich dewisiadau’n costio mwy na’r gyllideb" in html
+    assert "Mae eich dewisiadau’n costio: £14,000" in html and "Cyllideb: £10,000" in html
+    assert counts(app, pot["id"]) == (0, 0)
+    # Correct it: drop the youth club; the same code still works.
+    html = client.get(f"/en/pb/{pot['id']}/vote/choose").get_data(as_text=True)
+    ok = client.post(f"/en/pb/{pot['id']}/vote/choose", data={
+        "project": [str(p) for p in pot["projects"] if p != pot["projects"][1]], "action": "continue",
+        "csrf_token": csrf_of(html)})
+    assert ok.status_code == 302
+    assert client.post(f"/en/pb/{pot['id']}/vote/submit", data={"csrf_token": csrf_of(html)}).status_code == 302
+    assert counts(app, pot["id"]) == (1, 1)
+
+
+def test_too_many_choices_on_k_approval(app, client, two_orgs):
+    pot = make_pot(app, ballot_type="approval", max_choices=2)
+    response = vote(client, pot["id"], pot["codes"][0], pot["projects"][:3])
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "You have chosen too many projects" in html
+    assert "Projects chosen: 3" in html and "Most you can choose: 2" in html
+    assert counts(app, pot["id"]) == (0, 0)
+    assert vote(client, pot["id"], pot["codes"][1], pot["projects"][:2]).status_code == 302
+
+
+@pytest.mark.parametrize("points, message", [
+    ([3, 3, 0, 0], "Your points must add up to exactly"),
+    ([12, -2, 0, 0], "Points cannot be less than zero"),
+    (["x", 10, 0, 0], "Something in your choices was not right"),
+])
+def test_points_must_add_up_and_not_be_negative(app, client, two_orgs, points, message):
+    pot = make_pot(app, ballot_type="points", points_total=10)
+    response = vote(client, pot["id"], pot["codes"][0], dict(zip(pot["projects"], points)))
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert counts(app, pot["id"]) == (0, 0)
+    assert vote(client, pot["id"], pot["codes"][1], dict(zip(pot["projects"], [6, 4, 0, 0]))).status_code == 302
+
+
+def test_tampered_form_with_a_project_of_another_pot(app, client, two_orgs):
+    pot = make_pot(app)
+    other = make_pot(app, "powys", codes=0)
+    response = vote(client, pot["id"], pot["codes"][0], [pot["projects"][0], other["projects"][0]], lang="cy")
+    assert response.status_code == 400 and "Nid oedd rhywbeth yn eich dewisiadau’n iawn" in response.get_data(as_text=True)
+    assert counts(app, pot["id"]) == (0, 0) and counts(app, other["id"]) == (0, 0)
+
+
+def test_tampered_session_cannot_smuggle_a_foreign_project_into_the_box(app, pot):
+    from engage.ballots import services
+
+    with app.app_context():
+        with pytest.raises(services.BallotError) as err:
+            services.cast_ballot(pot["id"], services.Voter("paper"), {999_999: 1})
+        assert err.value.code == "tampered"
+    assert counts(app, pot["id"]) == (0, 0)
+
+
+def test_pot_not_open_refuses_votes(app, client, two_orgs):
+    pot = make_pot(app, open_it=False)
+    assert client.get(f"/en/pb/{pot['id']}/vote").status_code == 404  # a draft is not public
+    _open_and_close = make_pot(app)
+    from engage.ballots import services
+    from engage.ballots.models import Pot
+    from engage.extensions import db
+
+    page = client.get(f"/en/pb/{_open_and_close['id']}/vote")
+    client.post(f"/en/pb/{_open_and_close['id']}/vote", data={"code": _open_and_close["codes"][0],
+                                                               "csrf_token": csrf_of(page.get_data(as_text=True))})
+    with app.app_context():
+        services.close_pot(db.session.get(Pot, _open_and_close["id"]))
+    closed = client.post(f"/cy/pb/{_open_and_close['id']}/vote/submit", data={"csrf_token": csrf_of(page.get_data(as_text=True))})
+    assert closed.status_code == 409 and "Nid yw’r bleidlais ar agor" in closed.get_data(as_text=True)
+    assert client.get(f"/en/pb/{_open_and_close['id']}/vote").status_code == 409
+    assert counts(app, _open_and_close["id"]) == (0, 0)
+
+
+def test_code_entry_is_rate_limited(app, client, pot):
+    page = client.get(f"/en/pb/{pot['id']}/vote")
+    token = csrf_of(page.get_data(as_text=True))
+    statuses = [client.post(f"/en/pb/{pot['id']}/vote", data={"code": "WRONG", "csrf_token": token}).status_code
+                for _ in range(31)]
+    assert statuses[:30] == [400] * 30 and statuses[30] == 429
+
+
+def test_code_card_link_is_language_neutral(client, pot):
+    first = client.get(f"/v/{pot['id']}?code=ABCD")
+    assert first.status_code == 200 and "Parhau yn Gymraeg" in first.get_data(as_text=True)
+    client.get("/cy/pb/")
+    again = client.get(f"/v/{pot['id']}?code=ABCD")
+    assert again.status_code == 302 and again.headers["Location"] == f"/cy/pb/{pot['id']}/vote?code=ABCD"
+    assert 'value="ABCD"' in client.get(again.headers["Location"]).get_data(as_text=True)
+
+
+# --- open mode, kiosk, paper -------------------------------------------------------------------
+
+
+def test_open_mode_one_ballot_per_browser_with_a_postcode(app, client, two_orgs):
+    pot = make_pot(app, eligibility="open", postcode_prefixes="LL57, LL55", codes=0)
+    wrong = vote(client, pot["id"], None, [pot["projects"][0]], postcode="CF10 1AA")
+    assert wrong.status_code == 400 and "This postcode is not in the area" in wrong.get_data(as_text=True)
+    assert vote(client, pot["id"], None, [pot["projects"][0]], postcode="ll57 2dg").status_code == 302
+    again = vote(client, pot["id"], None, [pot["projects"][1]], postcode="LL57 2DG")
+    assert again.status_code == 409 and "A ballot has already been sent from this browser" in again.get_data(as_text=True)
+    assert counts(app, pot["id"]) == (1, 1)
+    _publish(app, pot["id"])
+    assert "Lower assurance" in client.get(f"/en/pb/{pot['id']}/results").get_data(as_text=True)
+
+
+def test_kiosk_issues_a_fresh_code_for_each_voter(app, client, pot):
+    sign_in(client, "organiser-a@example.org")
+    for _ in range(2):
+        started = client.submit(f"/en/manage/gwynedd/pb/{pot['id']}/kiosk")
+        assert started.status_code == 302 and started.headers["Location"].endswith("/vote/choose")
+        html = client.get(started.headers["Location"]).get_data(as_text=True)
+        client.post(f"/en/pb/{pot['id']}/vote/choose", data={"project": [str(pot["projects"][2])], "action": "continue",
+                                                             "csrf_token": csrf_of(html)})
+        done = client.post(f"/en/pb/{pot['id']}/vote/submit", data={"csrf_token": csrf_of(html)})
+        assert "Next voter" in client.get(done.headers["Location"]).get_data(as_text=True)
+    from engage.ballots import services
+    from engage.ballots.models import Pot
+    from engage.extensions import db
+
+    with app.app_context():
+        assert services.turnout(db.session.get(Pot, pot["id"]))["kiosk"] == 2
+
+
+def test_paper_ballot_needs_a_second_person(app, client, pot):
+    from engage.audit.models import AuditEntry
+    from engage.extensions import db
+
+    sign_in(client, "organiser-a@example.org")
+    entered = client.submit(f"/en/manage/gwynedd/pb/{pot['id']}/paper", {"project": [str(pot["projects"][0])]})
+    assert entered.status_code == 302
+    page = client.get(f"/en/manage/gwynedd/pb/{pot['id']}/paper").get_data(as_text=True)
+    assert "You entered this one, so someone else must check it." in page
+    with app.app_context():
+        from engage.ballots.models import PaperEntry
+        entry_id = db.session.scalar(select(PaperEntry.id))
+    same = client.post(f"/en/manage/gwynedd/pb/{pot['id']}/paper/{entry_id}/confirm", data={"csrf_token": csrf_of(page)})
+    assert "A different member of staff must check" in client.get(same.headers["Location"]).get_data(as_text=True)
+    assert counts(app, pot["id"]) == (0, 0)
+    client.post("/en/sign-out", data={"csrf_token": csrf_of(page)})
+    sign_in(client, "admin-a@example.org")
+    page = client.get(f"/en/manage/gwynedd/pb/{pot['id']}/paper").get_data(as_text=True)
+    client.post(f"/en/manage/gwynedd/pb/{pot['id']}/paper/{entry_id}/confirm", data={"csrf_token": csrf_of(page)})
+    assert counts(app, pot["id"]) == (1, 1)
+    with app.app_context():
+        audit = db.session.scalar(select(AuditEntry).where(AuditEntry.kind == "pb.paper_checked"))
+        assert set(audit.data) == {"entered_by", "checked_by"} and audit.data["entered_by"] != audit.data["checked_by"]
+
+
+def test_over_budget_paper_ballot_is_refused(app, client, pot):
+    sign_in(client, "organiser-a@example.org")
+    response = client.submit(f"/cy/manage/gwynedd/pb/{pot['id']}/paper", {"project": [str(p) for p in pot["projects"]]})
+    assert response.status_code == 400 and "Cyllideb: £10,000" in response.get_data(as_text=True)
+
+
+# --- secrecy and invariants in the schema ------------------------------------------------------
+
+
+def test_schema_has_no_column_that_links_roll_to_box(app, pot, client):
+    from engage.ballots.models import BoxBallot, RollEntry
+    from engage.extensions import db
+
+    vote(client, pot["id"], pot["codes"][0], [pot["projects"][0]])
+    with app.app_context():
+        insp = inspect(db.engine)
+        roll_cols = {c["name"]: c for c in insp.get_columns("pb_roll")}
+        box_cols = {c["name"]: c for c in insp.get_columns("pb_box")}
+        # Only the pot, the channel and each table's own random key share a name; nothing else.
+        assert set(roll_cols) & set(box_cols) == {"id", "pot_id", "channel"}
+        for table, other in (("pb_roll", "pb_box"), ("pb_box", "pb_roll")):
+            assert all(fk["referred_table"] != other for fk in insp.get_foreign_keys(table))
+        assert {fk["referred_table"] for fk in insp.get_foreign_keys("pb_box")} == {"pb_pots"}
+        # Dates only: no column finer than a day in either table.
+        for cols in (roll_cols, box_cols):
+            assert not any("TIMESTAMP" in str(c["type"]).upper() or "DATETIME" in str(c["type"]).upper()
+                           for c in cols.values())
+        # Random keys, not sequences: nothing orders the rows by when they were written.
+        for model in (RollEntry, BoxBallot):
+            assert isinstance(model.__table__.c.id.type, db.String)
+        roll_id = db.session.scalar(select(RollEntry.id))
+        box_id = db.session.scalar(select(BoxBallot.id))
+        assert roll_id != box_id and len(roll_id) == len(box_id) == 32
+        if db.engine.dialect.name == "sqlite":
+            sql = db.session.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'pb_box'"))
+            assert "WITHOUT ROWID" in sql.upper()
+            with pytest.raises(Exception):
+                db.session.execute(text("SELECT rowid FROM pb_box")).all()
+            db.session.rollback()
+        else:
+            defaults = [c["default"] for c in list(roll_cols.values()) + list(box_cols.values())]
+            assert not any(d and "nextval" in d for d in defaults)
+
+
+def test_database_refuses_over_budget_ballots_and_a_lying_budget_copy(app, pot):
+    from engage.ballots.models import BoxBallot
+    from engage.extensions import db
+
+    def insert(**values):  # type: ignore[no-untyped-def]
+        row = {"id": "a" * 32, "pot_id": pot["id"], "budget_pence": 1_000_000, "ballot_type": "knapsack",
+               "total_pence": 100, "choices": "{}", "receipt_hash": "b" * 64, "channel": "paper",
+               "cast_on": __import__("datetime").date.today()}
+        row.update(values)
+        with app.app_context():
+            try:
+                db.session.execute(BoxBallot.__table__.insert().values(**row))
+                db.session.commit()
+            finally:
+                db.session.rollback()
+
+    with pytest.raises(IntegrityError):
+        insert(total_pence=1_000_001)
+    with pytest.raises(IntegrityError):
+        insert(total_pence=2_000_000, budget_pence=5_000_000)  # a bigger budget the pot does not have
+    with pytest.raises(IntegrityError):
+        insert(total_pence=2_000_000, ballot_type="approval")  # pretending it is not a knapsack ballot
+    assert counts(app, pot["id"]) == (0, 0)
+
+
+def test_one_ballot_per_code_is_a_database_constraint(app, pot):
+    from datetime import date
+
+    from engage.ballots.models import RollEntry, VoterCode
+    from engage.extensions import db
+
+    with app.app_context():
+        code_id = db.session.scalar(select(VoterCode.id).where(VoterCode.pot_id == pot["id"]))
+        db.session.execute(RollEntry.__table__.insert().values(id="1" * 32, pot_id=pot["id"], code_id=code_id,
+                                                               channel="code", voted_on=date.today()))
+        db.session.commit()
+        with pytest.raises(IntegrityError):
+            db.session.execute(RollEntry.__table__.insert().values(id="2" * 32, pot_id=pot["id"], code_id=code_id,
+                                                                   channel="code", voted_on=date.today()))
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_codes_are_stored_hashed_and_unguessable(app, pot):
+    from engage.ballots.models import VoterCode
+    from engage.checkin.services import CODE_ALPHABET
+    from engage.extensions import db
+
+    assert all(len(c) == 12 and set(c) <= set(CODE_ALPHABET) for c in pot["codes"])
+    with app.app_context():
+        hashes = set(db.session.scalars(select(VoterCode.code_hash)))
+    assert not any(c in h for c in pot["codes"] for h in hashes) and len(hashes) == 5
+
+
+# --- lifecycle ---------------------------------------------------------------------------------
+
+
+def test_rule_and_budget_are_fixed_once_open(app, client, pot):
+    from engage.ballots import services
+    from engage.ballots.models import Pot
+    from engage.extensions import db
+
+    with app.app_context():
+        p = db.session.get(Pot, pot["id"])
+        data = {n: getattr(p, n) for n in services.POT_FIELDS}
+        data.update(title=p.texts("title"), description=p.texts("description"), area=p.texts("area"), rule="mes")
+        with pytest.raises(services.BallotError):
+            services.update_pot(p, data)
+        db.session.rollback()
+        assert db.session.get(Pot, pot["id"]).rule == "greedy"
+    sign_in(client, "admin-a@example.org")
+    html = client.get(f"/en/manage/gwynedd/pb/{pot['id']}/edit").get_data(as_text=True)
+    response = client.post(f"/en/manage/gwynedd/pb/{pot['id']}/edit", data={
+        "title-cy": "Cronfa Bangor", "title-en": "Bangor Fund", "budget": "10000", "ballot_type": "knapsack",
+        "rule": "mes", "eligibility": "codes", "csrf_token": csrf_of(html)})
+    assert response.status_code == 400 and "cannot change once voting has opened" in response.get_data(as_text=True)
+
+
+def test_scheduler_opens_and_closes_pots_on_time_and_catches_up(app, two_orgs):
+    from datetime import timedelta
+
+    from engage import scheduler
+    from engage.ballots.models import Pot
+    from engage.extensions import db
+    from engage.types import utcnow
+
+    now = utcnow()
+    due = make_pot(app, open_it=False, opens_at=now - timedelta(hours=3), closes_at=now + timedelta(hours=1))
+    ended = make_pot(app, open_it=True, closes_at=now - timedelta(minutes=5))
+    later = make_pot(app, open_it=False, opens_at=now + timedelta(days=1))
+    assert "pb_lifecycle" in scheduler.JOBS
+    assert scheduler.run_job(app, "pb_lifecycle", tick="2026-11-24T10:00") == {"opened": 1, "closed": 1}
+    assert scheduler.run_job(app, "pb_lifecycle", tick="2026-11-24T10:00") == scheduler.SKIPPED  # once per tick
+    assert scheduler.run_job(app, "pb_lifecycle", tick="2026-11-24T10:01") == {"opened": 0, "closed": 0}  # idempotent
+    with app.app_context():
+        assert [db.session.get(Pot, p["id"]).status for p in (due, ended, later)] == ["open", "closed", "draft"]
+
+
+def test_staff_lifecycle_buttons_and_publishing_makes_feedback_drafts(app, client, pot):
+    from engage.feedback.models import FeedbackEntry
+    from engage.extensions import db
+
+    for code, projects in zip(pot["codes"][:3], ([pot["projects"][0]], [pot["projects"][0], pot["projects"][2]],
+                                                 [pot["projects"][1]])):
+        assert vote(client, pot["id"], code, projects).status_code == 302
+    sign_in(client, "organiser-a@example.org")
+    detail = client.get(f"/cy/manage/gwynedd/pb/{pot['id']}").get_data(as_text=True)
+    assert "Pobl a bleidleisiodd" in detail
+    assert client.post(f"/en/manage/gwynedd/pb/{pot['id']}/publish", data={"csrf_token": csrf_of(detail)}).status_code == 409
+    client.post(f"/en/manage/gwynedd/pb/{pot['id']}/close", data={"csrf_token": csrf_of(detail)})
+    client.post(f"/en/manage/gwynedd/pb/{pot['id']}/publish", data={"csrf_token": csrf_of(detail)})
+    with app.app_context():
+        keys = set(db.session.scalars(select(FeedbackEntry.source_key)))
+    assert f"pb:{pot['id']}:summary" in keys and f"pb:{pot['id']}:project:{pot['projects'][0]}" in keys
+    results = client.get(f"/en/pb/{pot['id']}/results").get_data(as_text=True)
+    assert 'role="img"' in results and "<title id=\"votes-chart-title\">" in results
+    assert "Funded: it had the most votes of the projects that fitted in the money left." in results
+    assert "(official)" in results and "Method of Equal Shares" in results
+
+
+def test_results_reasons_receipts_and_open_data(app, client, pot):
+    receipts = []
+    for code, projects in zip(pot["codes"], ([pot["projects"][0], pot["projects"][1]], [pot["projects"][1]],
+                                             [pot["projects"][1], pot["projects"][2]], [pot["projects"][3]])):
+        done = vote(client, pot["id"], code, projects)
+        html = client.get(done.headers["Location"]).get_data(as_text=True)
+        receipts.append(html.split('id="receipt">')[1].split("<")[0])
+    data = _publish(app, pot["id"])
+    assert data["outcomes"]["greedy"]["selected"] == [str(pot["projects"][1]), str(pot["projects"][0])]
+    assert data["turnout"] == {"code": 4, "kiosk": 0, "paper": 0, "open": 0, "total": 4}
+    cy = client.get(f"/cy/pb/{pot['id']}/results?receipt={receipts[2]}").get_data(as_text=True)
+    assert "Cafodd eich pleidlais ei chyfrif." in cy
+    assert "Heb ei ariannu: roedd yn costio mwy na’r arian oedd ar ôl pan ddaeth ei dro." in cy
+    assert "Arian ar ôl: £1,000" in cy  # Benches (£2,000) did not fit in the £1,000 left
+    assert "receipt-mine" in cy
+    assert "Ni allem ddod o hyd" in client.get(f"/cy/pb/{pot['id']}/results?receipt=NOPE-NOPE").get_data(as_text=True)
+    body = json.loads(client.get(f"/en/pb/{pot['id']}/results.json").get_data(as_text=True))
+    assert body["outcomes"]["greedy"]["selected"] == data["outcomes"]["greedy"]["selected"]
+    assert len(body["receipts"]) == 4 and body["receipts"] == sorted(body["receipts"])
+    assert not any(r in json.dumps(body) for r in receipts)  # fingerprints only, never the codes
+    csv_text = client.get(f"/en/pb/{pot['id']}/results.csv").get_data(as_text=True)
+    assert csv_text.splitlines()[0].startswith("project_id,title_cy,title_en,cost_pence,votes")
+    pb = client.get(f"/en/pb/{pot['id']}/ballots.pb").get_data(as_text=True)
+    assert "VOTES" in pb and not any(r.replace("-", "") in pb for r in receipts)
+
+
+def _pabutools_winners(pb_text: str, rule: str) -> set[str]:
+    from pabutools.election import Cost_Sat
+    from pabutools.election.pabulib import parse_pabulib_from_string
+    from pabutools.rules import completion_by_rule_combination, greedy_utilitarian_welfare, method_of_equal_shares
+
+    instance, profile = parse_pabulib_from_string(pb_text)
+    if rule == "greedy":
+        out = greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat)
+    else:
+        out = completion_by_rule_combination(
+            instance, profile, [method_of_equal_shares, greedy_utilitarian_welfare],
+            [{"sat_class": Cost_Sat, "voter_budget_increment": 1}, {"sat_class": Cost_Sat}])
+    voted = {p.name for ballot in profile for p in ballot}
+    return {p.name for p in out if p.name in voted}  # Engage never funds a project nobody chose
+
+
+@pytest.mark.parametrize("rule", ["greedy", "mes"])
+def test_exported_pb_recounts_to_the_published_winners(app, client, two_orgs, tmp_path, rule):
+    import random
+
+    pot = make_pot(app, codes=25, rule=rule, projects=[
+        (f"Prosiect {i}", f"Project {i}", cost) for i, cost in enumerate([300_000, 250_000, 450_000, 150_000, 500_000, 120_000])])
+    from engage.ballots import services
+
+    rng = random.Random(7)
+    with app.app_context():
+        for code in pot["codes"]:
+            chosen, total = [], 0
+            for pid, cost in zip(pot["projects"], [300_000, 250_000, 450_000, 150_000, 500_000, 120_000]):
+                if rng.random() < 0.45 and total + cost <= 1_000_000:
+                    chosen.append(pid)
+                    total += cost
+            from engage.ballots.models import Pot
+            from engage.extensions import db
+            services.cast_ballot(pot["id"], services.Voter("code", services.code_hash(db.session.get(Pot, pot["id"]), code)),
+                                 {p: 1 for p in chosen or pot["projects"][:1]})
+    published = _publish(app, pot["id"])["outcomes"][rule]["selected"]
+    runner = app.test_cli_runner()
+    exported = runner.invoke(args=["pb", "export", str(pot["id"])])
+    assert exported.exit_code == 0, exported.output
+    path = tmp_path / "pot.pb"
+    path.write_text(exported.output)
+    recount = runner.invoke(args=["pb", "tally", str(path), "--rule", rule, "--json"])
+    assert json.loads(recount.output)["selected"] == published
+    assert _pabutools_winners(exported.output, rule) == set(published)
+
+
+def test_import_pabulib_makes_a_closed_pot_and_prints_its_id_last(app, two_orgs, tmp_path):
+    path = tmp_path / "small.pb"
+    path.write_text("META\nkey;value\ndescription;Trefynwy 2024\nnum_projects;3\nnum_votes;4\nbudget;1000\n"
+                    "vote_type;approval\nrule;greedy\nPROJECTS\nproject_id;cost;name\n1;600;Parc\n2;500;Llyfrgell\n"
+                    "3;300;Meinciau\nVOTES\nvoter_id;vote\n1;1,2\n2;1\n3;2,3\n4;1,3\n")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["pb", "import", str(path), "--org", "gwynedd"])
+    assert result.exit_code == 0, result.output
+    pot_id = int(result.output.strip().splitlines()[-1])
+    from engage.ballots.models import Pot
+    from engage.extensions import db
+
+    with app.app_context():
+        assert db.session.get(Pot, pot_id).status == "closed"
+    data = _publish(app, pot_id)
+    titles = {p.id: p.title_en for p in db.session.get(Pot, pot_id).projects} if False else None  # noqa: F841
+    assert len(data["outcomes"]["greedy"]["selected"]) == 2 and data["turnout"]["total"] == 4
+    bad = tmp_path / "bad.pb"
+    bad.write_text("nonsense")
+    assert runner.invoke(args=["pb", "import", str(bad), "--org", "gwynedd"]).exit_code == 2
+
+
+# --- pages: access, both languages ------------------------------------------------------------
+
+
+def test_staff_pages_belong_to_their_organisation(app, client, pot):
+    sign_in(client, "admin-b@example.org")
+    assert client.get(f"/en/manage/powys/pb/{pot['id']}").status_code == 404
+    assert client.get(f"/en/manage/gwynedd/pb/{pot['id']}").status_code == 404
+    client.get("/en/manage/powys/pb/")
+    assert client.get("/en/manage/powys/pb/").status_code == 200
+
+
+def test_staff_make_a_pot_projects_and_printable_codes(app, client, two_orgs):
+    sign_in(client, "organiser-a@example.org")
+    made = client.submit("/en/manage/gwynedd/pb/new", {
+        "title-cy": "Cronfa Nefyn", "title-en": "Nefyn Fund", "budget": "5000", "ballot_type": "knapsack",
+        "rule": "mes", "eligibility": "codes"})
+    assert made.status_code == 302
+    detail_url = made.headers["Location"]
+    pot_id = int(detail_url.rstrip("/").split("/")[-1])
+    for cy, en, cost in (("Parc", "Park", "3000"), ("Llwybr", "Path", "2500.50")):
+        assert client.submit(f"/en/manage/gwynedd/pb/{pot_id}/projects/new", {
+            "title-cy": cy, "title-en": en, "cost": cost}).status_code == 302
+    html = client.get(detail_url).get_data(as_text=True)
+    cards = client.post(f"/cy/manage/gwynedd/pb/{pot_id}/codes", data={"count": "3", "csrf_token": csrf_of(html)})
+    page = cards.get_data(as_text=True)
+    assert page.count('class="code-card"') == 3 and page.count('<svg role="img"') == 3
+    assert page.index('lang="cy"', page.index("code-cards")) < page.index('lang="en"', page.index("code-cards"))
+    assert "Dim ond unwaith y dangosir y codau" in page  # shown only once
+    assert f"http://localhost/v/{pot_id}<" in page  # the language-neutral address (the QR adds the code)
+    opened = client.post(f"/en/manage/gwynedd/pb/{pot_id}/open", data={"csrf_token": csrf_of(html)})
+    assert opened.status_code == 302
+    assert "Codes made" not in client.get(detail_url).get_data(as_text=True)
+
+
+def test_no_english_on_welsh_ballot_pages(app, client, pot):
+    client.get(f"/cy/pb/{pot['id']}/vote")
+    started = vote(client, pot["id"], pot["codes"][0], [pot["projects"][0]], lang="cy")
+    done_cy = client.get(started.headers["Location"]).get_data(as_text=True)
+    done_en = client.get(started.headers["Location"].replace("/cy/", "/en/")).get_data(as_text=True)
+    # The receipt and the project names are content; the interface text must all be Welsh.
+    receipt = done_cy.split('id="receipt">')[1].split("<")[0]
+    allow = {"Cost", "Bangor", receipt}  # "Cost" is the same word in Welsh; the rest is content
+    problems = {"done": untranslated(done_cy, done_en, allow)}
+    pages = [f"/cy/pb/", f"/cy/pb/{pot['id']}", f"/cy/pb/{pot['id']}/vote"]
+    _publish(app, pot["id"])
+    pages.append(f"/cy/pb/{pot['id']}/results")
+    for path in pages:
+        problems[path] = untranslated(client.get(path).get_data(as_text=True),
+                                      client.get("/en" + path[3:]).get_data(as_text=True), allow)
+    # Mid-ballot pages, in a second ballot.
+    other = make_pot(app)
+    page = client.get(f"/cy/pb/{other['id']}/vote")
+    client.post(f"/cy/pb/{other['id']}/vote", data={"code": other["codes"][0], "csrf_token": csrf_of(page.get_data(as_text=True))})
+    html = client.get(f"/cy/pb/{other['id']}/vote/choose").get_data(as_text=True)
+    client.post(f"/cy/pb/{other['id']}/vote/choose", data={"project": [str(other["projects"][0])], "action": "update",
+                                                           "csrf_token": csrf_of(html)})
+    for step in ("choose", "check"):
+        path = f"/cy/pb/{other['id']}/vote/{step}"
+        problems[path] = untranslated(client.get(path).get_data(as_text=True),
+                                      client.get("/en" + path[3:]).get_data(as_text=True), allow)
+    sign_in(client, "admin-a@example.org")
+    for suffix in ("", "/edit", "/kiosk", "/paper", "/projects/new"):
+        path = f"/cy/manage/gwynedd/pb/{other['id']}{suffix}"
+        problems[path] = untranslated(client.get(path).get_data(as_text=True),
+                                      client.get("/en" + path[3:]).get_data(as_text=True),
+                                      allow | {"admin-a@example.org"})
+    assert {k: v for k, v in problems.items() if v} == {}
+
+
+def test_bar_chart_is_pure_and_escapes(app):
+    from engage.ballots.svg import bar_chart
+
+    svg = str(bar_chart([{"title": "<b>Parc</b> " + "hir " * 30, "value": 3, "funded": True},
+                         {"title": "Llwybr", "value": 0, "funded": False}],
+                        title="Siart", chart_id="c", value_label="Pleidleisiau", funded_word="Wedi’i ariannu",
+                        not_funded_word="Heb ei ariannu"))
+    assert svg.startswith('<svg role="img" aria-labelledby="c-title"') and "<title id=\"c-title\">Siart</title>" in svg
+    assert "<b>" not in svg and "&lt;b&gt;" in svg and svg.count("chart-label") >= 3  # a long title wraps
