@@ -84,3 +84,4 @@ def sign_in(page, server: LiveServer, email: str, password: str, lang: str = "en
     page.fill("#email", email)
     page.fill("#password", password)
     page.click("button[type=submit]")
+    page.wait_for_load_state("load")

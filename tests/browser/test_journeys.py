@@ -73,6 +73,7 @@ def test_works_without_javascript(browser, live_server, app, two_orgs):
 def test_staff_sign_in_on_a_phone(app, two_orgs, live_server, page):
     sign_in(page, live_server, "admin-a@example.org", PASSWORD)
     page.click("text=Gwynedd Council")
+    page.wait_for_load_state("load")
     assert page.url == live_server.url + "/en/manage/gwynedd/"
     # Nothing is wider than the phone's screen (no sideways scrolling at 360 px).
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
