@@ -35,7 +35,7 @@ CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_no
 
 
 def wants_json() -> bool:
-    if request.path.startswith("/api/") or "/api/" in request.path or request.is_json:
+    if request.path.startswith("/api/") or request.is_json:
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]

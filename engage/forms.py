@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from .validators import WTFormsTranslations
@@ -16,6 +17,21 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form: Any) -> WTFormsTranslations:
             return _TRANSLATIONS
+
+    def show_error(self, err: Any, messages: dict[str, Any]) -> None:
+        """Show a service's refusal (``err.code``, ``err.field``) next to its field, in our words.
+
+        On a bilingual pair the message goes on the Welsh input, which the error summary links to.
+        """
+        field = getattr(err, "field", None)
+        target = getattr(self, field, None) if field else None
+        if target is not None and hasattr(target, "form"):
+            target = target.form["cy"]
+        message = messages.get(getattr(err, "code", ""), _l("Check this answer"))
+        if target is not None:
+            target.errors = list(target.errors) + [message]
+        else:
+            self.form_errors.append(message)
 
     def error_list(self) -> list[tuple[str, str]]:
         """(field id, message) for the error summary, in the order fields appear on the page."""

@@ -17,7 +17,7 @@ from ..accounts.access import org_required
 from ..events import services as events
 from ..events.models import Event
 from ..extensions import db, limiter
-from ..formatting import clock
+from ..formatting import clock, when
 from ..security import CSP_WITH_WASM
 from ..i18n import BABEL_LOCALES, LANGUAGES, choose_or_redirect, remembered_lang
 from . import services
@@ -236,17 +236,12 @@ def poster(event_id: int):  # type: ignore[no-untyped-def]
     texts = {}
     for lang in LANGUAGES:  # both languages on one sheet, Welsh first, each in its own words
         with force_locale(BABEL_LOCALES[lang]):
-            texts[lang] = {"title": event.text("title", lang), "when": _when(event), "heading": _("Check in here"),
+            texts[lang] = {"title": event.text("title", lang), "when": when(event.starts_at, event.ends_at), "heading": _("Check in here"),
                            "scan": _("Scan the QR code with your phone’s camera."),
                            "or": _("No camera? Go to %(site)s and type this code:", site=request.host),
                            "anon": _("We only count that you came. We do not ask who you are.")}
     return render_template("checkin/poster.html", event=event, settings=settings, texts=texts,
                            qr=qr_svg(link, "QR"), link=link)
-
-
-def _when(event: Event) -> str:
-    from ..formatting import when
-    return when(event.starts_at, event.ends_at)
 
 
 @door.route("/screen")

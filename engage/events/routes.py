@@ -30,16 +30,6 @@ ERRORS = {
 }
 
 
-def _show_error(form: Any, err: Exception) -> None:
-    field = getattr(err, "field", None)
-    target = getattr(form, field, None) if field else None
-    message = ERRORS.get(getattr(err, "code", ""), _l("Check this answer"))
-    if target is not None:
-        target.errors = list(target.errors) + [message]
-    else:
-        form.form_errors.append(message)
-
-
 # --- public --------------------------------------------------------------------------------------
 
 
@@ -155,7 +145,7 @@ def create():  # type: ignore[no-untyped-def]
         try:
             event = services.create_event(g.org, form.service_data())
         except services.EventError as err:
-            _show_error(form, err)
+            form.show_error(err, ERRORS)
         else:
             flash("event_saved")
             return redirect(url_for("manage_events.detail", org=g.org.slug, event_id=event.id))
@@ -187,7 +177,7 @@ def edit(event_id: int):  # type: ignore[no-untyped-def]
         try:
             services.update_event(event, form.service_data())
         except services.EventError as err:
-            _show_error(form, err)
+            form.show_error(err, ERRORS)
         else:
             flash("event_saved")
             return redirect(url_for("manage_events.detail", org=g.org.slug, event_id=event.id))
@@ -223,7 +213,7 @@ def outcome(event_id: int):  # type: ignore[no-untyped-def]
                                             "outcomes_public": bool(form.outcomes_public.data),
                                             "audience_counts": counts})
         except services.EventError as err:
-            _show_error(form, err)
+            form.show_error(err, ERRORS)
         else:
             flash("outcome_saved")
             return redirect(url_for("manage_events.detail", org=g.org.slug, event_id=event.id))
@@ -278,7 +268,7 @@ def theme(theme_id: int | None):  # type: ignore[no-untyped-def]
         try:
             services.save_theme(g.org, item, form.code.data, form.name.data, bool(form.active.data))
         except services.EventError as err:
-            _show_error(form, err)
+            form.show_error(err, ERRORS)
         else:
             flash("saved")
             return redirect(url_for("manage_events.taxonomy", org=g.org.slug))

@@ -33,17 +33,6 @@ ERRORS = {
 }
 
 
-def _show_error(form: Any, err: services.FeedbackError) -> None:
-    target = getattr(form, err.field, None) if err.field else None
-    message = ERRORS.get(err.code, _l("Check this answer"))
-    if target is not None and hasattr(target, "form"):  # a BilingualField: put it on the Welsh input
-        target = target.form["cy"]
-    if target is not None:
-        target.errors = list(target.errors) + [message]
-    else:
-        form.form_errors.append(message)
-
-
 def _status(form: Any) -> int:
     return 400 if form.errors or form.form_errors else 200
 
@@ -122,7 +111,7 @@ def follow_entry(entry_id: int):  # type: ignore[no-untyped-def]
         try:
             follow.subscribe(entry, form.email.data, None if form.lang.data == "both" else form.lang.data)
         except services.FeedbackError as err:
-            _show_error(form, err)
+            form.show_error(err, ERRORS)
         else:
             return render_template("feedback/follow_sent.html", entry=entry)
     return _render_entry(entry, form, 400)
@@ -269,7 +258,7 @@ def edit(entry_id: int | None):  # type: ignore[no-untyped-def]
             else:
                 services.update_entry(entry, form.service_data())
         except services.FeedbackError as err:
-            _show_error(form, err)
+            form.show_error(err, ERRORS)
         else:
             flash("feedback_saved")
             return redirect(url_for("manage_feedback.detail", org=g.org.slug, entry_id=entry.id))
@@ -298,7 +287,7 @@ def add_update(entry_id: int):  # type: ignore[no-untyped-def]
                                         "status": form.status.data or None, "progress": form.progress.data,
                                         "reason": form.reason.data})
         except services.FeedbackError as err:
-            _show_error(form, err)
+            form.show_error(err, ERRORS)
         else:
             flash("feedback_update_added")
             return redirect(url_for("manage_feedback.detail", org=g.org.slug, entry_id=entry.id))

@@ -12,6 +12,7 @@ def test_first_visit_choose_language_then_it_is_remembered(live_server, page):
     page.goto(live_server.url + "/")
     assert page.locator("html").get_attribute("lang") == "cy"
     page.click("text=Continue in English")
+    page.wait_for_load_state("load")
     assert page.url == live_server.url + "/en/"
     assert page.locator("html").get_attribute("lang") == "en"
     page.goto(live_server.url + "/")
@@ -24,9 +25,11 @@ def test_switch_lands_on_the_counterpart_page(live_server, page):
     switch = page.locator("a[hreflang=en][rel=alternate]")
     assert switch.inner_text() == "English"
     switch.click()
+    page.wait_for_load_state("load")
     assert page.url == live_server.url + "/en/privacy?ref=poster"
     assert page.locator("h1").inner_text() == "Privacy notice"
     page.click("a[hreflang=cy][rel=alternate]")
+    page.wait_for_load_state("load")
     assert page.locator("h1").inner_text() == "Hysbysiad preifatrwydd"
 
 
@@ -52,6 +55,7 @@ def test_error_summary_takes_focus_and_links_to_the_field(live_server, page):
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     assert "Mae problem wedi codi" in page.locator(".error-summary").inner_text()
     page.click(".error-summary a")
+    page.wait_for_url("**#comments")
     assert page.url.endswith("#comments")
 
 
