@@ -422,3 +422,14 @@ def test_screen_qr_is_a_signed_short_link(app, staff, door):
     assert response.data.startswith(b"<svg")
     page = staff.get(f"/en/manage/gwynedd/events/{door['event']}/screen").get_data(as_text=True)
     assert 'id="rotating-qr"' in page and "screen.js" in page
+
+
+def test_scan_limit_counts_each_staff_member_not_the_shared_address(app, staff, door):
+    """All phones at a venue share one public address: one busy door must not throttle another."""
+    for n in range(240):
+        assert api(staff, door, {"method": "walk_in", "nonce": f"limit-{n:04d}-a"}).status_code == 200
+    assert api(staff, door, {"method": "walk_in", "nonce": "limit-over-a"}).status_code == 429
+    other = Client(app)
+    sign_in(other, "admin-a@example.org")
+    other.get(f"/en/manage/gwynedd/events/{door['event']}/door")
+    assert api(other, door, {"method": "walk_in", "nonce": "limit-0000-b"}).status_code == 200
