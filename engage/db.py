@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from .extensions import db
@@ -44,7 +44,8 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _IMMEDIATE.get() else "BEGIN")
+        # Straight to the driver: the statement needs none of SQLAlchemy's execution machinery.
+        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if _IMMEDIATE.get() else "BEGIN")
 
 
 def init_app(app: Flask) -> None:
@@ -70,6 +71,43 @@ def write_transaction() -> Iterator[Session]:
             yield session
     finally:
         _IMMEDIATE.reset(token)
+
+
+@contextmanager
+def write_connection() -> Iterator[Connection]:
+    """A Core connection in a write transaction, for hot paths that need no ORM objects.
+
+    Inside :func:`write_transaction` it is that transaction's connection (the work joins it);
+    otherwise a connection of its own from the pool, committed at the end or rolled back on error.
+    """
+    if _IMMEDIATE.get():
+        yield db.session().connection()
+        return
+    if db.session.registry.has() and db.session().in_transaction():
+        # End the request's read snapshot (as write_transaction does), so what it reads after
+        # this write includes the write.
+        db.session().commit()
+    token = _IMMEDIATE.set(True)
+    try:
+        with db.engine.begin() as conn:
+            yield conn
+    finally:
+        _IMMEDIATE.reset(token)
+
+
+@contextmanager
+def read_connection() -> Iterator[Connection]:
+    """A Core connection for a few reads, handed back to the pool at once.
+
+    Inside a write transaction it is that transaction's connection: a second connection would ask
+    SQLite for the write lock this one holds. Outside, a request never keeps it while it waits for
+    another, so concurrent requests cannot use up the pool holding one connection each.
+    """
+    if _IMMEDIATE.get():
+        yield db.session().connection()
+        return
+    with db.engine.connect() as conn:
+        yield conn
 
 
 def dispose_engines(app: Flask) -> None:

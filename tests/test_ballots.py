@@ -161,6 +161,31 @@ def test_pot_not_open_refuses_votes(app, client, two_orgs):
     assert counts(app, _open_and_close["id"]) == (0, 0)
 
 
+def test_cast_ballot_after_the_terms_are_cached_still_checks_code_and_status(app, two_orgs):
+    """The pot's terms are read once per process; the code and the open status are checked on every
+    ballot by the roll INSERT itself."""
+    from engage.ballots import services
+    from engage.ballots.models import Pot
+    from engage.extensions import db
+
+    pot, other = make_pot(app), make_pot(app, "powys")
+    p1 = pot["projects"][0]
+    with app.app_context():
+        hashed = {name: services.code_hash(db.session.get(Pot, p["id"]), p["codes"][0])
+                  for name, p in (("pot", pot), ("other", other))}
+        services.cast_ballot(pot["id"], services.Voter("code", hashed["pot"]), {p1: 1})
+        assert pot["id"] in app.extensions["pb_open_terms"]
+        with pytest.raises(services.BallotError) as foreign:  # a real code, but another pot's
+            services.cast_ballot(pot["id"], services.Voter("code", hashed["other"]), {p1: 1})
+        assert foreign.value.code == "code_not_valid"
+        services.close_pot(db.session.get(Pot, pot["id"]))
+        second = services.code_hash(db.session.get(Pot, pot["id"]), pot["codes"][1])
+        with pytest.raises(services.BallotError) as closed:
+            services.cast_ballot(pot["id"], services.Voter("code", second), {p1: 1})
+        assert closed.value.code == "not_open"
+    assert counts(app, pot["id"]) == (1, 1) and counts(app, other["id"]) == (0, 0)
+
+
 def test_code_entry_is_rate_limited(app, client, pot):
     page = client.get(f"/en/pb/{pot['id']}/vote")
     token = csrf_of(page.get_data(as_text=True))

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Date, bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Organisation, User
 from ..audit.services import record
 from ..checkin.services import CODE_ALPHABET, normalise_code
-from ..db import write_transaction
+from ..db import read_connection, write_connection, write_transaction
 from ..extensions import db
 from ..types import utcnow
 from .models import BoxBallot, PaperEntry, Pot, Project, RollEntry, VoterCode
@@ -332,13 +333,18 @@ def check_choices(pot: Any, choices: dict[int, int], costs: dict[int, int] | Non
 _POT_ROW = select(Pot.id, Pot.status, Pot.budget_pence, Pot.ballot_type, Pot.max_choices, Pot.points_total,
                   Pot.eligibility).where(Pot.id == bindparam("pot_id"))
 _COSTS = select(Project.id, Project.cost_pence).where(Project.pot_id == bindparam("pot_id"))
-_CODE_ID = select(VoterCode.id).where(VoterCode.code_hash == bindparam("code_hash"),
-                                      VoterCode.pot_id == bindparam("pot_id"))
-#: The roll row is written only while the pot is open (0 rows: it closed a moment ago). CASTs give
-#: PostgreSQL the types of parameters that may be NULL in a SELECT list.
-_ROLL_INSERT_IF_OPEN = text(
+_STATUS = select(Pot.status).where(Pot.id == bindparam("pot_id"))
+#: The roll row is written only while the pot is open and, for a code, only if the code belongs to
+#: the pot (0 rows: closed a moment ago, or a code that is not this pot's). CASTs give PostgreSQL the
+#: types of parameters in a SELECT list.
+_ROLL_INSERT_CODE = text(
     "INSERT INTO pb_roll (id, pot_id, code_id, browser_hash, channel, voted_on) "
-    "SELECT :id, id, CAST(:code_id AS INTEGER), CAST(:browser_hash AS VARCHAR(64)), :channel, :voted_on "
+    "SELECT :id, p.id, c.id, NULL, :channel, :voted_on FROM pb_pots p "
+    "JOIN pb_codes c ON c.pot_id = p.id AND c.code_hash = CAST(:code_hash AS VARCHAR(64)) "
+    "WHERE p.id = :pot_id AND p.status = 'open'").bindparams(bindparam("voted_on", type_=Date))
+_ROLL_INSERT_OTHER = text(  # open mode (a browser) and paper (neither code nor browser)
+    "INSERT INTO pb_roll (id, pot_id, code_id, browser_hash, channel, voted_on) "
+    "SELECT :id, id, NULL, CAST(:browser_hash AS VARCHAR(64)), :channel, :voted_on "
     "FROM pb_pots WHERE id = :pot_id AND status = 'open'").bindparams(bindparam("voted_on", type_=Date))
 _BOX_INSERT = BoxBallot.__table__.insert()
 
@@ -352,46 +358,79 @@ class Voter:
     browser_hash: str | None = None
 
 
+@dataclass(frozen=True)
+class OpenTerms:
+    """What a ballot is checked against. Frozen once a pot opens (edits then refuse), so cacheable."""
+
+    budget_pence: int
+    ballot_type: str
+    max_choices: int | None
+    points_total: int | None
+    eligibility: str
+    costs: dict[int, int]
+
+
+def _open_terms(pot_id: int) -> OpenTerms:
+    """The pot's terms, read once per process while it is open; BallotError if it is not open.
+
+    Only the terms are cached, never the status: the roll INSERT checks the status itself.
+    """
+    cache: dict[int, OpenTerms] = current_app.extensions.setdefault("pb_open_terms", {})
+    terms = cache.get(pot_id)
+    if terms is None:
+        with read_connection() as conn:
+            pot = conn.execute(_POT_ROW, {"pot_id": pot_id}).first()
+            if pot is None or pot.status != "open":
+                raise BallotError("not_open")
+            costs = dict(conn.execute(_COSTS, {"pot_id": pot_id}).all())
+        terms = cache[pot_id] = OpenTerms(pot.budget_pence, pot.ballot_type, pot.max_choices, pot.points_total,
+                                          pot.eligibility, costs)
+    return terms
+
+
 def cast_ballot(pot_id: int, voter: Voter, choices: dict[int, int]) -> str:
     """Put one ballot in the box and its voter on the roll, in one transaction. Returns the receipt.
 
     Refusals (BallotError): ``not_open``, ``code_not_valid`` (unknown or already used: the same
     code for both), ``already_voted`` (open mode), and the choice errors of :func:`check_choices`.
+
+    The write transaction is just two INSERTs: the roll INSERT finds the code and checks the pot
+    is open in the same statement, and the box INSERT's constraints check the budget. SQLite has
+    one writer at a time, so the less the lock is held, the more ballots a second.
     """
-    receipt = random_code(RECEIPT_LENGTH)
-    # Reads first, outside the write lock: SQLite has one writer at a time, so the lock is held
-    # only for the two INSERTs and the COMMIT. What the reads found cannot go stale in a way that
-    # matters: projects, costs and codes are fixed once a pot is open; the roll INSERT itself
-    # checks the pot is still open; the unique code on the roll refuses a second ballot.
-    pot = db.session.execute(_POT_ROW, {"pot_id": pot_id}).first()
-    if pot is None or pot.status != "open":
-        raise BallotError("not_open")
-    costs = dict(db.session.execute(_COSTS, {"pot_id": pot_id}).all())
-    total = check_choices(pot, choices, costs)
-    code_id = None
+    terms = _open_terms(pot_id)
+    total = check_choices(terms, choices, terms.costs)
     if voter.channel in ("code", "kiosk"):
-        code_id = db.session.execute(_CODE_ID, {"code_hash": voter.code_hash, "pot_id": pot_id}).scalar()
-        if code_id is None:
-            raise BallotError("code_not_valid")
-    elif voter.channel == "open" and (pot.eligibility != "open" or not voter.browser_hash):
+        roll, params = _ROLL_INSERT_CODE, {"code_hash": voter.code_hash}
+    elif voter.channel == "open" and terms.eligibility == "open" and voter.browser_hash:
+        roll, params = _ROLL_INSERT_OTHER, {"browser_hash": voter.browser_hash}
+    elif voter.channel == "paper":
+        roll, params = _ROLL_INSERT_OTHER, {"browser_hash": None}
+    else:
         raise BallotError("code_not_valid")
+    receipt = random_code(RECEIPT_LENGTH)
     today = date.today()
     try:
-        with write_transaction():
-            added = db.session.execute(_ROLL_INSERT_IF_OPEN, {
-                "id": uuid.uuid4().hex, "pot_id": pot_id, "code_id": code_id, "browser_hash": voter.browser_hash,
-                "channel": voter.channel, "voted_on": today}).rowcount
-            if added != 1:
-                raise BallotError("not_open")  # closed between the reads and the write
-            db.session.execute(_BOX_INSERT, {
-                "id": uuid.uuid4().hex, "pot_id": pot_id, "budget_pence": pot.budget_pence,
-                "ballot_type": pot.ballot_type, "total_pence": total,
-                "choices": json.dumps({str(k): v for k, v in sorted(choices.items())}),
-                "receipt_hash": receipt_hash(receipt), "channel": voter.channel, "cast_on": today})
+        with write_connection() as conn:
+            added = conn.execute(roll, {"id": uuid.uuid4().hex, "pot_id": pot_id, "channel": voter.channel,
+                                        "voted_on": today, **params}).rowcount
+            if added == 1:
+                conn.execute(_BOX_INSERT, {
+                    "id": uuid.uuid4().hex, "pot_id": pot_id, "budget_pence": terms.budget_pence,
+                    "ballot_type": terms.ballot_type, "total_pence": total,
+                    "choices": json.dumps({str(k): v for k, v in sorted(choices.items())}),
+                    "receipt_hash": receipt_hash(receipt), "channel": voter.channel, "cast_on": today})
     except IntegrityError:
         db.session.rollback()
         # The roll already has this code (or browser): someone voted with it first.
         raise BallotError("already_voted" if voter.channel == "open" else "code_not_valid") from None
+    if added != 1:
+        # Nothing written: the pot closed a moment ago, or the code is not one of this pot's.
+        with read_connection() as conn:
+            status = conn.execute(_STATUS, {"pot_id": pot_id}).scalar()
+        if status != "open":
+            raise BallotError("not_open")
+        raise BallotError("code_not_valid")
     return receipt
 
 
