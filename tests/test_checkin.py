@@ -433,3 +433,20 @@ def test_scan_limit_counts_each_staff_member_not_the_shared_address(app, staff, 
     sign_in(other, "admin-a@example.org")
     other.get(f"/en/manage/gwynedd/events/{door['event']}/door")
     assert api(other, door, {"method": "walk_in", "nonce": "limit-0000-b"}).status_code == 200
+
+
+def test_a_nul_character_anywhere_is_refused_whole_with_the_bilingual_400(app, staff, door):
+    """Nobody types a NUL and PostgreSQL refuses one in text (the fuzz tests found a 500): every way in
+    refuses it before anything is read or written."""
+    event = door["event"]
+    page = staff.get(f"/cy/manage/gwynedd/events/{event}/door")
+    form = staff.post(f"/cy/manage/gwynedd/events/{event}/door/code",
+                      data={"code": "AB\x00CD", "nonce": "n-nul-0001", "csrf_token": staff.last_csrf})
+    assert page.status_code == 200 and form.status_code == 400
+    assert "Mae problem gyda’ch cais" in form.get_data(as_text=True)
+    json_scan = api(staff, door, {"method": "typed_code", "code": "A\u0000", "nonce": "n-nul-0002"})
+    assert json_scan.status_code == 400 and json_scan.json["error"]["code"] == "bad_request"
+    assert staff.get("/en/manage/gwynedd/events/?q=%00").status_code == 400
+    assert staff.get("/c/ab%00cd").status_code == 400
+    assert scan_rows(app) == 0
+    assert staff.get("/en/manage/gwynedd/events/?q=100%25").status_code == 200  # a plain % is fine
