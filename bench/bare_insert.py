@@ -1,7 +1,8 @@
 """The yardstick for bench/ballots.py: the least a Flask + SQLAlchemy app can do per submission.
 
-One POST, one INSERT of a random-keyed row into SQLite (WAL, same busy timeout as Engage), one COMMIT.
-Served by gunicorn like Engage: ``gunicorn --chdir bench bare_insert:app`` with BARE_DB set.
+One POST, one INSERT of a random-keyed row, one COMMIT, on the database of BARE_DATABASE_URL (on
+SQLite with WAL and the same busy timeout as Engage). Served by gunicorn like Engage:
+``gunicorn --chdir bench bare_insert:app`` with BARE_DATABASE_URL set.
 """
 from __future__ import annotations
 
@@ -18,21 +19,22 @@ class Base(DeclarativeBase):
 
 
 class Row(Base):
-    __tablename__ = "rows"
+    __tablename__ = "bare_rows"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     body: Mapped[str] = mapped_column(String(200))
 
 
-engine = create_engine(f"sqlite:///{os.environ['BARE_DB']}")
+URL = os.environ["BARE_DATABASE_URL"]
+engine = create_engine(URL.replace("postgresql://", "postgresql+psycopg://", 1))
 
-
-@event.listens_for(engine, "connect")
-def _pragmas(conn, _record):  # type: ignore[no-untyped-def]
-    cur = conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.close()
+if engine.dialect.name == "sqlite":
+    @event.listens_for(engine, "connect")
+    def _pragmas(conn, _record):  # type: ignore[no-untyped-def]
+        cur = conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.close()
 
 
 Base.metadata.create_all(engine)

@@ -84,11 +84,11 @@ def main() -> None:
         data = python(SETUP.format(doors=args.doors, password=PASSWORD, tickets=args.doors * scans_per_door * rounds), env)
         dialect = "postgresql" if "DATABASE_URL" in env else "sqlite"
         rates, p95s, p50s, errors = [], [], [], 0
-        with gunicorn(env, workers=args.workers) as base:
+        with gunicorn(env, workers=args.workers) as server:
             per_round = args.doors * scans_per_door
             for r in range(rounds):
                 codes = data["codes"][r * per_round:(r + 1) * per_round]
-                rate, latencies, errs = one_round(base, data["event"], codes, args.doors)
+                rate, latencies, errs = one_round(server.base, data["event"], codes, args.doors)
                 rates.append(rate)
                 p95s.append(percentile(latencies, 95) * 1000)
                 p50s.append(percentile(latencies, 50) * 1000)

@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -30,14 +31,39 @@ def free_port() -> int:
 
 
 @contextmanager
+def throwaway_database(server_url: str | None) -> Iterator[str | None]:
+    """A new, empty PostgreSQL database on the server of ``server_url``, dropped afterwards, so a
+    benchmark never writes into a database someone else uses. ``None`` (SQLite) passes through."""
+    if not server_url:
+        yield None
+        return
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server_url)
+    name = f"engage_bench_{uuid.uuid4().hex[:8]}"
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
 def instance(database_url: str | None = None) -> Iterator[dict[str, str]]:
-    """Environment for a fresh Engage: its own instance folder and (by default) SQLite database."""
-    with tempfile.TemporaryDirectory(prefix="engage-bench-") as tmp:
+    """Environment for a fresh Engage: its own instance folder and database (SQLite there by
+    default; with a PostgreSQL URL, a throwaway database on that server)."""
+    with tempfile.TemporaryDirectory(prefix="engage-bench-") as tmp, throwaway_database(database_url) as url:
         env = dict(os.environ, ENGAGE_INSTANCE_PATH=tmp, ENGAGE_SECRET_KEY="bench-secret-key-" + "x" * 32,
                    ENGAGE_RATELIMIT_STORAGE_URI="memory://", PYTHONPATH=str(ROOT))
         env.pop("DATABASE_URL", None)
-        if database_url:
-            env["DATABASE_URL"] = database_url
+        if url:
+            env["DATABASE_URL"] = url
         run(["db", "upgrade"], env)
         yield env
 
@@ -55,11 +81,32 @@ def python(code: str, env: dict[str, str]) -> Any:
     return json.loads(out.strip().splitlines()[-1])
 
 
+@dataclass
+class Server:
+    """gunicorn on a loopback port: its base URL and how much CPU its workers have used."""
+
+    base: str
+    pid: int
+
+    def worker_cpu_seconds(self) -> float:
+        """User + system CPU time of the live workers (Linux /proc; 0 elsewhere)."""
+        total = 0.0
+        try:
+            children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+            for child in children:
+                fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            pass
+        return total
+
+
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int = 4, app: str = "wsgi:app", threads: int = 1) -> Iterator[str]:
+def gunicorn(env: dict[str, str], workers: int = 4, app: str = "wsgi:app", threads: int = 1,
+             chdir: Path = ROOT) -> Iterator[Server]:
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
-                             "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
+                             "--chdir", str(chdir), "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -71,7 +118,7 @@ def gunicorn(env: dict[str, str], workers: int = 4, app: str = "wsgi:app", threa
                 if proc.poll() is not None:
                     raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "gunicorn died")
                 time.sleep(0.1)
-        yield base
+        yield Server(base, proc.pid)
     finally:
         proc.terminate()
         try:
@@ -81,12 +128,20 @@ def gunicorn(env: dict[str, str], workers: int = 4, app: str = "wsgi:app", threa
             proc.wait(5)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # the 3xx comes back as the answer
+
+
 class Session:
     """A browser-like client: cookies, the CSRF token of the last page, JSON helpers."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, follow_redirects: bool = True) -> None:
         self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        handlers: list[urllib.request.BaseHandler] = [urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())]
+        if not follow_redirects:
+            handlers.append(_NoRedirect())
+        self.opener = urllib.request.build_opener(*handlers)
         self.csrf = ""
 
     def get(self, path: str) -> tuple[int, bytes]:
@@ -97,10 +152,10 @@ class Session:
             self.csrf = found.group(1) or found.group(2)
         return r.status, body
 
-    def post_form(self, path: str, data: dict[str, str]) -> int:
+    def post_form(self, path: str, data: dict[str, str | list[str]]) -> int:
         from urllib.parse import urlencode
 
-        payload = urlencode({**data, "csrf_token": self.csrf}).encode()
+        payload = urlencode({**data, "csrf_token": self.csrf}, doseq=True).encode()
         try:
             with self.opener.open(urllib.request.Request(self.base + path, data=payload), timeout=30) as r:
                 r.read()

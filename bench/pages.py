@@ -62,11 +62,11 @@ def main() -> None:
         pages = {"events list": "/cy/events/"}
         if pot:
             pages["PB results"] = f"/cy/pb/{pot}/results"
-        with gunicorn(env, workers=args.workers) as base:
+        with gunicorn(env, workers=args.workers) as server:
             print(f"pages: {'postgresql' if 'DATABASE_URL' in env else 'sqlite'}, {args.workers} workers, "
                   f"{args.clients} clients, {seconds:.0f} s × {rounds} round(s)")
             for name, path in pages.items():
-                results = [hammer(base + path, args.clients, seconds) for _ in range(rounds)]
+                results = [hammer(server.base + path, args.clients, seconds) for _ in range(rounds)]
                 rates = [r for r, _ in results]
                 p95 = median([percentile(lat, 95) * 1000 for _, lat in results])
                 print(f"  {name:12} {path:28} requests/s median {median(rates):.0f}, p95 {p95:.0f} ms")

@@ -52,7 +52,7 @@ def main() -> None:
     with instance(os.environ.get("DATABASE_URL")) as env:
         run(["demo"], env)
         found = python(FIND, env)
-        with gunicorn(env, workers=2) as base, sync_playwright() as pw:
+        with gunicorn(env, workers=2) as server, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=os.environ.get("ENGAGE_CHROMIUM", "/usr/bin/chromium"), args=ARGS)
             pages = {"home": "/cy/", "events list": "/cy/events/"}
             if found["open_pot"]:
@@ -61,7 +61,7 @@ def main() -> None:
                 pages["results page"] = f"/cy/pb/{found['results_pot']}/results"
             staff = browser.new_context(viewport={"width": 360, "height": 740})
             page = staff.new_page()
-            page.goto(base + "/en/sign-in")
+            page.goto(server.base + "/en/sign-in")
             page.fill("#email", "admin@demo.example.org")
             page.fill("#password", "demo-password-123")
             page.click("button[type=submit]")
@@ -70,7 +70,7 @@ def main() -> None:
             for name, path in {**pages, **staff_pages}.items():
                 context = staff if name in staff_pages else browser.new_context(viewport={"width": 360, "height": 740})
                 p = page if name in staff_pages else context.new_page()
-                total, parts = measure(p, base + path)
+                total, parts = measure(p, server.base + path)
                 print(f"  {name:13} {total / 1024:6.1f} kB  {json.dumps({k: round(v / 1024, 1) for k, v in parts.items()})}")
             browser.close()
 
