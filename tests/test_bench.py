@@ -43,3 +43,9 @@ def test_sizes_benchmark_runs():
     need(Path(os.environ.get("ENGAGE_CHROMIUM", "/usr/bin/chromium")).exists(), "Chromium not found (apt-get install chromium)")
     out = run_bench("sizes.py")
     assert re.search(r"door page\s+\d+\.\d kB", out)
+
+
+@pytest.mark.slow
+def test_ballots_benchmark_runs():
+    out = run_bench("ballots.py", "--short")
+    assert re.search(r"engage ballot submissions/s \(median\): \d+", out) and re.search(r"ratio engage/bare: \d", out)
