@@ -11,7 +11,7 @@ import os
 import socket
 from datetime import datetime, timedelta
 
-from sqlalchemy import CheckConstraint, Integer, String, UniqueConstraint, select
+from sqlalchemy import CheckConstraint, Integer, String, UniqueConstraint, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -71,3 +71,18 @@ def mark(run_id: int, status: str) -> None:
     row = db.session.get(JobRun, run_id)
     if row is not None:
         row.status, row.finished_at = status, utcnow()
+
+
+#: Rows of frequent jobs are deleted after this long. Re-running one of their old ticks would be
+#: harmless (they are idempotent), and the scheduler never makes up a run more than a day old.
+KEEP: dict[str, timedelta] = {"pb_lifecycle": timedelta(days=2)}
+
+
+def prune(now: datetime | None = None) -> int:
+    """Delete finished rows of the jobs in KEEP that are past their time; returns how many."""
+    now = now or utcnow()
+    removed = 0
+    for job, keep in KEEP.items():
+        removed += db.session.execute(delete(JobRun).where(
+            JobRun.job == job, JobRun.status == "done", JobRun.started_at < now - keep)).rowcount
+    return removed

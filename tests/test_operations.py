@@ -3,19 +3,24 @@ online backups that restore, and clean failures when the database cannot be writ
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from datetime import datetime
 
+import psycopg
 import pytest
 from sqlalchemy import event, func, select
+from sqlalchemy.engine import make_url
 
 from engage.audit.models import AuditEntry
 from engage.extensions import db
 from engage.jobruns import JobRun
+from helpers import need
 
 CLI = [sys.executable, "-c", "from engage.cli import main; main()"]
 
@@ -109,6 +114,75 @@ def test_backup_while_serving_and_restore(october, client, tmp_path):
         db.engine.dispose()
 
 
+def _closed_pot_with_votes(app, client):  # type: ignore[no-untyped-def]
+    """A closed pot whose greedy winners depend on every ballot: 7 voters, 4 projects."""
+    from engage.ballots import services
+    from engage.ballots.models import Pot
+    from pb_helpers import make_pot, vote
+
+    pot = make_pot(app, codes=7)
+    p = pot["projects"]
+    for code, chosen in zip(pot["codes"], [[p[0], p[2]], [p[1]], [p[1], p[3]], [p[2], p[3]], [p[0], p[1]],
+                                           [p[1], p[2]], [p[3]]]):
+        assert vote(client, pot["id"], code, chosen).status_code == 302
+    with app.app_context():
+        services.close_pot(db.session.get(Pot, pot["id"]))
+    return pot["id"]
+
+
+def _publish(app, pot_id):  # type: ignore[no-untyped-def]
+    from engage.ballots import results
+    from engage.ballots.models import Pot
+
+    with app.app_context():
+        data = results.publish(db.session.get(Pot, pot_id))
+        db.session.remove()
+        return data["outcomes"][data["official_rule"]]["selected"], data["ballots"]
+
+
+@pytest.mark.sqlite_only
+def test_restore_drill_recounts_a_closed_pot_to_the_same_winners(app, two_orgs, client, tmp_path):
+    pot_id = _closed_pot_with_votes(app, client)
+    target = tmp_path / "backups" / "engage.sqlite3"
+    assert app.test_cli_runner().invoke(args=["backup", str(target)]).exit_code == 0
+    winners, ballots = _publish(app, pot_id)
+    assert ballots == 7 and winners  # the original count
+    from engage import create_app
+    restored = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}",
+                           "INSTANCE_PATH": str(tmp_path / "restored")})
+    assert _publish(restored, pot_id) == (winners, 7)
+    with restored.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.postgres_only
+def test_restore_drill_on_postgresql_with_pg_dump_and_pg_restore(app, app_factory, two_orgs, client, tmp_path):
+    need(shutil.which("pg_dump") is not None and shutil.which("pg_restore") is not None,
+         "pg_dump/pg_restore not found (apt-get install postgresql-client)")
+    pot_id = _closed_pot_with_votes(app, client)
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    plain = url.set(drivername="postgresql")
+    dump = tmp_path / "engage.dump"
+    # What the README tells an operator to run (the app's own command refuses and points here).
+    subprocess.run(["pg_dump", "--format=custom", f"--file={dump}",
+                    plain.render_as_string(hide_password=False)], check=True, timeout=120)
+    winners, _ = _publish(app, pot_id)
+    copy_name = f"engage_restore_{uuid.uuid4().hex[:8]}"
+    admin = plain.set(database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{copy_name}"')
+    try:
+        copy_url = plain.set(database=copy_name).render_as_string(hide_password=False)
+        subprocess.run(["pg_restore", "--no-owner", f"--dbname={copy_url}", str(dump)], check=True, timeout=120)
+        restored = app_factory(SQLALCHEMY_DATABASE_URI=copy_url)
+        assert _publish(restored, pot_id) == (winners, 7)
+        with restored.app_context():
+            db.engine.dispose()
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{copy_name}" WITH (FORCE)')
+
+
 @pytest.mark.postgres_only
 def test_backup_on_postgresql_points_to_pg_dump(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "x.dump")])
@@ -156,3 +230,22 @@ def test_full_disk_gives_a_clean_503_and_no_corruption(app, client):
     path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     with sqlite3.connect(path) as check:
         assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_old_rows_of_the_per_minute_job_are_pruned_daily(app):
+    from datetime import timedelta
+
+    from engage import scheduler
+    from engage.types import utcnow
+
+    now = utcnow()
+    with app.app_context():
+        for n, (job, age) in enumerate([("pb_lifecycle", timedelta(days=3)), ("pb_lifecycle", timedelta(days=5)),
+                                        ("pb_lifecycle", timedelta(hours=2)), ("monthly_reports", timedelta(days=90))]):
+            db.session.add(JobRun(job=job, tick=f"t{n}", status="done", runner="test", started_at=now - age))
+        db.session.commit()
+    assert scheduler.run_job(app, "prune_job_runs", tick="2026-11-24") == 2
+    with app.app_context():
+        left = sorted(db.session.execute(select(JobRun.job, JobRun.tick)).all())
+    # The recent per-minute row, the monthly one (never pruned) and the pruning run's own row stay.
+    assert left == [("monthly_reports", "t3"), ("pb_lifecycle", "t2"), ("prune_job_runs", "2026-11-24")]
