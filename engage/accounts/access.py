@@ -9,7 +9,6 @@ from flask import abort, g
 from flask_login import current_user, login_required
 
 from .models import ROLES
-from .services import get_org
 
 
 def org_required(role: str = "organiser") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -24,14 +23,15 @@ def org_required(role: str = "organiser") -> Callable[[Callable[..., Any]], Call
         @wraps(view)
         @login_required
         def wrapper(*args: Any, org: str, **kwargs: Any) -> Any:
-            found = get_org(org)
-            user_role = current_user.role_in(found) if found else None
-            if found is None or user_role is None:
+            # The user's memberships (loaded with the user, organisations joined) answer both
+            # "is there such an organisation" and "is this person in it" without another query.
+            membership = next((m for m in current_user.memberships if m.org.slug == org), None)
+            if membership is None:
                 abort(404)
-            if role == "admin" and user_role != "admin":
+            if role == "admin" and membership.role != "admin":
                 abort(403)
-            g.org = found
-            g.org_role = user_role
+            g.org = membership.org
+            g.org_role = membership.role
             return view(*args, **kwargs)
 
         wrapper.required_role = role  # type: ignore[attr-defined]  # read by the access-matrix test

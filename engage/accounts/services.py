@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import cache
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.services import record
@@ -134,7 +135,8 @@ def load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    # One statement for the user, their memberships and organisations (every staff request runs it).
+    user = db.session.get(User, int(user_id), options=[joinedload(User.memberships)])
     if user is None or not secrets.compare_digest(user.session_token, token):
         return None
     return user
