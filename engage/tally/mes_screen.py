@@ -149,17 +149,19 @@ class Screener:
             # Start from the price with nobody short of money and charge those who cannot pay it
             # all they have: the price rises, so the short only grow, until no one new is short.
             # This is the sort-and-scan answer without the sort.
+            key, bm = beta / pr.w, beta * pr.m
             rich, q = pr.tot_w, pr.cost / pr.tot_w
-            short = np.zeros(len(beta), dtype=bool)
+            n_short = 0
             while True:
-                now = beta < q * pr.w
-                if np.count_nonzero(now) == np.count_nonzero(short):
+                short = key < q
+                n = int(np.count_nonzero(short))
+                if n == n_short:
                     break
-                short = now
-                rich = pr.tot_w - float(pr.wm[short].sum())
-                q = (pr.cost - float(beta[short] @ pr.m[short])) / rich
+                n_short = n
+                rich = pr.tot_w - float(pr.wm @ short)
+                q = (pr.cost - float(bm @ short)) / rich
             # The payers' split is exact only if nobody sits on the boundary.
-            if np.any(np.abs(beta - q * pr.w) <= TOL * q * pr.w):
+            if np.any(np.abs(key - q) <= TOL * q):
                 close = True
             poor = pr.groups[short]
             dq = -float(slope[poor] @ pr.m[short]) / rich
@@ -245,7 +247,7 @@ class Screener:
         if not others.size:
             return math.inf
         rs, drs = rho[s], drho[s]
-        lims = _limits(rho[others] - rs, drho[others] - drs, np.full(others.size, rs), bf)
+        lims = _limits(rho[others] - rs, drho[others] - drs, rs, bf)
         # A stale lower bound that binds before anything else does is refreshed (only the few
         # tightest, to keep rounds cheap): the real price is often well above it.
         for j in np.argsort(lims)[:4].tolist():
