@@ -25,28 +25,24 @@ the caller then looks at a budget in between.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
-from .mes import TOL, _Proj
-from .mes_screen import ScreenRun
+from .mes import TOL, FArray, IArray, _Proj
+from .mes_screen import RoundRecord, ScreenRun
 
 
-def certify(lo: ScreenRun, hi: ScreenRun, pd: list[_Proj], mult: np.ndarray) -> bool:
+def certify(lo: ScreenRun, hi: ScreenRun, pd: list[_Proj], mult: FArray) -> bool:
     """True if every per-voter budget between lo.b and hi.b buys what both runs buy, in order."""
     if lo.close or hi.close or lo.selected != hi.selected or hi.base > lo.b:
         return False
     width = hi.b - lo.b
-    # The rounds hi resumed are the same all the way from hi.base; after them the budgets are
-    # linear in b, so their slopes are known exactly.
-    slope_lo = hi.slope.copy()  # lower bound on each group's budget slope, per voter
-    for a, z in list(zip(lo.rounds, hi.rounds))[hi.proven :]:
+    for a, z, slope_lo, fall_s in _rounds(lo, hi, pd, mult):
         if z.bounds is None:
             return False
         s = a.winner
-        cost_s = pd[s].cost
-        fall_s = _fall(z.poor, z.rich, slope_lo, mult)
-        ceiling = a.ratio * (1 + TOL)
-        for p in np.flatnonzero(z.bounds <= ceiling).tolist():
+        for p in np.flatnonzero(z.bounds <= a.ratio * (1 + TOL)).tolist():
             if not a.poor.size and (pd[p].tot_w, -p) < (pd[s].tot_w, -s):
                 # Nobody short of money at b1, so s's price is cost / points at every b >= b1,
                 # and no price of p is below cost / its points: p cannot win, not even a tie.
@@ -54,16 +50,36 @@ def certify(lo: ScreenRun, hi: ScreenRun, pd: list[_Proj], mult: np.ndarray) -> 
             got = z.fresh.get(p)
             if got is None:
                 return False
-            fall = min(_fall(got[0], got[1], slope_lo, mult) / pd[p].cost, fall_s / cost_s)
+            fall = min(_fall(got[0], got[1], slope_lo, mult) / pd[p].cost, fall_s)
             if z.bounds[p] - a.ratio + width * fall * (1 - TOL) <= TOL * a.ratio:
                 return False
-        g = pd[s].groups
-        slope_lo[g] += fall_s * (1 - TOL) * pd[s].w
-        slope_lo[a.poor] = 0.0  # poor at b1: pays all it has at some budgets, so no bound above 0
     return True
 
 
-def _fall(poor: np.ndarray, rich: float, slope_lo: np.ndarray, mult: np.ndarray) -> float:
+def winner_falls(lo: ScreenRun, hi: ScreenRun, pd: list[_Proj], mult: FArray) -> list[float]:
+    """Per round that hi computed: how fast, at least, its winner's price over cost falls with b.
+
+    Valid between lo.b and hi.b provided every budget there makes the same choices (what
+    `certify` proves round by round); the tests hold it against exact runs.
+    """
+    return [fall for _, _, _, fall in _rounds(lo, hi, pd, mult)]
+
+
+def _rounds(lo: ScreenRun, hi: ScreenRun, pd: list[_Proj],
+            mult: FArray) -> Iterator[tuple[RoundRecord, RoundRecord, FArray, float]]:
+    """The rounds hi computed, each with the budget-slope bounds at its start and its winner's fall."""
+    # The rounds hi resumed are the same all the way from hi.base; after them the budgets are
+    # linear in b, so their slopes are known exactly.
+    slope_lo = hi.slope.copy()  # lower bound on each group's budget slope, per voter
+    for a, z in list(zip(lo.rounds, hi.rounds))[hi.proven :]:
+        s = a.winner
+        fall = _fall(z.poor, z.rich, slope_lo, mult)
+        yield a, z, slope_lo, fall / pd[s].cost
+        slope_lo[pd[s].groups] += fall * (1 - TOL) * pd[s].w
+        slope_lo[a.poor] = 0.0  # poor at b1: pays all it has at some budgets, so no bound above 0
+
+
+def _fall(poor: IArray, rich: float, slope_lo: FArray, mult: FArray) -> float:
     """Lower bound on -d(price per point)/db for a project with these poor groups and rich points."""
     if rich <= 0:
         return 0.0
