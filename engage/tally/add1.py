@@ -8,9 +8,11 @@ city election can take tens of thousands of steps, so the search here runs MES a
 * A screening run proves that b may grow by `delta_max` with the very same state: those steps are
   the same and are skipped.
 * Further on, it leaps: a run at k + D, and a certificate (certify.py) that every step between
-  k and k + D buys what both ends buy. When that fails, the step halfway is run and each half is
-  settled the same way. Leaps grow while they succeed and shrink when they fail, so an election
-  whose outcome changes at every step is stepped through almost as before.
+  k and k + D buys what both ends buy. When that fails, a step in between is run (where the
+  first differing winners' prices are estimated to cross, else halfway) and each part is
+  settled the same way. Leaps grow while they pay off; where they cost more runs than they save
+  (an election whose order of winners changes every few steps) the search steps plainly for a
+  while, twice as long after each such leap.
 
 The step that stops the search and the step returned are always run exactly (mes.py), and if
 the exact run disagrees with the screen the search falls back to plain stepping.
