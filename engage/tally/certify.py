@@ -10,9 +10,9 @@ agree (they were proven first):
   who is poor (pays all they have) at b2 is poor at every b <= b2, one who is rich at b1 stays rich,
   and a project unaffordable at b2 is unaffordable at every b <= b2.
 * Slopes. For the winner s, -dq/db = (budget slopes of the poor) / (points of the rich). Poor at
-  b2 means poor throughout and the rich points are at most those at b2, so a lower bound `lo` on
-  every voter's budget slope gives a lower bound on how fast each price falls. `lo` starts at 1;
-  a voter rich at b1 keeps `lo + (that bound) * points` after paying, any other payer 0.
+  b2 means poor throughout and the rich points are at most those at b2, so a lower bound
+  `slope_lo` on every voter's budget slope gives a lower bound on how fast each price falls. It
+  starts at 1; a voter rich at b1 adds (that bound) * points after paying, any other payer has 0.
 * Rounds that a run resumed from an earlier one (mes_screen) are the same from that run's budget
   on, by its own linear proof: the check starts after them, from their exact slopes.
 * Then price(s) at b is at most price(s, b1) - (b - b1) * fall(s), price(p) at b is at least
