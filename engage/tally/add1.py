@@ -78,7 +78,7 @@ class Add1:
                 wait = max(wait - 1, 0)
             elif target - cur.k >= WORTH * (self.looked - looked):
                 leap = leap * 2 if self.looked - looked == 1 else max(MIN_LEAP, leap // 2)
-                backoff = 1
+                backoff = max(1, backoff // 2)
             else:  # leaps cost more here than they save: step plainly for a while
                 leap, wait, backoff = MIN_LEAP, backoff, backoff * 2
             cur = nxt
