@@ -105,15 +105,17 @@ def prepare(cp: Compiled) -> list[_Proj]:
     return out
 
 
-def _limits(g0: FArray, dg: FArray, scale: FArray, b: float) -> FArray:
+def _limits(g0: FArray, dg: FArray, scale: FArray | float, b: float) -> FArray:
     """Per constraint: the largest step in b keeping g0 + dg*step positive, with safety margins."""
     # Margins make the float answer err towards smaller steps: a smaller step only costs an
     # extra run, a larger one could skip a budget at which the outcome changes.
     g = g0 - TOL * scale
-    d = -dg + TOL * scale / max(b, 1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(d > 0, g / np.where(d > 0, d, 1.0) * (1 - TOL), math.inf)
-    return np.where(g <= 0, 0.0, out)
+    d = TOL * scale / max(b, 1.0) - dg
+    out = np.full(g.shape, math.inf)
+    np.divide(g, d, out=out, where=d > 0)
+    out *= 1 - TOL
+    out[g <= 0] = 0.0
+    return out
 
 
 def _limit1(g0: float, dg: float, scale: float, b: float) -> float:
@@ -255,7 +257,6 @@ class MesEngine:
         beta = self.val_f[ex.cls]
         slope = self.slope_f[ex.cls]
         wf = ex.w.astype(np.float64)
-        cnt = np.array(ex.count, dtype=np.float64)
         dq = float(ex.dq)
         # Constraints keeping the same payers poor or rich as b grows: (beta - q*w) keeps its sign.
         h0, dh = beta - qf * wf, slope - dq * wf

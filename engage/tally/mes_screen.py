@@ -6,6 +6,11 @@ arrays, with no exact bookkeeping. A screening run reports `close=True` when any
 was within the float tolerance (a near tie, a supporter whose budget is almost exactly the
 price, a project almost exactly affordable); the caller then repeats that step exactly. The run
 that decides the published outcome is always the exact one in `mes.py`.
+
+Each run also keeps a record per round (`RoundRecord`): the winner's price and who paid all they
+had, and, for a run made with `ceilings`, a lower bound on every other project's price with the
+payers of the projects it evaluated. Two such records are what `certify.py` needs to prove that
+every budget between two runs makes the same choices.
 """
 
 from __future__ import annotations
@@ -23,21 +28,45 @@ from .model import Compiled
 
 
 @dataclass
+class RoundRecord:
+    """One round of a screening run, as `certify.py` reads it."""
+
+    winner: int
+    ratio: float  # the winner's price per vote over its cost
+    dratio: float  # its slope in b
+    poor: IArray  # the winner's supporting groups that paid all they had
+    rich: float  # points of the winner's full payers
+    #: Per project, a lower bound on its price over cost at this round (inf: bought or
+    #: unaffordable); None when the round was resumed from an earlier run rather than computed.
+    bounds: FArray | None
+    slopes: FArray | None  # the slopes in b of those bounds
+    #: Projects evaluated at this round: their poor groups and the points of their full payers.
+    fresh: dict[int, tuple[IArray, float]]
+
+
+@dataclass
 class ScreenRun:
     """Projects bought in order, how far b may grow with the same choices, and whether unsure."""
 
+    b: float
     selected: list[int]
     delta_max: float
     close: bool
+    rounds: list[RoundRecord]
+    #: The first `proven` rounds were resumed from a run at budget `base`: they are the same at
+    #: every budget from `base` to `b`, and at their end every budget moves with b at `slope`.
+    proven: int
+    base: float
+    slope: FArray
 
 
 @dataclass
 class _Eval:
     q: float
     dq: float
-    order: IArray  # supporters sorted by budget per point
-    i: int  # the first `i` of them in that order pay all they have
-    den: float | None  # points of the full payers, when all the others are spent (price = cost/den)
+    poor: npt.NDArray[np.bool_]  # per supporting group (as in _Proj.groups): pays all it has
+    rich: float  # points of the full payers
+    den: float | None  # `rich`, when all the others are spent (price = cost/den)
 
 
 @dataclass
@@ -50,8 +79,6 @@ class _Snapshot:
     alive: npt.NDArray[np.bool_]
     rho: FArray
     drho: FArray
-    held: FArray  # per project: money its supporters hold
-    dheld: FArray  # its slope in b
     n_selected: int
     valid_until: float  # the largest b at which every decision before this round still holds
     close: bool
@@ -68,31 +95,18 @@ class Screener:
     def __init__(self, cp: Compiled, pd: list[_Proj], active: list[int]) -> None:
         self.cp, self.pd, self.active = cp, pd, active
         self.snaps: list[_Snapshot] = []
-        self.selected: list[int] = []
+        self.records: list[RoundRecord] = []
         self.costs = np.array([float(pr.cost) for pr in pd])
         tot_w = np.array([max(pr.tot_w, 1.0) for pr in pd])
         self.rho0 = 1.0 / tot_w  # price with nobody short of money, over cost: a lower bound
-        self.voters = np.array([float(pr.m.sum()) for pr in pd])
-        self._ballot_index: dict[int, tuple[IArray, IArray]] = {}
 
-    def _neighbours(self, s: int) -> tuple[IArray, IArray]:
-        """For the supporters of s: every project on their ballots, and which supporter it is."""
-        hit = self._ballot_index.get(s)
-        if hit is None:
-            pos = np.full(len(self.cp.mult), -1, dtype=np.int64)
-            pos[self.pd[s].groups] = np.arange(len(self.pd[s].groups))
-            projs, where = [], []
-            for p, pr in enumerate(self.pd):
-                at = pos[pr.groups]
-                at = at[at >= 0]
-                projs.append(np.full(at.size, p, dtype=np.int64))
-                where.append(at)
-            hit = (np.concatenate(projs), np.concatenate(where))
-            self._ballot_index[s] = hit
-        return hit
+    def run(self, b: Fraction, ceilings: list[float] | None = None) -> ScreenRun:
+        """Screen MES at per-voter budget b, reusing the previous run's valid rounds.
 
-    def run(self, b: Fraction) -> ScreenRun:
-        """Screen MES at per-voter budget b, reusing the previous run's valid rounds."""
+        With `ceilings` (a price ratio per round, from a run at a smaller budget) each round also
+        evaluates every project whose lower bound is under that round's ceiling, so that its
+        records can close a certificate (see certify.py).
+        """
         pd, bf, costs = self.pd, float(b), self.costs
         start = None
         for n, snap in enumerate(self.snaps):
@@ -107,19 +121,22 @@ class Screener:
             alive = np.zeros(len(pd), dtype=bool)
             alive[self.active] = True
             rho, drho = self.rho0.copy(), np.zeros(len(pd))
-            held, dheld = self.voters * bf, self.voters.copy()
-            selected: list[int] = []
+            records: list[RoundRecord] = []
             delta, close = math.inf, False
+            proven, base, base_slope = 0, bf, slope.copy()
         else:
             snap = self.snaps[start]
             step = bf - snap.b
             val, slope = snap.val + snap.slope * step, snap.slope.copy()
             alive = snap.alive.copy()
             rho, drho = snap.rho + snap.drho * step, snap.drho.copy()
-            held, dheld = snap.held + snap.dheld * step, snap.dheld.copy()
-            selected = self.selected[: snap.n_selected]
+            # The resumed rounds keep their payers; their prices move along their slopes.
+            records = [RoundRecord(r.winner, r.ratio + r.dratio * step, r.dratio, r.poor, r.rich, None, None, {})
+                       for r in self.records[: snap.n_selected]]
             delta, close = snap.valid_until - bf, snap.close
+            proven, base, base_slope = snap.n_selected, snap.b, snap.slope
             self.snaps = self.snaps[:start]
+        fresh: dict[int, tuple[IArray, float]] = {}
 
         def evaluate(p: int) -> _Eval | tuple[float, float]:
             nonlocal close
@@ -129,36 +146,39 @@ class Screener:
             if total < pr.cost * (1 + TOL):
                 close = close or total >= pr.cost * (1 - TOL)
                 return total, float(slope[pr.groups] @ pr.m)
-            key = beta / pr.w
-            o = np.argsort(key, kind="stable")
-            bm, wm = (beta * pr.m)[o], pr.wm[o]
-            den = pr.tot_w - (np.cumsum(wm) - wm)
-            q = (pr.cost - (np.cumsum(bm) - bm)) / den
-            ks = key[o]
-            ok = np.flatnonzero(q <= ks)
-            i = int(ok[0]) if ok.size else len(o) - 1
+            # Start from the price with nobody short of money and charge those who cannot pay it
+            # all they have: the price rises, so the short only grow, until no one new is short.
+            # This is the sort-and-scan answer without the sort.
+            key, bm = beta / pr.w, beta * pr.m
+            rich, q = pr.tot_w, pr.cost / pr.tot_w
+            n_short = 0
+            while True:
+                short = key < q
+                n = int(np.count_nonzero(short))
+                if n == n_short:
+                    break
+                n_short = n
+                rich = pr.tot_w - float(pr.wm @ short)
+                q = (pr.cost - float(bm @ short)) / rich
             # The payers' split is exact only if nobody sits on the boundary.
-            if (i > 0 and ks[i - 1] >= q[i] * (1 - TOL)) or ks[i] <= q[i] * (1 + TOL):
+            if np.any(np.abs(key - q) <= TOL * q):
                 close = True
-            poor = pr.groups[o[:i]]
-            dq = -float(slope[poor] @ pr.m[o[:i]]) / float(den[i])
-            spent = not val[poor].any()  # budgets are set to exactly 0.0 when spent
-            return _Eval(float(q[i]), dq, o, i, float(den[i]) if spent else None)
+            poor = pr.groups[short]
+            dq = -float(slope[poor] @ pr.m[short]) / rich
+            spent = not beta[short].any()  # budgets are set to exactly 0.0 when spent
+            fresh[p] = (poor, rich)
+            return _Eval(q, dq, short, rich, rich if spent else None)
 
         while alive.any():
             self.snaps.append(_Snapshot(bf, val.copy(), slope.copy(), alive.copy(), rho.copy(),
-                                        drho.copy(), held.copy(), dheld.copy(), len(selected),
-                                        bf + delta, close))
+                                        drho.copy(), len(records), bf + delta, close))
+            fresh = {}
             idx = np.flatnonzero(alive)
             best = math.inf
             found: list[tuple[int, _Eval]] = []
             for p in idx[np.argsort(rho[idx], kind="stable")].tolist():
                 if rho[p] > best * (1 + TOL):
                     break
-                if held[p] < costs[p] * (1 - 1e-6):  # clearly unaffordable: no need to look closer
-                    alive[p] = False
-                    delta = min(delta, _limit1(costs[p] - held[p], -dheld[p], costs[p], bf))
-                    continue
                 ev = evaluate(p)
                 if not isinstance(ev, _Eval):
                     alive[p] = False
@@ -169,6 +189,8 @@ class Screener:
                 best = min(best, rho[p])
             if not found:
                 break
+            if ceilings is not None and len(records) < len(ceilings):
+                delta = self._under_ceiling(ceilings[len(records)], alive, fresh, rho, drho, evaluate, bf, delta)
             near = [(p, ev) for p, ev in found if rho[p] <= best * (1 + TOL)]
             others = alive.copy()
             if len(near) > 1:
@@ -186,27 +208,37 @@ class Screener:
             # in the last bit); otherwise `near` holds a single project.
             s, ev = min(near, key=lambda pe: pe[0])
             alive[s] = others[s] = False
-            selected.append(s)
             pr = pd[s]
-            g = pr.groups[ev.order]
-            w, is_poor = pr.w[ev.order].astype(np.float64), np.arange(len(g)) < ev.i
+            full = ceilings is not None
+            records.append(RoundRecord(s, rho[s], drho[s], pr.groups[ev.poor], ev.rich,
+                                       np.where(alive, rho, math.inf) if full else None,
+                                       np.where(alive, drho, 0.0) if full else None, fresh))
+            g, w, is_poor = pr.groups, pr.w.astype(np.float64), ev.poor
             beta, sl = val[g], slope[g]
             h0, dh = beta - ev.q * w, sl - ev.dq * w
             sign = np.where(is_poor, -1.0, 1.0)
             lims = _limits(sign * h0, sign * dh, np.maximum(np.abs(beta), ev.q * w) + 1e-300, bf)
             delta = min(delta, float(lims.min()) if lims.size else math.inf)
-            delta = min(delta, self._competitors(np.flatnonzero(others), {p for p, _ in found}, s,
+            delta = min(delta, self._competitors(np.flatnonzero(others), set(fresh), s,
                                                  rho, drho, evaluate, bf, delta))
-            new_val, new_slope = np.where(is_poor, 0.0, h0), np.where(is_poor, 0.0, dh)
-            projs, where = self._neighbours(s)
-            change = np.empty(len(g))
-            change[ev.order] = (new_val - beta) * pr.m[ev.order]
-            held += np.bincount(projs, weights=change[where], minlength=len(pd))
-            change[ev.order] = (new_slope - sl) * pr.m[ev.order]
-            dheld += np.bincount(projs, weights=change[where], minlength=len(pd))
-            val[g], slope[g] = new_val, new_slope
-        self.selected = selected
-        return ScreenRun(list(selected), delta, close)
+            val[g], slope[g] = np.where(is_poor, 0.0, h0), np.where(is_poor, 0.0, dh)
+        self.records = records
+        return ScreenRun(bf, [r.winner for r in records], delta, close, records, proven, base, base_slope)
+
+    def _under_ceiling(self, ceiling: float, alive: npt.NDArray[np.bool_], fresh: dict[int, tuple[IArray, float]],
+                       rho: FArray, drho: FArray, evaluate: Callable[[int], _Eval | tuple[float, float]],
+                       bf: float, delta: float) -> float:
+        """Evaluate every live project whose stale bound is under `ceiling`; return the new delta."""
+        for p in np.flatnonzero(alive & (rho <= ceiling * (1 + TOL))).tolist():
+            if p in fresh:
+                continue
+            ev = evaluate(p)
+            if isinstance(ev, _Eval):
+                rho[p], drho[p] = ev.q / self.costs[p], ev.dq / self.costs[p]
+            else:  # unaffordable: out of the race, and it must stay so for the b step
+                alive[p] = False
+                delta = min(delta, _limit1(self.costs[p] - ev[0], -ev[1], self.costs[p], bf))
+        return delta
 
     def _competitors(self, others: IArray, fresh: set[int], s: int, rho: FArray, drho: FArray,
                      evaluate: Callable[[int], _Eval | tuple[float, float]], bf: float,
@@ -215,7 +247,7 @@ class Screener:
         if not others.size:
             return math.inf
         rs, drs = rho[s], drho[s]
-        lims = _limits(rho[others] - rs, drho[others] - drs, np.full(others.size, rs), bf)
+        lims = _limits(rho[others] - rs, drho[others] - drs, rs, bf)
         # A stale lower bound that binds before anything else does is refreshed (only the few
         # tightest, to keep rounds cheap): the real price is often well above it.
         for j in np.argsort(lims)[:4].tolist():

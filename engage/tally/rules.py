@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 from .explain import (
@@ -15,9 +14,9 @@ from .explain import (
     Outcome,
     ProjectExplanation,
 )
+from .add1 import Add1
 from .greedy import greedy_fill
-from .mes import MesRun, _Proj, prepare, run_mes
-from .mes_screen import Screener
+from .mes import prepare, run_mes
 from .model import Compiled, Election
 
 #: Rule names as the CLI and the web app use them. "mes" is add1 followed by greedy completion.
@@ -92,7 +91,7 @@ class _Tally:
         pd = prepare(cp)
         b0 = Fraction(self.budget, cp.n_voters)
         if add1:
-            run, k = self._add1(pd, active, free, b0)
+            run, k = Add1(cp, pd, active, free, self.budget, b0).search()
             self.increments = k
         else:
             run = run_mes(cp, pd, active, b0)
@@ -114,62 +113,6 @@ class _Tally:
                 e.reason, e.stage = SUPPORTERS_COULD_NOT_AFFORD, "mes"
                 e.supporters_budget_left = run.supporters_budget_left(i)
         self.selected = free + run.selected
-
-    def _cost(self, free: list[int], run: MesRun) -> int:
-        return sum(self.cp.costs[i] for i in free + run.selected)
-
-    def _exhaustive(self, active: list[int], chosen: set[int], spent: int) -> bool:
-        # pabutools' notion: no supported, positive-cost project left out would still fit.
-        return all(i in chosen or spent + self.cp.costs[i] > self.budget for i in active)
-
-    def _add1(self, pd: list[_Proj], active: list[int], free: list[int], b0: Fraction) -> tuple[MesRun, int]:
-        """Raise every share by 1 until MES overspends or is exhaustive; keep the last affordable run.
-
-        Budget steps are screened in floats (mes_screen); a step whose float run was too close to
-        call is run exactly, and so are the step that stops the search and the one returned.
-        Steps that the parametric bound `delta_max` proves identical are skipped.
-        """
-        cp = self.cp
-        k, prev_k = 0, -1
-        prev_sel: list[int] = []
-        # Past the dearest project every supported project is bought, so the loop must stop by then.
-        k_cap = max(cp.costs, default=0) + 2
-        screen = Screener(cp, pd, active)
-        while True:
-            sr = screen.run(b0 + k)
-            sel, delta = sr.selected, sr.delta_max
-            if sr.close:
-                exact = run_mes(cp, pd, active, b0 + k, interval=True)
-                sel, delta = exact.selected, exact.delta_max
-            spent = sum(cp.costs[i] for i in free + sel)
-            over = spent > self.budget
-            if over or self._exhaustive(active, set(sel), spent):
-                run = run_mes(cp, pd, active, b0 + k)
-                if run.selected != sel:  # the float screen was wrong: trust exact, step on
-                    return self._add1_linear(pd, active, free, b0, max(prev_k, 0))
-                if not over:
-                    return run, k
-                if prev_k < 0:
-                    return run, k  # cannot happen: plain MES never overspends
-                last = run_mes(cp, pd, active, b0 + k - 1)
-                if last.selected == prev_sel:
-                    return last, k - 1
-                return self._add1_linear(pd, active, free, b0, prev_k)
-            prev_k, prev_sel = k, sel
-            step = int(delta) if math.isfinite(delta) else 0
-            k = min(k + step + 1, max(k + 1, k_cap))
-
-    def _add1_linear(self, pd: list[_Proj], active: list[int], free: list[int], b0: Fraction, k: int) -> tuple[MesRun, int]:
-        """Plain one-step-at-a-time add1 from k: the fallback that never skips."""
-        prev = run_mes(self.cp, pd, active, b0 + k)
-        while True:
-            run = run_mes(self.cp, pd, active, b0 + k + 1)
-            spent = self._cost(free, run)
-            if spent > self.budget:
-                return prev, k
-            if self._exhaustive(active, set(run.selected), spent):
-                return run, k + 1
-            prev, k = run, k + 1
 
 
 def tally(election: Election, rule: str, *, min_votes: int | None = None) -> Outcome:

@@ -1,0 +1,103 @@
+"""The add1 search that leaps (engage/tally/add1.py) against plain stepping, and its certificate."""
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engage.tally import Election
+from engage.tally.add1 import Add1
+from engage.tally.certify import certify, winner_falls
+from engage.tally.mes import prepare, run_mes
+from engage.tally.mes_screen import Screener
+from engage.tally.model import Compiled
+
+SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def elections(draw: Any, projects: int = 7, per_ballot: int = 7, points: bool | None = None) -> Election:
+    # Costs far above the share make add1 take many steps, which is where it leaps.
+    n_projects = draw(st.integers(2, projects))
+    ids = [f"p{i}" for i in range(n_projects)]
+    costs = draw(st.lists(st.integers(1, 400), min_size=n_projects, max_size=n_projects))
+    if points is None:
+        points = draw(st.booleans())
+    ballots: list[Any] = []
+    for _ in range(draw(st.integers(1, 40))):
+        size = min(n_projects, per_ballot)
+        chosen = draw(st.lists(st.sampled_from(ids), min_size=1, unique=True, max_size=size))
+        ballots.append({p: draw(st.integers(1, 5)) for p in chosen} if points else chosen)
+    budget = draw(st.integers(1, sum(costs)))
+    return Election.build(budget, list(zip(ids, costs)), ballots, ballot_type="cumulative" if points else "approval")
+
+
+def _search(e: Election) -> Add1:
+    cp = Compiled.of(e)
+    active = [i for i in range(len(cp.ids)) if cp.costs[i] > 0 and cp.score[i] > 0]
+    return Add1(cp, prepare(cp), active, [], e.budget, Fraction(e.budget, cp.n_voters))
+
+
+@SETTINGS
+@given(elections())
+def test_the_search_that_leaps_ends_where_plain_stepping_ends(e: Election) -> None:
+    fast_run, fast_k = _search(e).search()
+    slow_run, slow_k = _search(e).linear()
+    assert (fast_k, fast_run.selected) == (slow_k, slow_run.selected)
+    assert fast_run.b == slow_run.b
+
+
+@SETTINGS
+@given(elections(), st.integers(2, 60))
+def test_a_certificate_holds_at_every_budget_it_covers(e: Election, width: int) -> None:
+    # Every interval of this width along add1's path, so that many of them hold a change.
+    cp = Compiled.of(e)
+    pd = prepare(cp)
+    active = [i for i in range(len(cp.ids)) if cp.costs[i] > 0 and cp.score[i] > 0]
+    b0 = Fraction(e.budget, cp.n_voters)
+    exact = [run_mes(cp, pd, active, b0 + k).selected for k in range(120)]
+    screen = Screener(cp, pd, active)
+    for start in range(0, 120 - width, max(1, width // 3)):
+        lo = screen.run(b0 + start)
+        hi = screen.run(b0 + start + width, [r.ratio for r in lo.rounds])
+        if certify(lo, hi, pd, cp.mult.astype(float)):
+            assert all(sel == lo.selected for sel in exact[start : start + width + 1]), start
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Points ballots on few, short ballots: supporters short of money early, choices that hold.
+@given(elections(projects=4, per_ballot=2, points=True), st.integers(0, 10), st.integers(2, 12))
+def test_winner_prices_fall_at_least_as_fast_as_the_certificate_assumes(e: Election, start: int, width: int) -> None:
+    cp = Compiled.of(e)
+    pd = prepare(cp)
+    active = [i for i in range(len(cp.ids)) if cp.costs[i] > 0 and cp.score[i] > 0]
+    b0 = Fraction(e.budget, cp.n_voters) + start
+    runs = [run_mes(cp, pd, active, b0 + k) for k in range(width + 1)]
+    if any(run.selected != runs[0].selected for run in runs):
+        return  # the bound assumes the same choices all along, which certify checks first
+    screen = Screener(cp, pd, active)
+    lo = screen.run(b0)
+    hi = Screener(cp, pd, active).run(b0 + width, [r.ratio for r in lo.rounds])
+    falls = winner_falls(lo, hi, pd, cp.mult.astype(float))
+    for r, fall in enumerate(falls, start=len(lo.rounds) - len(falls)):
+        cost = pd[lo.rounds[r].winner].cost
+        ratio = [float(run.rounds[r].q) / cost for run in runs]
+        for k in range(width + 1):
+            slack = 1e-9 * ratio[0]
+            assert ratio[k] <= ratio[0] - k * fall + slack, (r, k)
+            assert ratio[k] >= ratio[-1] + (width - k) * fall - slack, (r, k)
+
+
+def test_a_certificate_refuses_budgets_where_the_winners_change() -> None:
+    # Two voters back "a" (cost 100), one backs "b" (cost 30): at a share of 10 "b" is out of
+    # reach, at 30 its supporter alone can buy it.
+    e = Election.build(60, [("a", 100), ("b", 30)], [["a"], ["a"], ["b"]])
+    cp = Compiled.of(e)
+    pd = prepare(cp)
+    screen = Screener(cp, pd, [0, 1])
+    lo = screen.run(Fraction(10))
+    hi = screen.run(Fraction(35), [r.ratio for r in lo.rounds])
+    assert lo.selected != hi.selected
+    assert not certify(lo, hi, pd, cp.mult.astype(float))
