@@ -166,23 +166,29 @@ def record_scan(event: Event, *, method: str, nonce: str | None, user: User | No
                 audience_id: int | None = None) -> Outcome:
     """Check someone in (or say why not). A nonce seen before returns its first answer, writing nothing."""
     nonce = nonce if nonce and NONCE_RE.match(nonce) else uuid.uuid4().hex
-    for _attempt in range(3):
+    for attempt in range(3):
         try:
-            return _record_once(event, method, nonce, user, device, token, code, ticket_id, scanned_at, audience_id)
+            return _record_once(event, method, nonce, user, device, token, code, ticket_id, scanned_at, audience_id,
+                                look_first=attempt > 0)
         except IntegrityError:
-            # Another request won a race: the same nonce (a retry), or the same ticket at a second
-            # door. Start again; the database now holds the winner, so the answer is consistent.
+            # The nonce was seen before (a retry, or another request just now), or the ticket is
+            # already in (perhaps at a second door a moment ago). Start again, looking first: the
+            # database holds the earlier scan, so the answer is consistent.
             db.session.rollback()
     raise RuntimeError("check-in kept colliding")  # pragma: no cover - three races in a row
 
 
 def _record_once(event: Event, method: str, nonce: str, user: User | None, device: str | None,
                  token: str | None, code: str | None, ticket_id: int | None, scanned_at: datetime | None,
-                 audience_id: int | None) -> Outcome:
+                 audience_id: int | None, look_first: bool) -> Outcome:
+    """One try. Without ``look_first`` it writes at once and leaves the unique nonce and the
+    one-entry-per-ticket index to refuse a replay or a second entry (IntegrityError, then a try
+    that looks first): most scans are first scans, and this saves them two queries."""
     with write_transaction():
-        seen = db.session.scalar(select(Scan).where(Scan.nonce == nonce))
-        if seen is not None:
-            return _outcome(seen, replayed=True)
+        if look_first:
+            seen = db.session.scalar(select(Scan).where(Scan.nonce == nonce))
+            if seen is not None:
+                return _outcome(seen, replayed=True)
         now = utcnow()
         when = _believable(scanned_at, now)
         settings = settings_for(event)
@@ -195,7 +201,7 @@ def _record_once(event: Event, method: str, nonce: str, user: User | None, devic
             result = "cancelled"
         elif not is_open(event, settings, when):
             result = "not_open"
-        elif ticket is not None and _entry(event.id, ticket.id) is not None:
+        elif ticket is not None and look_first and _entry(event.id, ticket.id) is not None:
             result = "already_checked_in"
         else:
             result = "ok"
