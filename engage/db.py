@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 from .extensions import db
 
 _IMMEDIATE: contextvars.ContextVar[bool] = contextvars.ContextVar("engage_immediate", default=False)
+#: The Core connection of the write_connection() block we are in, for nested blocks to join.
+_ACTIVE: contextvars.ContextVar[Connection | None] = contextvars.ContextVar("engage_active", default=None)
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
@@ -44,8 +46,8 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
-        # Straight to the driver: the statement needs none of SQLAlchemy's execution machinery.
-        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if _IMMEDIATE.get() else "BEGIN")
+        # Through SQLAlchemy, so a lock timeout arrives as its OperationalError (the bilingual 503).
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _IMMEDIATE.get() else "BEGIN")
 
 
 def init_app(app: Flask) -> None:
@@ -82,8 +84,9 @@ def write_connection(autocommit: bool = False) -> Iterator[Connection]:
     ``autocommit=True`` is for a single statement, atomic by itself: on PostgreSQL it then runs
     with no BEGIN and COMMIT (two round trips fewer); SQLite still takes the write lock first.
     """
-    if _IMMEDIATE.get():
-        yield db.session().connection()
+    joined = _joined()
+    if joined is not None:
+        yield joined
         return
     if db.session.registry.has() and db.session().in_transaction():
         # End the request's read snapshot (as write_transaction does), so what it reads after
@@ -96,9 +99,24 @@ def write_connection(autocommit: bool = False) -> Iterator[Connection]:
     token = _IMMEDIATE.set(True)
     try:
         with db.engine.begin() as conn:
-            yield conn
+            active = _ACTIVE.set(conn)
+            try:
+                yield conn
+            finally:
+                _ACTIVE.reset(active)
     finally:
         _IMMEDIATE.reset(token)
+
+
+def _joined() -> Connection | None:
+    """The connection of the write we are inside, if any: a second one would ask SQLite for the
+    write lock this one holds and wait for itself."""
+    active = _ACTIVE.get()
+    if active is not None:
+        return active
+    if _IMMEDIATE.get():
+        return db.session().connection()  # inside write_transaction()
+    return None
 
 
 @contextmanager
@@ -109,8 +127,9 @@ def read_connection() -> Iterator[Connection]:
     SQLite for the write lock this one holds. Outside, a request never keeps it while it waits for
     another, so concurrent requests cannot use up the pool holding one connection each.
     """
-    if _IMMEDIATE.get():
-        yield db.session().connection()
+    joined = _joined()
+    if joined is not None:
+        yield joined
         return
     with db.engine.connect() as conn:
         yield conn

@@ -249,3 +249,27 @@ def test_old_rows_of_the_per_minute_job_are_pruned_daily(app):
         left = sorted(db.session.execute(select(JobRun.job, JobRun.tick)).all())
     # The recent per-minute row, the monthly one (never pruned) and the pruning run's own row stay.
     assert left == [("monthly_reports", "t3"), ("pb_lifecycle", "t2"), ("prune_job_runs", "2026-11-24")]
+
+
+@pytest.mark.sqlite_only
+def test_write_lock_held_too_long_gives_the_bilingual_503(app, app_factory):
+    """Another process holds SQLite's write lock past the busy timeout: a clean 503, nothing written."""
+    from helpers import Client
+
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    impatient = app_factory(SQLITE_BUSY_TIMEOUT_MS=200)
+    impatient.test_client_class = Client
+    client = impatient.test_client()
+    client.get("/cy/feedback")
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        response = client.post("/cy/feedback", data={"comments": "Helo", "csrf_token": client.last_csrf})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert response.status_code == 503 and "nid yw’r gwasanaeth ar gael" in response.get_data(as_text=True)
+    with sqlite3.connect(path) as check:
+        assert check.execute("SELECT count(*) FROM site_feedback").fetchone()[0] == 0
+    with impatient.app_context():
+        db.engine.dispose()
