@@ -1,5 +1,7 @@
-"""Security headers on every response."""
+"""Security headers on every response, and requests carrying a NUL character refused."""
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Flask, Response, abort, request, session
 from flask_login import current_user
@@ -27,7 +29,7 @@ CSP = "; ".join(
 CSP_WITH_WASM = CSP.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
 
 
-#: The same on every response (a page may set its own Content-Security-Policy first).
+#: The same on every response unless a page set its own.
 _FIXED = (
     ("X-Content-Type-Options", "nosniff"),
     ("X-Frame-Options", "DENY"),
@@ -38,14 +40,24 @@ _FIXED = (
 )
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _carries_nul() -> bool:
     """Whether the request's path, query, form or JSON body holds a NUL character."""
     if "\x00" in request.path or b"%00" in request.query_string or b"\x00" in request.query_string:
         return True
     if request.method == "POST":
-        if request.is_json:
-            return b"\\u0000" in request.get_data(cache=True)
-        return any("\x00" in value for _, values in request.form.lists() for value in values)
+        if request.is_json:  # parsed as the view will parse it (any UTF), then every string looked at
+            return _has_nul(request.get_json(silent=True))
+        return any("\x00" in key or "\x00" in value for key, value in request.form.items(multi=True))
     return False
 
 
@@ -61,7 +73,8 @@ def init_app(app: Flask) -> None:
     def _security_headers(response: Response) -> Response:
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CSP)
-        headers.extend(_FIXED)
+        for name, value in _FIXED:
+            headers.setdefault(name, value)
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         # Only a signed-in session can be a staff member's (no need to load a user otherwise).

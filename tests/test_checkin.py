@@ -446,7 +446,13 @@ def test_a_nul_character_anywhere_is_refused_whole_with_the_bilingual_400(app, s
     assert "Mae problem gyda’ch cais" in form.get_data(as_text=True)
     json_scan = api(staff, door, {"method": "typed_code", "code": "A\u0000", "nonce": "n-nul-0002"})
     assert json_scan.status_code == 400 and json_scan.json["error"]["code"] == "bad_request"
+    utf16 = staff.post(f"/api/orgs/gwynedd/events/{event}/scans", headers={"X-CSRFToken": staff.last_csrf},
+                       content_type="application/json",
+                       data=json.dumps({"method": "walk_in", "device": "a\x00b", "nonce": "n-nul-0003"}).encode("utf-16"))
+    assert utf16.status_code == 400  # JSON may come in UTF-16: the parsed strings are what is checked
+    typed = api(staff, door, {"method": "walk_in", "device": "\\u0000 typed as text", "nonce": "n-nul-0004"})
+    assert typed.status_code == 200 and typed.json["result"] == "ok"  # six characters, no NUL: fine
     assert staff.get("/en/manage/gwynedd/events/?q=%00").status_code == 400
     assert staff.get("/c/ab%00cd").status_code == 400
-    assert scan_rows(app) == 0
+    assert scan_rows(app) == 1  # only the walk-in with the harmless text
     assert staff.get("/en/manage/gwynedd/events/?q=100%25").status_code == 200  # a plain % is fine
