@@ -128,9 +128,19 @@ def _minute(value: Any) -> Any:
     return value.replace(second=0, microsecond=0) if isinstance(value, datetime) else value
 
 
+def _fresh(pot: Pot) -> Pot:
+    """Re-read the pot inside the write transaction, locked until it ends (PostgreSQL; on SQLite
+    the write transaction already excludes other writers). Status checks must see this, not a copy
+    loaded earlier in the request: what is fixed once a pot opens is also cached by every worker."""
+    db.session.execute(select(Pot.id).where(Pot.id == pot.id).with_for_update())
+    db.session.refresh(pot)
+    return pot
+
+
 def update_pot(pot: Pot, data: dict[str, Any]) -> Pot:
     """Change a pot. Once open, only the texts may change: the rule, budget and ballot are fixed."""
     with write_transaction():
+        _fresh(pot)
         if pot.status != "draft":
             changed = [n for n in POT_FIELDS if _minute(data.get(n)) != _minute(getattr(pot, n))
                        and not (n == "closes_at" and pot.status == "open")]
@@ -149,6 +159,7 @@ def update_pot(pot: Pot, data: dict[str, Any]) -> Pot:
 def save_project(pot: Pot, data: dict[str, Any], project: Project | None = None) -> Project:
     """Add or change a project; only while the pot is a draft (voters must all see the same list)."""
     with write_transaction():
+        _fresh(pot)
         if pot.status != "draft":
             raise BallotError("fixed_once_open")
         if project is None:
@@ -165,6 +176,7 @@ def save_project(pot: Pot, data: dict[str, Any], project: Project | None = None)
 
 def delete_project(pot: Pot, project: Project) -> None:
     with write_transaction():
+        _fresh(pot)
         if pot.status != "draft":
             raise BallotError("fixed_once_open")
         db.session.delete(project)
@@ -190,6 +202,7 @@ def readiness(pot: Pot) -> list[str]:
 
 def open_pot(pot: Pot, user_id: int | None = None) -> None:
     with write_transaction():
+        _fresh(pot)
         if pot.status != "draft":
             raise BallotError("wrong_status")
         if readiness(pot):
@@ -200,6 +213,7 @@ def open_pot(pot: Pot, user_id: int | None = None) -> None:
 
 def close_pot(pot: Pot, user_id: int | None = None) -> None:
     with write_transaction():
+        _fresh(pot)
         if pot.status != "open":
             raise BallotError("wrong_status")
         pot.status, pot.closed_at = "closed", utcnow()
@@ -222,8 +236,11 @@ def run_schedule(now: datetime | None = None) -> dict[str, int]:
         except BallotError:
             db.session.rollback()  # not ready: staff will see why on its page
     for pot in db.session.scalars(select(Pot).where(Pot.status == "open", Pot.closes_at <= now)).all():
-        close_pot(pot)
-        done["closed"] += 1
+        try:
+            close_pot(pot)
+            done["closed"] += 1
+        except BallotError:
+            pass  # staff closed it a moment ago
     return done
 
 
@@ -234,6 +251,7 @@ def generate_codes(pot: Pot, count: int, kind: str = "card", user_id: int | None
     """Make ``count`` single-use codes; returns the plain codes, which are not kept anywhere."""
     codes = [random_code() for _ in range(count)]
     with write_transaction():
+        _fresh(pot)
         if pot.status not in ("draft", "open") or pot.eligibility != "codes":
             raise BallotError("wrong_status")
         today = date.today()
@@ -441,6 +459,8 @@ def cast_ballot(pot_id: int, voter: Voter, choices: dict[int, int]) -> str:
                     break
     except IntegrityError:
         db.session.rollback()
+        # Should the cached terms ever be wrong, the box's constraints refuse: read them afresh next time.
+        current_app.extensions["pb_open_terms"].pop(pot_id, None)
         # The roll already has this code (or browser): someone voted with it first.
         raise BallotError("already_voted" if voter.channel == "open" else "code_not_valid") from None
     if not written:
@@ -482,6 +502,7 @@ def receipt_counted(pot: Pot, text: str) -> bool:
 def enter_paper(pot: Pot, user: User, choices: dict[int, int]) -> PaperEntry:
     """A paper ballot typed in; it counts only after a different person checks it."""
     with write_transaction():
+        _fresh(pot)
         if pot.status != "open":
             raise BallotError("not_open")
         check_choices(pot, choices)
