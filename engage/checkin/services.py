@@ -170,11 +170,14 @@ def record_scan(event: Event, *, method: str, nonce: str | None, user: User | No
         try:
             return _record_once(event, method, nonce, user, device, token, code, ticket_id, scanned_at, audience_id,
                                 look_first=attempt > 0)
-        except IntegrityError:
+        except IntegrityError as err:
             # The nonce was seen before (a retry, or another request just now), or the ticket is
             # already in (perhaps at a second door a moment ago). Start again, looking first: the
-            # database holds the earlier scan, so the answer is consistent.
+            # database holds the earlier scan, so the answer is consistent. Any other refusal (a
+            # foreign key, a check) would only fail again: let it through.
             db.session.rollback()
+            if "unique" not in str(err.orig).lower():
+                raise
     raise RuntimeError("check-in kept colliding")  # pragma: no cover - three races in a row
 
 
