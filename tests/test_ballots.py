@@ -598,3 +598,22 @@ def test_bar_chart_is_pure_and_escapes(app):
                         not_funded_word="Heb ei ariannu"))
     assert svg.startswith('<svg role="img" aria-labelledby="c-title"') and "<title id=\"c-title\">Siart</title>" in svg
     assert "<b>" not in svg and "&lt;b&gt;" in svg and svg.count("chart-label") >= 3  # a long title wraps
+
+
+def test_a_pot_opened_meanwhile_refuses_an_edit_made_from_an_older_copy(app, two_orgs):
+    """Status checks read the pot inside the write, not the copy the request loaded earlier."""
+    from engage.ballots import services
+    from engage.ballots.models import Pot
+    from engage.extensions import db
+
+    pot = make_pot(app, open_it=False)
+    with app.app_context():
+        stale = db.session.get(Pot, pot["id"])
+        assert stale.status == "draft"
+        with app.app_context():  # another request opens it
+            services.open_pot(db.session.get(Pot, pot["id"]))
+        with pytest.raises(services.BallotError) as err:
+            services.save_project(stale, {"title": {"cy": "Hwyr", "en": "Late"}, "cost_pence": 100})
+        assert err.value.code == "fixed_once_open"
+        db.session.rollback()
+        assert len(db.session.get(Pot, pot["id"]).projects) == 4
