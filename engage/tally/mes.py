@@ -111,7 +111,8 @@ def _limits(g0: FArray, dg: FArray, scale: FArray | float, b: float) -> FArray:
     # extra run, a larger one could skip a budget at which the outcome changes.
     g = g0 - TOL * scale
     d = TOL * scale / max(b, 1.0) - dg
-    out = np.full(g.shape, math.inf)
+    out = np.empty(g.shape)
+    out.fill(math.inf)
     np.divide(g, d, out=out, where=d > 0)
     out *= 1 - TOL
     out[g <= 0] = 0.0

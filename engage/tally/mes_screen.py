@@ -103,6 +103,8 @@ class Screener:
         self.costs = np.array([float(pr.cost) for pr in pd])
         tot_w = np.array([max(pr.tot_w, 1.0) for pr in pd])
         self.rho0 = 1.0 / tot_w  # price with nobody short of money, over cost: a lower bound
+        self.wf = [pr.w.astype(np.float64) for pr in pd]
+        self.binary = [bool((pr.w == 1).all()) for pr in pd]  # approval ballots: price per vote = per point
 
     def _reusable(self, n: int, bf: float) -> int:
         """The first round from n on whose previous decision is not proven for b = bf."""
@@ -119,7 +121,7 @@ class Screener:
         records can close a certificate (see certify.py); such a run computes every round after
         the first one it has to compute.
         """
-        pd, bf, costs, old = self.pd, float(b), self.costs, self.snaps
+        pd, bf, costs, old, binary = self.pd, float(b), self.costs, self.snaps, self.binary
         snaps: list[_Snapshot] = []
         # `at`: while the state equals the previous run's at round `at` (as linear functions of
         # b), the index of that round; None once this run has decided differently.
@@ -145,7 +147,7 @@ class Screener:
             # Start from the price with nobody short of money and charge those who cannot pay it
             # all they have: the price rises, so the short only grow, until no one new is short.
             # This is the sort-and-scan answer without the sort.
-            key, bm = beta / pr.w, beta * pr.m
+            key, bm = (beta if binary[p] else beta / pr.w), beta * pr.m
             rich, q = pr.tot_w, pr.cost / pr.tot_w
             n_short = 0
             while True:
@@ -157,7 +159,7 @@ class Screener:
                 rich = pr.tot_w - float(pr.wm @ short)
                 q = (pr.cost - float(bm @ short)) / rich
             # The payers' split is exact only if nobody sits on the boundary.
-            if np.any(np.abs(key - q) <= TOL * q):
+            if np.abs(key - q).min() <= TOL * q:
                 close = True
             poor = pr.groups[short]
             dq = -float(slope[poor] @ pr.m[short]) / rich
@@ -233,7 +235,7 @@ class Screener:
             this.record = RoundRecord(s, rho[s], drho[s], pr.groups[ev.poor], ev.rich,
                                       np.where(alive, rho, math.inf) if full else None,
                                       np.where(alive, drho, 0.0) if full else None, fresh)
-            g, w, is_poor = pr.groups, pr.w.astype(np.float64), ev.poor
+            g, w, is_poor = pr.groups, self.wf[s], ev.poor
             beta, sl = val[g], slope[g]
             h0, dh = beta - ev.q * w, sl - ev.dq * w
             sign = np.where(is_poor, -1.0, 1.0)
@@ -292,11 +294,15 @@ class Screener:
             return math.inf
         rs, drs = rho[s], drho[s]
         lims = _limits(rho[others] - rs, drho[others] - drs, rs, bf)
+        tight = min(8.0, delta)
+        least = float(lims.min())
+        if least >= tight:
+            return least  # nothing to refresh (the usual case): skip the sort
         # A stale lower bound that binds before anything else does is refreshed (only the few
         # tightest, to keep rounds cheap): the real price is often well above it.
         for j in np.argsort(lims)[:4].tolist():
             p = int(others[j])
-            if lims[j] >= min(8.0, delta) or p in fresh:
+            if lims[j] >= tight or p in fresh:
                 continue
             ev = evaluate(p)
             if isinstance(ev, _Eval):
