@@ -23,7 +23,7 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
-from .mes import TOL, FArray, IArray, _limit1, _limits, _Proj
+from .mes import TOL, FArray, IArray, _limit, _limit1, _limits, _Proj
 from .model import Compiled
 
 
@@ -239,8 +239,7 @@ class Screener:
             beta, sl = val[g], slope[g]
             h0, dh = beta - ev.q * w, sl - ev.dq * w
             sign = np.where(is_poor, -1.0, 1.0)
-            lims = _limits(sign * h0, sign * dh, np.maximum(np.abs(beta), ev.q * w) + 1e-300, bf)
-            delta = min(delta, float(lims.min()) if lims.size else math.inf)
+            delta = min(delta, _limit(sign * h0, sign * dh, np.maximum(np.abs(beta), ev.q * w) + 1e-300, bf))
             delta = min(delta, self._competitors(np.flatnonzero(others), set(fresh), s,
                                                  rho, drho, evaluate, bf, min(delta, run_delta)))
             val[g], slope[g] = np.where(is_poor, 0.0, h0), np.where(is_poor, 0.0, dh)
@@ -293,11 +292,11 @@ class Screener:
         if not others.size:
             return math.inf
         rs, drs = rho[s], drho[s]
-        lims = _limits(rho[others] - rs, drho[others] - drs, rs, bf)
-        tight = min(8.0, delta)
-        least = float(lims.min())
+        gap, dgap = rho[others] - rs, drho[others] - drs
+        least, tight = _limit(gap, dgap, rs, bf), min(8.0, delta)
         if least >= tight:
-            return least  # nothing to refresh (the usual case): skip the sort
+            return least  # nothing to refresh (the usual case)
+        lims = _limits(gap, dgap, rs, bf)
         # A stale lower bound that binds before anything else does is refreshed (only the few
         # tightest, to keep rounds cheap): the real price is often well above it.
         for j in np.argsort(lims)[:4].tolist():

@@ -1,10 +1,12 @@
 """The add1 search that leaps (engage/tally/add1.py) against plain stepping, and its certificate."""
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 from engage.tally import Election, read_pabulib
 from engage.tally.add1 import Add1
 from engage.tally.certify import certify, winner_falls
-from engage.tally.mes import prepare, run_mes
+from engage.tally.mes import _limit, _limits, prepare, run_mes
 from engage.tally.mes_screen import Screener
 from engage.tally.model import Compiled
 
@@ -139,3 +141,13 @@ def test_rounds_taken_over_from_older_runs_show_prices_at_the_new_budget(name: s
         assert reused.selected == fresh.selected, k
         worst = max((abs(a.ratio - z.ratio) / z.ratio for a, z in zip(reused.rounds, fresh.rounds)), default=0.0)
         assert worst <= 1e-9, k
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.floats(-50, 50), st.floats(-5, 5), st.floats(0.01, 100)), max_size=8), st.floats(0.5, 500))
+def test_the_least_limit_is_the_least_of_the_limits(rows: list[tuple[float, float, float]], b: float) -> None:
+    # `_limit` takes a shortcut (no masks, a reciprocal) that must agree with `_limits`.
+    g0, dg, scale = (np.array(col, dtype=float) for col in zip(*rows)) if rows else (np.zeros(0),) * 3
+    want = float(_limits(g0, dg, scale, b).min()) if rows else math.inf
+    got = _limit(g0, dg, scale, b)
+    assert got == want or abs(got - want) <= 1e-12 * want
