@@ -111,7 +111,8 @@ def _limits(g0: FArray, dg: FArray, scale: FArray | float, b: float) -> FArray:
     # extra run, a larger one could skip a budget at which the outcome changes.
     g = g0 - TOL * scale
     d = TOL * scale / max(b, 1.0) - dg
-    out = np.full(g.shape, math.inf)
+    out = np.empty(g.shape)
+    out.fill(math.inf)
     np.divide(g, d, out=out, where=d > 0)
     out *= 1 - TOL
     out[g <= 0] = 0.0
@@ -127,11 +128,17 @@ def _limit1(g0: float, dg: float, scale: float, b: float) -> float:
     return g / d * (1 - TOL) if d > 0 else math.inf
 
 
-def _limit(g0: FArray, dg: FArray, scale: FArray, b: float) -> float:
+def _limit(g0: FArray, dg: FArray, scale: FArray | float, b: float) -> float:
     """The smallest of `_limits`: how far b may grow with every constraint still holding."""
     if g0.size == 0:
         return math.inf
-    return float(_limits(g0, dg, scale, b).min())
+    g = g0 - TOL * scale
+    if g.min() <= 0:
+        return 0.0
+    # With every g > 0, the least g/d over d > 0 is 1 / (the largest d/g): no division by zero
+    # and no masks, which matters on the short arrays of a round.
+    top = float(((TOL / max(b, 1.0)) * scale - dg).__truediv__(g).max())
+    return 1.0 / top * (1 - TOL) if top > 0 else math.inf
 
 
 class MesEngine:

@@ -23,7 +23,7 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
-from .mes import TOL, FArray, IArray, _limit1, _limits, _Proj
+from .mes import TOL, FArray, IArray, _limit, _limit1, _limits, _Proj
 from .model import Compiled
 
 
@@ -71,85 +71,83 @@ class _Eval:
 
 @dataclass
 class _Snapshot:
-    """State at the start of a round, to resume a later run from (see Screener.run)."""
+    """State at the start of one round, and that round's decision (see Screener.run)."""
 
-    b: float
+    b: float  # the budget the round was computed at; the arrays are linear in b from there
     val: FArray
     slope: FArray
     alive: npt.NDArray[np.bool_]
     rho: FArray
     drho: FArray
-    n_selected: int
-    valid_until: float  # the largest b at which every decision before this round still holds
-    close: bool
+    #: The largest b at which this round, started from this state, makes the same decision
+    #: (filled in when the round ends; math.inf for the last state, where nothing is left).
+    until: float = math.inf
+    close: bool = False  # the round made a near call
+    record: RoundRecord | None = None  # None for the state after the last purchase
 
 
 class Screener:
-    """Float MES runs for one election that resume from the previous run where they can.
+    """Float MES runs for one election that reuse the rounds of the previous run that still hold.
 
-    When b grows by K and the first r rounds of the previous run were proven unchanged for that
-    step, the state after them is the old one moved along its slopes; only the later rounds are
-    computed again. Most of the rounds that change from step to step are late ones.
+    Each round keeps the state it started from (linear in b) and how far b may grow with its own
+    decision unchanged. A later run walks the previous one round by round: a round whose own
+    limit covers the new b is taken as it was; one that does not is computed again, and if it
+    decides as before (same winner, same payers short of money, same projects left) the state
+    after it is the one the previous run had, so the walk goes on. Most steps change a few late
+    rounds and leave the rest alone.
     """
 
     def __init__(self, cp: Compiled, pd: list[_Proj], active: list[int]) -> None:
         self.cp, self.pd, self.active = cp, pd, active
         self.snaps: list[_Snapshot] = []
-        self.records: list[RoundRecord] = []
         self.costs = np.array([float(pr.cost) for pr in pd])
         tot_w = np.array([max(pr.tot_w, 1.0) for pr in pd])
         self.rho0 = 1.0 / tot_w  # price with nobody short of money, over cost: a lower bound
+        self.wf = [pr.w.astype(np.float64) for pr in pd]
+        self.binary = [bool((pr.w == 1).all()) for pr in pd]  # approval ballots: price per vote = per point
+
+    def _reusable(self, n: int, bf: float) -> int:
+        """The first round from n on whose previous decision is not proven for b = bf."""
+        old = self.snaps
+        while n < len(old) and old[n].b <= bf <= old[n].until:
+            n += 1
+        return n
 
     def run(self, b: Fraction, ceilings: list[float] | None = None) -> ScreenRun:
-        """Screen MES at per-voter budget b, reusing the previous run's valid rounds.
+        """Screen MES at per-voter budget b, reusing the previous run's rounds that still hold.
 
         With `ceilings` (a price ratio per round, from a run at a smaller budget) each round also
         evaluates every project whose lower bound is under that round's ceiling, so that its
-        records can close a certificate (see certify.py).
+        records can close a certificate (see certify.py); such a run computes every round after
+        the first one it has to compute.
         """
-        pd, bf, costs = self.pd, float(b), self.costs
-        start = None
-        for n, snap in enumerate(self.snaps):
-            # Steps are whole units, so b - snap.b is exact even in floats.
-            if bf < snap.b or snap.valid_until < bf:
-                break
-            start = n
-        if start is None:
-            self.snaps = []
-            val: FArray = np.full(len(self.cp.mult), bf)
-            slope: FArray = np.ones(len(self.cp.mult))
-            alive = np.zeros(len(pd), dtype=bool)
-            alive[self.active] = True
-            rho, drho = self.rho0.copy(), np.zeros(len(pd))
-            records: list[RoundRecord] = []
-            delta, close = math.inf, False
-            proven, base, base_slope = 0, bf, slope.copy()
-        else:
-            snap = self.snaps[start]
-            step = bf - snap.b
-            val, slope = snap.val + snap.slope * step, snap.slope.copy()
-            alive = snap.alive.copy()
-            rho, drho = snap.rho + snap.drho * step, snap.drho.copy()
-            # The resumed rounds keep their payers; their prices move along their slopes.
-            records = [RoundRecord(r.winner, r.ratio + r.dratio * step, r.dratio, r.poor, r.rich, None, None, {})
-                       for r in self.records[: snap.n_selected]]
-            delta, close = snap.valid_until - bf, snap.close
-            proven, base, base_slope = snap.n_selected, snap.b, snap.slope
-            self.snaps = self.snaps[:start]
+        pd, bf, costs, old, binary = self.pd, float(b), self.costs, self.snaps, self.binary
+        snaps: list[_Snapshot] = []
+        # `at`: while the state equals the previous run's at round `at` (as linear functions of
+        # b), the index of that round; None once this run has decided differently.
+        at: int | None = 0 if old else None
+        proven: int | None = None  # rounds taken over before the first computed one
+        close = run_close = False
+        delta = run_delta = math.inf
+        val: FArray = np.full(len(self.cp.mult), bf)
+        slope: FArray = np.ones(len(self.cp.mult))
+        alive = np.zeros(len(pd), dtype=bool)
+        alive[self.active] = True
+        rho, drho = self.rho0.copy(), np.zeros(len(pd))
         fresh: dict[int, tuple[IArray, float]] = {}
 
         def evaluate(p: int) -> _Eval | tuple[float, float]:
             nonlocal close
             pr = pd[p]
-            beta = val[pr.groups]
+            beta = val.take(pr.groups)  # take/compress: cheaper than [] on large arrays
             total = float(beta @ pr.m)
             if total < pr.cost * (1 + TOL):
                 close = close or total >= pr.cost * (1 - TOL)
-                return total, float(slope[pr.groups] @ pr.m)
+                return total, float(slope.take(pr.groups) @ pr.m)
             # Start from the price with nobody short of money and charge those who cannot pay it
             # all they have: the price rises, so the short only grow, until no one new is short.
             # This is the sort-and-scan answer without the sort.
-            key, bm = beta / pr.w, beta * pr.m
+            key, bm = (beta if binary[p] else beta / pr.w), beta * pr.m
             rich, q = pr.tot_w, pr.cost / pr.tot_w
             n_short = 0
             while True:
@@ -161,18 +159,40 @@ class Screener:
                 rich = pr.tot_w - float(pr.wm @ short)
                 q = (pr.cost - float(bm @ short)) / rich
             # The payers' split is exact only if nobody sits on the boundary.
-            if np.any(np.abs(key - q) <= TOL * q):
+            if np.abs(key - q).min() <= TOL * q:
                 close = True
-            poor = pr.groups[short]
-            dq = -float(slope[poor] @ pr.m[short]) / rich
-            spent = not beta[short].any()  # budgets are set to exactly 0.0 when spent
+            poor = pr.groups.compress(short)
+            dq = -float(slope.take(poor) @ pr.m.compress(short)) / rich
+            spent = not beta.compress(short).any()  # budgets are set to exactly 0.0 when spent
             fresh[p] = (poor, rich)
             return _Eval(q, dq, short, rich, rich if spent else None)
 
-        while alive.any():
-            self.snaps.append(_Snapshot(bf, val.copy(), slope.copy(), alive.copy(), rho.copy(),
-                                        drho.copy(), len(records), bf + delta, close))
-            fresh = {}
+        while True:
+            if at is not None:
+                end = self._reusable(at, bf)
+                if end > at:  # rounds at..end-1 are taken over: their records move along b
+                    snaps.extend(old[at:end])
+                    for snap in old[at:end]:
+                        run_close = run_close or snap.close
+                        run_delta = min(run_delta, snap.until - bf)
+                if end == len(old):
+                    break  # every round was taken over, down to the state after the last one
+                if end > at or end == 0:
+                    snap = old[end]
+                    step = bf - snap.b
+                    val, slope = snap.val + snap.slope * step, snap.slope.copy()
+                    alive = snap.alive.copy()
+                    rho, drho = snap.rho + snap.drho * step, snap.drho.copy()
+                at = end
+                if proven is None:
+                    proven = end
+            elif proven is None:
+                proven = 0
+            this = _Snapshot(bf, val.copy(), slope.copy(), alive.copy(), rho.copy(), drho.copy())
+            snaps.append(this)
+            if not alive.any():
+                break
+            fresh, close, delta = {}, False, math.inf
             idx = np.flatnonzero(alive)
             best = math.inf
             found: list[tuple[int, _Eval]] = []
@@ -188,9 +208,11 @@ class Screener:
                 found.append((p, ev))
                 best = min(best, rho[p])
             if not found:
+                this.until, this.close = bf + delta, close
+                run_close, run_delta = run_close or close, min(run_delta, delta)
                 break
-            if ceilings is not None and len(records) < len(ceilings):
-                delta = self._under_ceiling(ceilings[len(records)], alive, fresh, rho, drho, evaluate, bf, delta)
+            if ceilings is not None and len(snaps) - 1 < len(ceilings):
+                delta = self._under_ceiling(ceilings[len(snaps) - 1], alive, fresh, rho, drho, evaluate, bf, delta)
             near = [(p, ev) for p, ev in found if rho[p] <= best * (1 + TOL)]
             others = alive.copy()
             if len(near) > 1:
@@ -210,20 +232,43 @@ class Screener:
             alive[s] = others[s] = False
             pr = pd[s]
             full = ceilings is not None
-            records.append(RoundRecord(s, rho[s], drho[s], pr.groups[ev.poor], ev.rich,
-                                       np.where(alive, rho, math.inf) if full else None,
-                                       np.where(alive, drho, 0.0) if full else None, fresh))
-            g, w, is_poor = pr.groups, pr.w.astype(np.float64), ev.poor
-            beta, sl = val[g], slope[g]
+            this.record = RoundRecord(s, rho[s], drho[s], pr.groups.compress(ev.poor), ev.rich,
+                                      np.where(alive, rho, math.inf) if full else None,
+                                      np.where(alive, drho, 0.0) if full else None, fresh)
+            g, w, is_poor = pr.groups, self.wf[s], ev.poor
+            beta, sl = val.take(g), slope.take(g)
             h0, dh = beta - ev.q * w, sl - ev.dq * w
             sign = np.where(is_poor, -1.0, 1.0)
-            lims = _limits(sign * h0, sign * dh, np.maximum(np.abs(beta), ev.q * w) + 1e-300, bf)
-            delta = min(delta, float(lims.min()) if lims.size else math.inf)
+            delta = min(delta, _limit(sign * h0, sign * dh, np.maximum(np.abs(beta), ev.q * w) + 1e-300, bf))
             delta = min(delta, self._competitors(np.flatnonzero(others), set(fresh), s,
-                                                 rho, drho, evaluate, bf, delta))
+                                                 rho, drho, evaluate, bf, min(delta, run_delta)))
             val[g], slope[g] = np.where(is_poor, 0.0, h0), np.where(is_poor, 0.0, dh)
-        self.records = records
-        return ScreenRun(bf, [r.winner for r in records], delta, close, records, proven, base, base_slope)
+            this.until, this.close = bf + delta, close
+            run_close, run_delta = run_close or close, min(run_delta, delta)
+            if at is not None:
+                # Decided as before: the state is again the previous run's, one round on.
+                prev = old[at].record
+                same = (not full and prev is not None and prev.winner == s
+                        and np.array_equal(prev.poor, this.record.poor)
+                        and at + 1 < len(old) and np.array_equal(old[at + 1].alive, alive))
+                at = at + 1 if same else None
+        self.snaps = snaps
+        records = [self._moved(snap, bf) for snap in snaps if snap.record is not None]
+        # The rounds taken over before the first computed one hold from the latest budget any of
+        # them was computed at (0.0: none, so nothing is assumed) up to bf.
+        proven = min(proven or 0, len(records))
+        base = max((snap.b for snap in snaps[:proven]), default=0.0)
+        base_slope = snaps[proven].slope
+        return ScreenRun(bf, [r.winner for r in records], run_delta, run_close, records, proven, base, base_slope)
+
+    @staticmethod
+    def _moved(snap: _Snapshot, bf: float) -> RoundRecord:
+        """The round's record at b = bf (as computed when snap.b == bf; else moved along b)."""
+        r = snap.record
+        assert r is not None
+        if snap.b == bf:
+            return r
+        return RoundRecord(r.winner, r.ratio + r.dratio * (bf - snap.b), r.dratio, r.poor, r.rich, None, None, {})
 
     def _under_ceiling(self, ceiling: float, alive: npt.NDArray[np.bool_], fresh: dict[int, tuple[IArray, float]],
                        rho: FArray, drho: FArray, evaluate: Callable[[int], _Eval | tuple[float, float]],
@@ -247,12 +292,16 @@ class Screener:
         if not others.size:
             return math.inf
         rs, drs = rho[s], drho[s]
-        lims = _limits(rho[others] - rs, drho[others] - drs, rs, bf)
+        gap, dgap = rho[others] - rs, drho[others] - drs
+        least, tight = _limit(gap, dgap, rs, bf), min(8.0, delta)
+        if least >= tight:
+            return least  # nothing to refresh (the usual case)
+        lims = _limits(gap, dgap, rs, bf)
         # A stale lower bound that binds before anything else does is refreshed (only the few
         # tightest, to keep rounds cheap): the real price is often well above it.
         for j in np.argsort(lims)[:4].tolist():
             p = int(others[j])
-            if lims[j] >= min(8.0, delta) or p in fresh:
+            if lims[j] >= tight or p in fresh:
                 continue
             ev = evaluate(p)
             if isinstance(ev, _Eval):

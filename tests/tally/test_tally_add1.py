@@ -1,19 +1,24 @@
 """The add1 search that leaps (engage/tally/add1.py) against plain stepping, and its certificate."""
 from __future__ import annotations
 
+import math
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engage.tally import Election
+from engage.tally import Election, read_pabulib
 from engage.tally.add1 import Add1
 from engage.tally.certify import certify, winner_falls
-from engage.tally.mes import prepare, run_mes
+from engage.tally.mes import _limit, _limits, prepare, run_mes
 from engage.tally.mes_screen import Screener
 from engage.tally.model import Compiled
 
+DATA = Path(__file__).resolve().parents[1] / "data" / "pabulib"
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -101,3 +106,48 @@ def test_a_certificate_refuses_budgets_where_the_winners_change() -> None:
     hi = screen.run(Fraction(35), [r.ratio for r in lo.rounds])
     assert lo.selected != hi.selected
     assert not certify(lo, hi, pd, cp.mult.astype(float))
+
+
+@SETTINGS
+@given(elections(projects=10), st.lists(st.integers(0, 60), min_size=2, max_size=20))
+def test_a_screen_that_reuses_rounds_reports_what_a_fresh_screen_reports(e: Election, steps: list[int]) -> None:
+    # Budgets up and down, as the search visits them: rounds taken over from earlier runs (each
+    # computed at its own budget) must show their prices at the budget asked for.
+    cp = Compiled.of(e)
+    pd = prepare(cp)
+    active = [i for i in range(len(cp.ids)) if cp.costs[i] > 0 and cp.score[i] > 0]
+    b0 = Fraction(e.budget, cp.n_voters)
+    screen = Screener(cp, pd, active)
+    for k in steps:
+        reused, fresh = screen.run(b0 + k), Screener(cp, pd, active).run(b0 + k)
+        if fresh.close or reused.close:
+            continue
+        assert reused.selected == fresh.selected, k
+        for a, z in zip(reused.rounds, fresh.rounds):
+            assert abs(a.ratio - z.ratio) <= 1e-9 * z.ratio, k
+
+
+@pytest.mark.parametrize("name", ["Canada_Stanford_Dataset_PB_Dieppe_2018_vote_approvals.pb", "Netherlands_Assen_2024.pb"])
+def test_rounds_taken_over_from_older_runs_show_prices_at_the_new_budget(name: str) -> None:
+    # Real elections, where one step takes rounds over from runs at several earlier budgets.
+    e = read_pabulib(DATA / name)
+    cp = Compiled.of(e)
+    pd = prepare(cp)
+    active = [i for i in range(len(cp.ids)) if cp.costs[i] > 0 and cp.score[i] > 0]
+    b0 = Fraction(e.budget, cp.n_voters)
+    screen = Screener(cp, pd, active)
+    for k in range(200, 240):
+        reused, fresh = screen.run(b0 + k), Screener(cp, pd, active).run(b0 + k)
+        assert reused.selected == fresh.selected, k
+        worst = max((abs(a.ratio - z.ratio) / z.ratio for a, z in zip(reused.rounds, fresh.rounds)), default=0.0)
+        assert worst <= 1e-9, k
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.floats(-50, 50), st.floats(-5, 5), st.floats(0.01, 100)), max_size=8), st.floats(0.5, 500))
+def test_the_least_limit_is_the_least_of_the_limits(rows: list[tuple[float, float, float]], b: float) -> None:
+    # `_limit` takes a shortcut (no masks, a reciprocal) that must agree with `_limits`.
+    g0, dg, scale = (np.array(col, dtype=float) for col in zip(*rows)) if rows else (np.zeros(0),) * 3
+    want = float(_limits(g0, dg, scale, b).min()) if rows else math.inf
+    got = _limit(g0, dg, scale, b)
+    assert got == want or abs(got - want) <= 1e-12 * want
