@@ -12,11 +12,13 @@ stops the lock upgrade from failing.
 from __future__ import annotations
 
 import contextvars
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -46,8 +48,13 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
-        # Through SQLAlchemy, so a lock timeout arrives as its OperationalError (the bilingual 503).
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _IMMEDIATE.get() else "BEGIN")
+        # Straight to the driver (every write pays for this statement), with the driver's error
+        # wrapped as SQLAlchemy would, so a lock timeout is still the bilingual 503.
+        statement = "BEGIN IMMEDIATE" if _IMMEDIATE.get() else "BEGIN"
+        try:
+            conn.connection.driver_connection.execute(statement)
+        except sqlite3.Error as err:
+            raise DBAPIError.instance(statement, None, err, sqlite3.Error) from err
 
 
 def init_app(app: Flask) -> None:
