@@ -113,7 +113,7 @@ def init_app(app: Flask) -> None:
                 secure=app.config["SESSION_COOKIE_SECURE"],
                 httponly=True,
             )
-        response.headers.add("Vary", "Cookie")
+        response.vary.add("Cookie")  # once, even when the session was read too
         return response
 
     @app.context_processor
