@@ -38,21 +38,21 @@ BROWSER_COOKIE = "engage_pb_browser"
 # language switch (the session is the same on /cy/ and /en/) and needs no JavaScript.
 
 
-def _state(pot: Pot) -> dict[str, Any] | None:
-    return (session.get("pb") or {}).get(str(pot.id))
+def _state(pot_id: int) -> dict[str, Any] | None:
+    return (session.get("pb") or {}).get(str(pot_id))
 
 
-def _save_state(pot: Pot, state: dict[str, Any] | None) -> None:
+def _save_state(pot_id: int, state: dict[str, Any] | None) -> None:
     ballots = dict(session.get("pb") or {})
     if state is None:
-        ballots.pop(str(pot.id), None)
+        ballots.pop(str(pot_id), None)
     else:
-        ballots[str(pot.id)] = state
+        ballots[str(pot_id)] = state
     session["pb"] = ballots
 
 
 def start_ballot(pot: Pot, channel: str, hashed: str) -> None:
-    _save_state(pot, {"v": channel, "h": hashed, "c": {}, "s": secrets.randbelow(2**31)})
+    _save_state(pot.id, {"v": channel, "h": hashed, "c": {}, "s": secrets.randbelow(2**31)})
 
 
 def _pot_or_404(pot_id: int) -> Pot:
@@ -142,7 +142,7 @@ def read_choices(pot: Pot) -> dict[int, int]:
 def choose(pot_id: int):  # type: ignore[no-untyped-def]
     """Step 2: choose. "Update" keeps the choices (and shows the total); "Continue" checks them."""
     pot = _pot_or_404(pot_id)
-    state = _state(pot)
+    state = _state(pot.id)
     if state is None or pot.status != "open":
         return redirect(url_for("pb.start", pot_id=pot.id))
     error: BallotError | None = None
@@ -152,7 +152,7 @@ def choose(pot_id: int):  # type: ignore[no-untyped-def]
             choices = read_choices(pot)
             # Kept even when wrong, so the voter corrects their own choices rather than starting over.
             state["c"] = {str(k): v for k, v in choices.items()}
-            _save_state(pot, state)
+            _save_state(pot.id, state)
             if request.form.get("action") == "continue":
                 services.check_choices(pot, choices)
                 return redirect(url_for("pb.check", pot_id=pot.id))
@@ -168,7 +168,7 @@ def choose(pot_id: int):  # type: ignore[no-untyped-def]
 def check(pot_id: int):  # type: ignore[no-untyped-def]
     """Step 3: check your answers."""
     pot = _pot_or_404(pot_id)
-    state = _state(pot)
+    state = _state(pot.id)
     if state is None or pot.status != "open":
         return redirect(url_for("pb.start", pot_id=pot.id))
     choices = {int(k): v for k, v in state["c"].items()}
@@ -183,7 +183,7 @@ def check(pot_id: int):  # type: ignore[no-untyped-def]
 @public.route("/<int:pot_id>/vote/submit", methods=["POST"])
 def submit(pot_id: int):  # type: ignore[no-untyped-def]
     """Step 4: send. One write transaction (services.cast_ballot); the pot is read only inside it."""
-    state = (session.get("pb") or {}).get(str(pot_id))
+    state = _state(pot_id)
     if state is None:
         return render_template("ballots/refused.html", pot=_pot_or_404(pot_id), code="no_ballot"), 409
     voter = Voter(state["v"], code_hash=state["h"] if state["v"] != "open" else None,
@@ -193,12 +193,10 @@ def submit(pot_id: int):  # type: ignore[no-untyped-def]
     except BallotError as err:
         pot = _pot_or_404(pot_id)
         if err.code in ("code_not_valid", "already_voted", "not_open"):
-            _save_state(pot, None)
+            _save_state(pot_id, None)
             return render_template("ballots/refused.html", pot=pot, code=err.code), 409
         return redirect(url_for("pb.choose", pot_id=pot.id))
-    ballots = dict(session["pb"])
-    del ballots[str(pot_id)]
-    session["pb"] = ballots
+    _save_state(pot_id, None)
     receipts = dict(session.get("pb_receipts") or {})
     receipts[str(pot_id)] = {"r": receipt, "k": state["v"] == "kiosk"}
     session["pb_receipts"] = receipts
