@@ -10,6 +10,8 @@ import json
 import re
 import secrets
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -128,19 +130,20 @@ def _minute(value: Any) -> Any:
     return value.replace(second=0, microsecond=0) if isinstance(value, datetime) else value
 
 
-def _fresh(pot: Pot) -> Pot:
-    """Re-read the pot inside the write transaction, locked until it ends (PostgreSQL; on SQLite
+@contextmanager
+def _changing(pot: Pot) -> Iterator[Pot]:
+    """A write transaction that first re-reads the pot, locked until it ends (PostgreSQL; on SQLite
     the write transaction already excludes other writers). Status checks must see this, not a copy
     loaded earlier in the request: what is fixed once a pot opens is also cached by every worker."""
-    db.session.execute(select(Pot.id).where(Pot.id == pot.id).with_for_update())
-    db.session.refresh(pot)
-    return pot
+    with write_transaction():
+        db.session.execute(select(Pot.id).where(Pot.id == pot.id).with_for_update())
+        db.session.refresh(pot)
+        yield pot
 
 
 def update_pot(pot: Pot, data: dict[str, Any]) -> Pot:
     """Change a pot. Once open, only the texts may change: the rule, budget and ballot are fixed."""
-    with write_transaction():
-        _fresh(pot)
+    with _changing(pot):
         if pot.status != "draft":
             changed = [n for n in POT_FIELDS if _minute(data.get(n)) != _minute(getattr(pot, n))
                        and not (n == "closes_at" and pot.status == "open")]
@@ -158,8 +161,7 @@ def update_pot(pot: Pot, data: dict[str, Any]) -> Pot:
 
 def save_project(pot: Pot, data: dict[str, Any], project: Project | None = None) -> Project:
     """Add or change a project; only while the pot is a draft (voters must all see the same list)."""
-    with write_transaction():
-        _fresh(pot)
+    with _changing(pot):
         if pot.status != "draft":
             raise BallotError("fixed_once_open")
         if project is None:
@@ -175,8 +177,7 @@ def save_project(pot: Pot, data: dict[str, Any], project: Project | None = None)
 
 
 def delete_project(pot: Pot, project: Project) -> None:
-    with write_transaction():
-        _fresh(pot)
+    with _changing(pot):
         if pot.status != "draft":
             raise BallotError("fixed_once_open")
         db.session.delete(project)
@@ -201,8 +202,7 @@ def readiness(pot: Pot) -> list[str]:
 
 
 def open_pot(pot: Pot, user_id: int | None = None) -> None:
-    with write_transaction():
-        _fresh(pot)
+    with _changing(pot):
         if pot.status != "draft":
             raise BallotError("wrong_status")
         if readiness(pot):
@@ -212,8 +212,7 @@ def open_pot(pot: Pot, user_id: int | None = None) -> None:
 
 
 def close_pot(pot: Pot, user_id: int | None = None) -> None:
-    with write_transaction():
-        _fresh(pot)
+    with _changing(pot):
         if pot.status != "open":
             raise BallotError("wrong_status")
         pot.status, pot.closed_at = "closed", utcnow()
@@ -250,8 +249,7 @@ def run_schedule(now: datetime | None = None) -> dict[str, int]:
 def generate_codes(pot: Pot, count: int, kind: str = "card", user_id: int | None = None) -> list[str]:
     """Make ``count`` single-use codes; returns the plain codes, which are not kept anywhere."""
     codes = [random_code() for _ in range(count)]
-    with write_transaction():
-        _fresh(pot)
+    with _changing(pot):
         if pot.status not in ("draft", "open") or pot.eligibility != "codes":
             raise BallotError("wrong_status")
         today = date.today()
@@ -348,7 +346,7 @@ def check_choices(pot: Any, choices: dict[int, int], costs: dict[int, int] | Non
 
 
 # The hot path's statements, built once (building a statement costs more than SQLite running it).
-_POT_ROW = select(Pot.id, Pot.status, Pot.budget_pence, Pot.ballot_type, Pot.max_choices, Pot.points_total,
+_POT_ROW = select(Pot.status, Pot.budget_pence, Pot.ballot_type, Pot.max_choices, Pot.points_total,
                   Pot.eligibility).where(Pot.id == bindparam("pot_id"))
 _COSTS = select(Project.id, Project.cost_pence).where(Project.pot_id == bindparam("pot_id"))
 _STATUS = select(Pot.status).where(Pot.id == bindparam("pot_id"))
@@ -501,8 +499,7 @@ def receipt_counted(pot: Pot, text: str) -> bool:
 
 def enter_paper(pot: Pot, user: User, choices: dict[int, int]) -> PaperEntry:
     """A paper ballot typed in; it counts only after a different person checks it."""
-    with write_transaction():
-        _fresh(pot)
+    with _changing(pot):
         if pot.status != "open":
             raise BallotError("not_open")
         check_choices(pot, choices)
