@@ -40,10 +40,6 @@ def _pb_lifecycle() -> Any:
     return run_schedule()
 
 
-def _prune_job_runs() -> Any:
-    return jobruns.prune()
-
-
 #: name → (function run inside an app context, trigger). Areas add their own jobs here.
 JOBS: dict[str, tuple[Callable[[], Any], CronTrigger]] = {
     "monthly_reports": (_monthly_reports, CronTrigger(day=1, hour=2, minute=0, timezone=LOCAL)),
@@ -51,7 +47,7 @@ JOBS: dict[str, tuple[Callable[[], Any], CronTrigger]] = {
     # Every minute: opens and closes funding pots on time; a run missed while down is caught up.
     "pb_lifecycle": (_pb_lifecycle, CronTrigger(minute="*", timezone=LOCAL)),
     # The per-minute job's rows would otherwise grow by half a million a year.
-    "prune_job_runs": (_prune_job_runs, CronTrigger(hour=3, minute=45, timezone=LOCAL)),
+    "prune_job_runs": (jobruns.prune, CronTrigger(hour=3, minute=45, timezone=LOCAL)),
 }
 #: How a job's ticks are named (local time): one run per month, per day, per minute …
 TICKS: dict[str, str] = {"monthly_reports": "%Y-%m", "checkin_retention": "%Y-%m-%d", "prune_job_runs": "%Y-%m-%d"}

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from helpers import need
+from pb_helpers import CSRF_RE
 
 ROOT = Path(__file__).resolve().parent.parent
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
 
 def free_port() -> int:
@@ -110,7 +110,7 @@ class Browser:
                 status, text = err.code, err.read().decode()
         except (OSError, http.client.HTTPException):  # refused, reset, or cut off mid-answer
             return 0, ""
-        found = CSRF.search(text)
+        found = CSRF_RE.search(text)
         if found:
             self.csrf = found.group(1) or found.group(2)
         return status, text
