@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import contextvars
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import date
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.orm import Session
 
 from .extensions import db
@@ -113,6 +116,64 @@ def write_connection(autocommit: bool = False) -> Iterator[Connection]:
                 _ACTIVE.reset(active)
     finally:
         _IMMEDIATE.reset(token)
+
+
+class _Unwritten(Exception):
+    """A statement of a chain wrote no row: roll the chain back."""
+
+
+def write_chain(statements: Sequence[TextClause], params: Mapping[str, Any]) -> bool:
+    """Run the statements in one write transaction, all or nothing: each must write exactly one
+    row, else the chain stops, is rolled back, and the answer is False. Constraint errors raise.
+
+    The hot path of a ballot. On SQLite, outside any other write, it runs straight on the driver's
+    connection (taken from the engine's pool): ``BEGIN IMMEDIATE``, the statements, ``COMMIT``,
+    which costs half the CPU of the same through a SQLAlchemy Connection. Driver errors are wrapped
+    as SQLAlchemy's (``IntegrityError``, ``OperationalError``), so callers and the 503 page see no
+    difference. Elsewhere (PostgreSQL, or inside a write) it is :func:`write_connection`.
+    """
+    if db.engine.dialect.name == "sqlite" and _joined() is None:
+        return _sqlite_chain(statements, params)
+    try:
+        with write_connection(autocommit=len(statements) == 1) as conn:
+            for statement in statements:
+                if conn.execute(statement, params).rowcount != 1:
+                    if len(statements) == 1:
+                        return False  # nothing was written
+                    raise _Unwritten
+    except _Unwritten:
+        return False
+    return True
+
+
+def _sqlite_chain(statements: Sequence[TextClause], params: Mapping[str, Any]) -> bool:
+    if db.session.registry.has() and db.session().in_transaction():
+        db.session().commit()  # end the request's read snapshot, as write_connection does
+    # A date is stored as SQLAlchemy's SQLite Date type stores it (the driver's own adapter for
+    # dates is deprecated); the SQL text keeps its :name parameters, which sqlite3 reads natively.
+    values = {key: value.isoformat() if type(value) is date else value for key, value in params.items()}
+    pooled = db.engine.raw_connection()
+    statement = "BEGIN IMMEDIATE"
+    try:
+        driver = pooled.driver_connection
+        driver.execute(statement)
+        try:
+            for clause in statements:
+                statement = clause.text
+                if driver.execute(statement, values).rowcount != 1:
+                    driver.execute("ROLLBACK")
+                    return False
+            statement = "COMMIT"
+            driver.execute(statement)
+        except BaseException:
+            if driver.in_transaction:
+                driver.execute("ROLLBACK")
+            raise
+    except sqlite3.Error as err:
+        raise DBAPIError.instance(statement, values, err, sqlite3.Error) from err
+    finally:
+        pooled.close()
+    return True
 
 
 def _joined() -> Connection | None:

@@ -107,6 +107,41 @@ def test_write_transaction_rolls_back_on_error(app):
         assert db.session.scalar(select(func.count(SiteFeedback.id))) == 0
 
 
+_FEEDBACK = text("INSERT INTO site_feedback (comments, lang, created_at) VALUES (:comments, :lang, :now)")
+_RATE = text("UPDATE site_feedback SET rating = 5 WHERE comments = :rated")
+
+
+@pytest.mark.parametrize("rated, written", [("first", True), ("nobody wrote this", False)])
+def test_write_chain_is_all_or_nothing(app, rated, written):
+    """Each statement must write one row; when one writes none, the rows before it go too."""
+    from engage.db import write_chain
+    from engage.public.models import SiteFeedback
+
+    with app.app_context():
+        params = {"comments": "first", "lang": "cy", "now": "2026-11-24 10:00:00", "rated": rated}
+        assert write_chain([_FEEDBACK, _RATE], params) is written
+        db.session.remove()
+        assert db.session.scalars(select(SiteFeedback.rating)).all() == ([5] if written else [])
+
+
+def test_write_chain_raises_constraint_errors_and_keeps_nothing(app):
+    from sqlalchemy.exc import IntegrityError
+
+    from engage.db import write_chain
+    from engage.public.models import SiteFeedback
+
+    with app.app_context():
+        with pytest.raises(IntegrityError):
+            write_chain([_FEEDBACK], {"comments": "x", "lang": "fr", "now": "2026-11-24 10:00:00"})
+        with pytest.raises(IntegrityError):  # the second fails: the first goes too
+            write_chain([_FEEDBACK, text("INSERT INTO site_feedback (comments, lang) VALUES ('y', 'xx')")],
+                        {"comments": "x", "lang": "cy", "now": "2026-11-24 10:00:00"})
+        assert db.session.scalar(select(func.count(SiteFeedback.id))) == 0
+        # The pooled connection came back usable: the next chain writes.
+        assert write_chain([_FEEDBACK], {"comments": "z", "lang": "en", "now": "2026-11-24 10:00:00"})
+        assert db.session.scalars(select(SiteFeedback.comments)).all() == ["z"]
+
+
 def test_check_constraints_guard_the_data(app):
     from sqlalchemy.exc import IntegrityError
 

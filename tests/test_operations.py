@@ -273,3 +273,64 @@ def test_write_lock_held_too_long_gives_the_bilingual_503(app, app_factory):
         assert check.execute("SELECT count(*) FROM site_feedback").fetchone()[0] == 0
     with impatient.app_context():
         db.engine.dispose()
+
+
+def _ready_to_send(client, pot: dict) -> str:  # type: ignore[no-untyped-def]
+    """A voter who has entered a code and chosen; returns the CSRF token for the send."""
+    from pb_helpers import csrf_of
+
+    base = f"/cy/pb/{pot['id']}/vote"
+    token = csrf_of(client.get(base).get_data(as_text=True))
+    assert client.post(base, data={"code": pot["codes"][0], "csrf_token": token}).status_code == 302
+    token = csrf_of(client.get(base + "/choose").get_data(as_text=True))
+    chosen = {"project": [str(pot["projects"][0])], "action": "continue", "csrf_token": token}
+    assert client.post(base + "/choose", data=chosen).status_code == 302
+    return token
+
+
+@pytest.mark.sqlite_only
+def test_a_ballot_sent_while_the_write_lock_is_held_gets_the_503_and_can_be_sent_again(app, app_factory, two_orgs):
+    """The ballot's own write path (straight on the driver) fails as cleanly as every other write."""
+    from helpers import Client
+    from pb_helpers import counts, make_pot
+
+    pot = make_pot(app, codes=1)
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    impatient = app_factory(SQLITE_BUSY_TIMEOUT_MS=200)
+    impatient.test_client_class = Client
+    client = impatient.test_client()
+    token = _ready_to_send(client, pot)
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        response = client.post(f"/cy/pb/{pot['id']}/vote/submit", data={"csrf_token": token})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert response.status_code == 503 and "nid yw’r gwasanaeth ar gael" in response.get_data(as_text=True)
+    assert counts(app, pot["id"]) == (0, 0)
+    again = client.post(f"/cy/pb/{pot['id']}/vote/submit", data={"csrf_token": token})
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/cy/pb/{pot['id']}/vote/done")
+    assert counts(app, pot["id"]) == (1, 1)
+    with impatient.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.sqlite_only
+def test_a_ballot_sent_to_a_read_only_database_gets_the_503(app, app_factory, two_orgs):
+    from helpers import Client
+    from pb_helpers import counts, make_pot
+
+    pot = make_pot(app, codes=1)
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    ro = app_factory(SQLALCHEMY_DATABASE_URI=f"sqlite:///file:{path}?mode=ro&uri=true")
+    ro.test_client_class = Client
+    client = ro.test_client()
+    token = _ready_to_send(client, pot)
+    response = client.post(f"/en/pb/{pot['id']}/vote/submit", data={"csrf_token": token})
+    assert response.status_code == 503 and "Sorry, the service is unavailable" in response.get_data(as_text=True)
+    assert counts(app, pot["id"]) == (0, 0)
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with ro.app_context():
+        db.engine.dispose()

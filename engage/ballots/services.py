@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import Organisation, User
 from ..audit.services import record
 from ..checkin.services import CODE_ALPHABET, normalise_code
-from ..db import read_connection, write_connection, write_transaction
+from ..db import read_connection, write_chain, write_transaction
 from ..extensions import db
 from ..types import utcnow
 from .models import BoxBallot, PaperEntry, Pot, Project, RollEntry, VoterCode
@@ -371,8 +371,8 @@ def _statement(sql: str) -> TextClause:
     return text(sql).bindparams(bindparam("cast_on", type_=Date))
 
 
-#: How a ballot is written, per database: a list of statements run in one write transaction, each
-#: after the first only if the one before wrote a row. SQLite: the roll INSERT, then the box INSERT.
+#: How a ballot is written, per database: a list of statements run by ``db.write_chain`` in one write
+#: transaction, all or nothing. SQLite: the roll INSERT, then the box INSERT.
 #: PostgreSQL: one statement (the roll INSERT in a data-modifying WITH, the box row selected from
 #: its RETURNING), atomic on its own, so it needs no BEGIN and COMMIT: 2 round trips fewer.
 _CAST: dict[str, dict[str, list[TextClause]]] = {
@@ -448,13 +448,8 @@ def cast_ballot(pot_id: int, voter: Voter, choices: dict[int, int]) -> str:
                   cast_on=date.today(), budget_pence=terms.budget_pence, ballot_type=terms.ballot_type,
                   total_pence=total, choices=json.dumps({str(k): v for k, v in sorted(choices.items())}),
                   receipt_hash=receipt_hash(receipt))
-    statements = _CAST[db.engine.dialect.name][kind]
     try:
-        with write_connection(autocommit=len(statements) == 1) as conn:
-            for statement in statements:
-                written = conn.execute(statement, params).rowcount == 1
-                if not written:
-                    break
+        written = write_chain(_CAST[db.engine.dialect.name][kind], params)
     except IntegrityError:
         db.session.rollback()
         # Should the cached terms ever be wrong, the box's constraints refuse: read them afresh next time.
