@@ -88,6 +88,9 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    # A database error's message (logged by the 503 handler) never carries the statement's values:
+    # a ballot's code hash and its choices would otherwise reach the log side by side.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"hide_parameters": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # A pooled connection may have died (database restarted, failover): test it before use, so a
         # restart costs no failed requests once the database is back.

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import contextvars
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from datetime import date
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.orm import Session
@@ -124,42 +123,73 @@ class _Unwritten(Exception):
 
 def write_chain(statements: Sequence[TextClause], params: Mapping[str, Any]) -> bool:
     """Run the statements in one write transaction, all or nothing: each must write exactly one
-    row, else the chain stops, is rolled back, and the answer is False. Constraint errors raise.
+    row, else the chain stops, is undone, and the answer is False. Constraint errors raise.
 
     The hot path of a ballot. On SQLite, outside any other write, it runs straight on the driver's
     connection (taken from the engine's pool): ``BEGIN IMMEDIATE``, the statements, ``COMMIT``,
-    which costs half the CPU of the same through a SQLAlchemy Connection. Driver errors are wrapped
-    as SQLAlchemy's (``IntegrityError``, ``OperationalError``), so callers and the 503 page see no
-    difference. Elsewhere (PostgreSQL, or inside a write) it is :func:`write_connection`.
+    which costs half the CPU of the same through a SQLAlchemy Connection. Values go through their
+    bound types' processors as SQLAlchemy would send them, and driver errors are wrapped as
+    SQLAlchemy's (``IntegrityError``, ``OperationalError``, values hidden), so callers and the 503
+    page see no difference. Inside another write the chain is a savepoint of it; elsewhere
+    (PostgreSQL) it is :func:`write_connection`.
     """
-    if db.engine.dialect.name == "sqlite" and _joined() is None:
+    joined = _joined()
+    if joined is None and db.engine.dialect.name == "sqlite":
         return _sqlite_chain(statements, params)
     try:
-        with write_connection(autocommit=len(statements) == 1) as conn:
-            for statement in statements:
-                if conn.execute(statement, params).rowcount != 1:
-                    if len(statements) == 1:
-                        return False  # nothing was written
-                    raise _Unwritten
+        if joined is not None:
+            with joined.begin_nested():
+                _run_chain(joined, statements, params)
+        else:
+            with write_connection(autocommit=len(statements) == 1) as conn:
+                _run_chain(conn, statements, params)
     except _Unwritten:
         return False
     return True
 
 
+def _run_chain(conn: Connection, statements: Sequence[TextClause], params: Mapping[str, Any]) -> None:
+    for statement in statements:
+        if conn.execute(statement, params).rowcount != 1:
+            raise _Unwritten  # rolls back what the chain wrote (one statement alone wrote nothing)
+
+
+#: Per statement, the bind processors of its typed parameters on SQLite (Date → ISO text, ...).
+_PROCESSORS: dict[TextClause, dict[str, Callable[[Any], Any]]] = {}
+
+
+def _processors(clause: TextClause) -> dict[str, Callable[[Any], Any]]:
+    found = _PROCESSORS.get(clause)
+    if found is None:
+        dialect = db.engine.dialect
+        found = {}
+        for name, bind in clause.compile(dialect=dialect).binds.items():
+            process = bind.type.bind_processor(dialect)
+            if process is not None:
+                found[name] = process
+        _PROCESSORS[clause] = found
+    return found
+
+
 def _sqlite_chain(statements: Sequence[TextClause], params: Mapping[str, Any]) -> bool:
     if db.session.registry.has() and db.session().in_transaction():
         db.session().commit()  # end the request's read snapshot, as write_connection does
-    # A date is stored as SQLAlchemy's SQLite Date type stores it (the driver's own adapter for
-    # dates is deprecated); the SQL text keeps its :name parameters, which sqlite3 reads natively.
-    values = {key: value.isoformat() if type(value) is date else value for key, value in params.items()}
+    # Values are made ready before the write lock is taken (and fail as SQLAlchemy's would).
+    prepared = []
+    for clause in statements:
+        processors = _processors(clause)
+        try:
+            values = {key: processors[key](value) if key in processors else value for key, value in params.items()}
+        except Exception as err:
+            raise StatementError(str(err), clause.text, None, err, hide_parameters=True) from err
+        prepared.append((clause.text, values))  # its :name parameters are sqlite3's own style
     pooled = db.engine.raw_connection()
     statement = "BEGIN IMMEDIATE"
     try:
         driver = pooled.driver_connection
         driver.execute(statement)
         try:
-            for clause in statements:
-                statement = clause.text
+            for statement, values in prepared:
                 if driver.execute(statement, values).rowcount != 1:
                     driver.execute("ROLLBACK")
                     return False
@@ -167,10 +197,11 @@ def _sqlite_chain(statements: Sequence[TextClause], params: Mapping[str, Any]) -
             driver.execute(statement)
         except BaseException:
             if driver.in_transaction:
-                driver.execute("ROLLBACK")
+                with suppress(sqlite3.Error):  # keep the first error, not the rollback's
+                    driver.execute("ROLLBACK")
             raise
     except sqlite3.Error as err:
-        raise DBAPIError.instance(statement, values, err, sqlite3.Error) from err
+        raise DBAPIError.instance(statement, None, err, sqlite3.Error, hide_parameters=True) from err
     finally:
         pooled.close()
     return True

@@ -142,6 +142,47 @@ def test_write_chain_raises_constraint_errors_and_keeps_nothing(app):
         assert db.session.scalars(select(SiteFeedback.comments)).all() == ["z"]
 
 
+def test_write_chain_inside_another_write_is_all_or_nothing_too(app):
+    from engage.db import write_chain
+    from engage.public.models import SiteFeedback
+
+    with app.app_context():
+        with write_transaction():
+            db.session.add(SiteFeedback(comments="outer", lang="en"))
+            params = {"comments": "inner", "lang": "cy", "now": "2026-11-24 10:00:00", "rated": "nobody"}
+            assert write_chain([_FEEDBACK, _RATE], params) is False
+            assert write_chain([_FEEDBACK], dict(params, comments="kept")) is True
+        db.session.remove()
+        assert sorted(db.session.scalars(select(SiteFeedback.comments))) == ["kept", "outer"]
+
+
+def test_write_chain_sends_values_as_their_types_say_and_errors_hide_them(app):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import bindparam
+    from sqlalchemy.exc import IntegrityError, StatementError
+
+    from engage.db import write_chain
+    from engage.public.models import SiteFeedback
+    from engage.types import UTCDateTime
+
+    typed = text(_FEEDBACK.text).bindparams(bindparam("now", type_=UTCDateTime))
+    when = datetime(2026, 11, 24, 9, 30, 15, 250000, tzinfo=timezone.utc)
+    with app.app_context():
+        assert write_chain([typed], {"comments": "typed", "lang": "cy", "now": when})
+        # Stored exactly as the ORM stores it, so the ORM's own comparisons find it.
+        assert db.session.scalar(select(SiteFeedback.created_at).where(SiteFeedback.created_at >= when)) == when
+        with pytest.raises(StatementError):  # UTCDateTime refuses a naive time, on every path
+            write_chain([typed], {"comments": "naive", "lang": "cy", "now": when.replace(tzinfo=None)})
+        with pytest.raises(IntegrityError) as refused:
+            write_chain([typed], {"comments": "a secret-ish value", "lang": "fr", "now": when})
+        # The error's text (which the 503 page logs) carries no values; PostgreSQL's own DETAIL may
+        # show a failing row, but never parameters beside it.
+        assert "[parameters:" not in str(refused.value) and "{'comments'" not in str(refused.value)
+        db.session.rollback()
+        assert db.session.scalars(select(SiteFeedback.comments)).all() == ["typed"]
+
+
 def test_check_constraints_guard_the_data(app):
     from sqlalchemy.exc import IntegrityError
 
@@ -287,4 +328,4 @@ def test_postgresql_connections_are_checked_before_use(tmp_path, monkeypatch):
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
     monkeypatch.setenv("ENGAGE_SQLALCHEMY_ENGINE_OPTIONS", '{"pool_size": 3}')
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
-    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True, "pool_size": 3}
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True, "hide_parameters": True, "pool_size": 3}

@@ -289,8 +289,12 @@ def _ready_to_send(client, pot: dict) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.sqlite_only
-def test_a_ballot_sent_while_the_write_lock_is_held_gets_the_503_and_can_be_sent_again(app, app_factory, two_orgs):
-    """The ballot's own write path (straight on the driver) fails as cleanly as every other write."""
+def test_a_ballot_sent_while_the_write_lock_is_held_gets_the_503_and_can_be_sent_again(app, app_factory, two_orgs,
+                                                                                     caplog):
+    """The ballot's own write path (straight on the driver) fails as cleanly as every other write,
+    and the error it logs holds neither the voter's code hash nor their choices."""
+    from engage.ballots import services
+    from engage.ballots.models import Pot
     from helpers import Client
     from pb_helpers import counts, make_pot
 
@@ -309,6 +313,10 @@ def test_a_ballot_sent_while_the_write_lock_is_held_gets_the_503_and_can_be_sent
         holder.close()
     assert response.status_code == 503 and "nid yw’r gwasanaeth ar gael" in response.get_data(as_text=True)
     assert counts(app, pot["id"]) == (0, 0)
+    with app.app_context():
+        hashed = services.code_hash(db.session.get(Pot, pot["id"]), pot["codes"][0])
+    assert "database is locked" in caplog.text  # what was logged, so the next line can fail
+    assert hashed not in caplog.text and "choices" not in caplog.text and "parameters:" not in caplog.text
     again = client.post(f"/cy/pb/{pot['id']}/vote/submit", data={"csrf_token": token})
     assert again.status_code == 302 and again.headers["Location"].endswith(f"/cy/pb/{pot['id']}/vote/done")
     assert counts(app, pot["id"]) == (1, 1)
