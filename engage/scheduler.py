@@ -44,7 +44,8 @@ def _pb_lifecycle() -> Any:
 JOBS: dict[str, tuple[Callable[[], Any], CronTrigger]] = {
     "monthly_reports": (_monthly_reports, CronTrigger(day=1, hour=2, minute=0, timezone=LOCAL)),
     "checkin_retention": (_checkin_retention, CronTrigger(hour=3, minute=15, timezone=LOCAL)),
-    # Every minute: opens and closes funding pots on time; a run missed while down is caught up.
+    # Every minute: opens and closes funding pots on time (a run missed while down is caught up) and
+    # seals the boxes of open pots (see engage/ballots/models.py on secrecy).
     "pb_lifecycle": (_pb_lifecycle, CronTrigger(minute="*", timezone=LOCAL)),
     # The per-minute job's rows would otherwise grow by half a million a year.
     "prune_job_runs": (jobruns.prune, CronTrigger(hour=3, minute=45, timezone=LOCAL)),

@@ -305,6 +305,100 @@ def test_schema_has_no_column_that_links_roll_to_box(app, pot, client):
             assert not any(d and "nextval" in d for d in defaults)
 
 
+#: The attack sealing stops: on PostgreSQL a roll row and a box row written by one transaction share
+#: its id (the xmin system column, readable by anyone who may SELECT), which pairs a code with choices.
+_PAIRS = text("SELECT r.code_id, b.choices FROM pb_roll r JOIN pb_box b ON r.xmin::text = b.xmin::text "
+              "WHERE r.pot_id = :pot_id")
+_BOX_BY_PLACE = text("SELECT receipt_hash FROM pb_box WHERE pot_id = :pot_id ORDER BY ctid")
+
+
+def _box(db, pot_id):  # type: ignore[no-untyped-def]
+    return sorted(db.session.execute(text(
+        "SELECT choices, receipt_hash, total_pence, channel, cast_on FROM pb_box WHERE pot_id = :pot_id"),
+        {"pot_id": pot_id}).all())
+
+
+@pytest.mark.postgres_only
+def test_sealing_leaves_no_transaction_id_or_order_that_pairs_a_voter_with_their_choices(app, two_orgs):
+    from engage import scheduler
+    from engage.ballots import services
+    from engage.ballots.models import Pot
+    from engage.extensions import db
+
+    pot = make_pot(app, codes=12)
+    with app.app_context():
+        p = db.session.get(Pot, pot["id"])
+        receipts = [services.cast_ballot(p.id, services.Voter("code", services.code_hash(p, code)),
+                                         {pot["projects"][n % 4]: 1}) for n, code in enumerate(pot["codes"][:10])]
+        cast_order = [services.receipt_hash(r) for r in receipts]
+        # Unsealed, the attack works: every ballot pairs with its voter's code.
+        assert len(db.session.execute(_PAIRS, {"pot_id": p.id}).all()) == 10
+        assert services.box_unsealed(p.id)
+        before, ids_before = _box(db, p.id), set(db.session.scalars(text("SELECT id FROM pb_box")))
+        db.session.remove()
+    assert scheduler.run_job(app, "pb_lifecycle", tick="2026-11-24T10:00") == {"opened": 0, "closed": 0, "sealed": 1}
+    with app.app_context():
+        p = db.session.get(Pot, pot["id"])
+        assert db.session.execute(_PAIRS, {"pot_id": p.id}).all() == []
+        assert not services.box_unsealed(p.id)
+        assert db.session.scalar(text("SELECT count(DISTINCT xmin::text) FROM pb_box")) == 1
+        # The same ballots, under new keys, stored in an order that is not the order they were cast.
+        assert _box(db, p.id) == before
+        assert set(db.session.scalars(text("SELECT id FROM pb_box"))).isdisjoint(ids_before)
+        assert db.session.scalars(_BOX_BY_PLACE, {"pot_id": p.id}).all() != cast_order
+        assert all(services.receipt_counted(p, r) for r in receipts)
+        # A ballot cast after the seal can be paired until the next seal; closing the pot seals it.
+        services.cast_ballot(p.id, services.Voter("code", services.code_hash(p, pot["codes"][10])),
+                             {pot["projects"][0]: 1})
+        assert len(db.session.execute(_PAIRS, {"pot_id": p.id}).all()) == 1
+        services.close_pot(p)
+        assert db.session.execute(_PAIRS, {"pot_id": p.id}).all() == []
+        assert len(_box(db, p.id)) == 11
+        db.session.remove()
+    assert scheduler.run_job(app, "pb_lifecycle", tick="2026-11-24T10:01") == {"opened": 0, "closed": 0, "sealed": 0}
+
+
+@pytest.mark.postgres_only
+def test_sealing_while_people_vote_loses_and_doubles_nothing(app, two_orgs):
+    import threading
+
+    from engage.ballots import services
+    from engage.ballots.models import Pot
+    from engage.extensions import db
+
+    pot = make_pot(app, codes=60)
+    with app.app_context():
+        hashes = [services.code_hash(db.session.get(Pot, pot["id"]), c) for c in pot["codes"]]
+    receipts: list[str] = []
+    errors: list[BaseException] = []
+
+    def voter(batch: list[str]) -> None:
+        try:
+            with app.app_context():
+                for n, hashed in enumerate(batch):
+                    receipts.append(services.cast_ballot(pot["id"], services.Voter("code", hashed),
+                                                         {pot["projects"][n % 4]: 1}))
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=voter, args=(hashes[n::4],)) for n in range(4)]
+    for t in threads:
+        t.start()
+    seals = 0
+    with app.app_context():
+        while any(t.is_alive() for t in threads):
+            seals += services.seal_box(db.session.get(Pot, pot["id"]))
+            db.session.remove()
+        for t in threads:
+            t.join(60)
+        assert errors == [] and len(receipts) == 60 and seals >= 1
+        p = db.session.get(Pot, pot["id"])
+        services.seal_box(p)
+        assert counts(app, p.id) == (60, 60)
+        assert all(services.receipt_counted(p, r) for r in receipts)
+        assert db.session.execute(_PAIRS, {"pot_id": p.id}).all() == []
+
+
 def test_database_refuses_over_budget_ballots_and_a_lying_budget_copy(app, pot):
     from engage.ballots.models import BoxBallot
     from engage.extensions import db
@@ -396,9 +490,9 @@ def test_scheduler_opens_and_closes_pots_on_time_and_catches_up(app, two_orgs):
     ended = make_pot(app, open_it=True, closes_at=now - timedelta(minutes=5))
     later = make_pot(app, open_it=False, opens_at=now + timedelta(days=1))
     assert "pb_lifecycle" in scheduler.JOBS
-    assert scheduler.run_job(app, "pb_lifecycle", tick="2026-11-24T10:00") == {"opened": 1, "closed": 1}
+    assert scheduler.run_job(app, "pb_lifecycle", tick="2026-11-24T10:00") == {"opened": 1, "closed": 1, "sealed": 0}
     assert scheduler.run_job(app, "pb_lifecycle", tick="2026-11-24T10:00") == scheduler.SKIPPED  # once per tick
-    assert scheduler.run_job(app, "pb_lifecycle", tick="2026-11-24T10:01") == {"opened": 0, "closed": 0}  # idempotent
+    assert scheduler.run_job(app, "pb_lifecycle", tick="2026-11-24T10:01") == {"opened": 0, "closed": 0, "sealed": 0}
     with app.app_context():
         assert [db.session.get(Pot, p["id"]).status for p in (due, ended, later)] == ["open", "closed", "draft"]
 

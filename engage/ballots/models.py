@@ -4,11 +4,13 @@ Secrecy is a property of the schema. The voter roll (``pb_roll``: who may no lon
 ballot box (``pb_box``: what was chosen) share no column that could join them: no foreign key
 between them, no common key, no time finer than a day, and no insertion-ordered id. Box rows get a
 random primary key; on SQLite the box is a WITHOUT ROWID table, so its rows are stored in the order
-of that random key, not in the order they were cast. What remains on PostgreSQL: a heap table keeps
-rows roughly in insertion order on disk (and ``ctid`` shows it) until VACUUM FULL or CLUSTER
-rewrites it; only a database superuser reading pages directly could use that, and the roll has
-no ordering to compare it with either (it too has a random key). The application never reads
-either table in physical order.
+of that random key, not in the order they were cast, and SQLite keeps no per-row transaction id.
+On PostgreSQL every row carries the id of the transaction that wrote it (``xmin``) and its place
+on disk (``ctid``), and anyone who may SELECT can read both: a roll row and the box row written
+with it would pair up. So the box is *sealed* (``services.seal_box``): rewritten in random order
+under new keys by one transaction, every minute while the pot is open and again when it closes.
+What remains: a ballot cast since the last seal (under a minute), and the old row versions that
+only a superuser reading pages directly could see until VACUUM reclaims them.
 """
 from __future__ import annotations
 

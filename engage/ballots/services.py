@@ -218,13 +218,15 @@ def close_pot(pot: Pot, user_id: int | None = None) -> None:
         pot.status, pot.closed_at = "closed", utcnow()
         # Paper ballots nobody checked do not count; they hold no identity, so they simply go.
         db.session.execute(PaperEntry.__table__.delete().where(PaperEntry.pot_id == pot.id))
+        _seal(pot.id)
         record("pb.closed", f"Funding pot {pot.id} closed", org_id=pot.org_id, obj=pot, user_id=user_id)
 
 
 def run_schedule(now: datetime | None = None) -> dict[str, int]:
-    """Open and close pots whose time has come. Idempotent: a missed run is caught up next time."""
+    """Open and close pots whose time has come, and seal the boxes of open pots. Idempotent: a
+    missed run is caught up next time."""
     now = now or utcnow()
-    done = {"opened": 0, "closed": 0}
+    done = {"opened": 0, "closed": 0, "sealed": 0}
     due_open = db.session.scalars(select(Pot).where(Pot.status == "draft", Pot.opens_at <= now)).all()
     for pot in due_open:
         if pot.closes_at is not None and pot.closes_at <= now:
@@ -240,6 +242,8 @@ def run_schedule(now: datetime | None = None) -> dict[str, int]:
             done["closed"] += 1
         except BallotError:
             pass  # staff closed it a moment ago
+    for pot in db.session.scalars(select(Pot).where(Pot.status == "open")).all():
+        done["sealed"] += seal_box(pot)
     return done
 
 
@@ -464,6 +468,50 @@ def cast_ballot(pot_id: int, voter: Voter, choices: dict[int, int]) -> str:
             raise BallotError("not_open")
         raise BallotError("code_not_valid")
     return receipt
+
+
+# --- sealing the box (PostgreSQL) -----------------------------------------------------------------
+# A ballot's roll row and box row are written by one transaction, so on PostgreSQL they carry the same
+# ``xmin`` (the writing transaction's id, a system column any reader can SELECT), and the heap keeps
+# both tables in the order rows were written (``ctid``). Joining roll and box on xmin would pair each
+# voter with their choices. Sealing rewrites the pot's whole box in one transaction, in random order
+# and with new random keys: afterwards every box row has the sealing transaction's xmin and a place
+# that says nothing of when it was cast. The scheduler seals every minute while a pot is open (only
+# when some box row still shares a transaction with a roll row), and closing a pot always seals it.
+# SQLite needs none of this: it has no per-row transaction id, and the box is a WITHOUT ROWID table
+# kept in the order of its random keys.
+
+#: Whether any box row of the pot still has the xmin of a roll row. INTERSECT on text, so PostgreSQL
+#: hashes or sorts (the xid type has no hash operator class, and a join on it loops over every pair).
+_UNSEALED = text("SELECT EXISTS (SELECT xmin::text FROM pb_box WHERE pot_id = :pot_id "
+                 "INTERSECT SELECT xmin::text FROM pb_roll WHERE pot_id = :pot_id)")
+_SEAL = text(f"WITH gone AS (DELETE FROM pb_box WHERE pot_id = :pot_id RETURNING {_BOX_COLUMNS}) "
+             f"INSERT INTO pb_box ({_BOX_COLUMNS}) SELECT replace(gen_random_uuid()::text, '-', ''), "
+             f"{_BOX_COLUMNS.split(', ', 1)[1]} FROM gone ORDER BY random()")
+
+
+def box_unsealed(pot_id: int) -> bool:
+    """Whether some ballot of the pot could still be paired with its voter by transaction id."""
+    if db.engine.dialect.name != "postgresql":
+        return False
+    return bool(db.session.scalar(_UNSEALED, {"pot_id": pot_id}))
+
+
+def _seal(pot_id: int) -> None:
+    """Rewrite the pot's box (PostgreSQL); call inside a write transaction that holds the pot."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(_SEAL, {"pot_id": pot_id})
+
+
+def seal_box(pot: Pot) -> bool:
+    """Seal an open or closed pot's box if it needs it; True if it was rewritten."""
+    if not box_unsealed(pot.id):
+        return False
+    with _changing(pot):
+        if pot.status not in ("open", "closed") or not box_unsealed(pot.id):
+            return False  # published, or sealed by a close a moment ago
+        _seal(pot.id)
+    return True
 
 
 def turnout(pot: Pot) -> dict[str, int]:
