@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select, text
@@ -11,6 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from helpers import sign_in
 from pb_helpers import counts, csrf_of, make_pot, vote
 from textcheck import untranslated
+
+DATA = Path(__file__).parent / "data" / "pabulib"
 
 
 @pytest.fixture
@@ -399,6 +402,63 @@ def test_sealing_while_people_vote_loses_and_doubles_nothing(app, two_orgs):
         assert db.session.execute(_PAIRS, {"pot_id": p.id}).all() == []
 
 
+@pytest.mark.postgres_only
+def test_the_scheduler_seals_a_closed_pot_too(app, two_orgs):
+    """An imported election lands closed, its roll and box written by one transaction."""
+    from engage import scheduler
+    from engage.accounts.services import get_org
+    from engage.ballots import results, services
+    from engage.extensions import db
+
+    with app.app_context():
+        pot_id = results.import_pabulib(get_org("gwynedd"), (DATA / "Netherlands_Amsterdam_179.pb").read_text()).id
+        assert services.box_unsealed(pot_id) and db.session.execute(_PAIRS, {"pot_id": pot_id}).first()
+        db.session.remove()
+    assert scheduler.run_job(app, "pb_lifecycle", tick="2026-11-24T10:00")["sealed"] == 1
+    with app.app_context():
+        assert db.session.execute(_PAIRS, {"pot_id": pot_id}).all() == []
+
+
+@pytest.mark.postgres_only
+def test_a_vote_sent_while_the_pot_is_closing_waits_and_is_refused(app, two_orgs):
+    """A close in progress (another process's transaction, holding the pot) must not let a vote in
+    after it: the vote would land in a closed, already sealed box and stay paired for good."""
+    import threading
+    import time
+
+    import psycopg
+
+    from engage.ballots import services
+    from engage.ballots.models import Pot
+    from engage.extensions import db
+
+    pot = make_pot(app, codes=2)
+    with app.app_context():
+        hashed = services.code_hash(db.session.get(Pot, pot["id"]), pot["codes"][0])
+        db.session.remove()
+    outcome: list[object] = []
+
+    def vote_now() -> None:
+        with app.app_context():
+            try:
+                outcome.append(services.cast_ballot(pot["id"], services.Voter("code", hashed), {pot["projects"][0]: 1}))
+            except services.BallotError as err:
+                outcome.append(err.code)
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(url) as closer:
+        closer.execute("SELECT id FROM pb_pots WHERE id = %s FOR UPDATE", (pot["id"],))
+        closer.execute("UPDATE pb_pots SET status = 'closed' WHERE id = %s", (pot["id"],))
+        voter = threading.Thread(target=vote_now)
+        voter.start()
+        time.sleep(0.5)  # the vote has begun and must now wait for the close
+        assert outcome == []
+        closer.commit()
+        voter.join(30)
+    assert outcome == ["not_open"]
+    assert counts(app, pot["id"]) == (0, 0)
+
+
 def test_database_refuses_over_budget_ballots_and_a_lying_budget_copy(app, pot):
     from engage.ballots.models import BoxBallot
     from engage.extensions import db
@@ -607,7 +667,6 @@ def test_import_pabulib_makes_a_closed_pot_and_prints_its_id_last(app, two_orgs,
     with app.app_context():
         assert db.session.get(Pot, pot_id).status == "closed"
     data = _publish(app, pot_id)
-    titles = {p.id: p.title_en for p in db.session.get(Pot, pot_id).projects} if False else None  # noqa: F841
     assert len(data["outcomes"]["greedy"]["selected"]) == 2 and data["turnout"]["total"] == 4
     bad = tmp_path / "bad.pb"
     bad.write_text("nonsense")

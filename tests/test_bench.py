@@ -15,10 +15,13 @@ from helpers import need
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 
-def run_bench(name: str, *args: str) -> str:
+def run_bench(name: str, *args: str, server: str | None = None) -> str:
     env = dict(os.environ)
-    # Benchmarks make their own throwaway SQLite database; the PostgreSQL test database is not theirs.
+    # Benchmarks make their own throwaway database: SQLite, or with ``server`` a new one on that
+    # PostgreSQL server (the test database itself is not theirs).
     env.pop("DATABASE_URL", None)
+    if server:
+        env["DATABASE_URL"] = server
     result = subprocess.run([sys.executable, str(BENCH / name), *args], env=env, capture_output=True,
                             text=True, timeout=600, cwd=BENCH.parent)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -49,3 +52,10 @@ def test_sizes_benchmark_runs():
 def test_ballots_benchmark_runs():
     out = run_bench("ballots.py", "--short")
     assert re.search(r"engage ballot submissions/s \(median\): \d+", out) and re.search(r"ratio engage/bare: \d", out)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres_only
+def test_seal_benchmark_runs():
+    out = run_bench("seal.py", "--short", server=os.environ["DATABASE_URL"])
+    assert re.search(r"219 ballots", out) and re.search(r"seal \(votes for this pot wait meanwhile\): \d+ ms, WAL", out)

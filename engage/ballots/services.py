@@ -242,7 +242,8 @@ def run_schedule(now: datetime | None = None) -> dict[str, int]:
             done["closed"] += 1
         except BallotError:
             pass  # staff closed it a moment ago
-    for pot in db.session.scalars(select(Pot).where(Pot.status == "open")).all():
+    # Closed pots too: closing seals, but a box must never stay pairable because something slipped by.
+    for pot in db.session.scalars(select(Pot).where(Pot.status.in_(("open", "closed")))).all():
         done["sealed"] += seal_box(pot)
     return done
 
@@ -364,8 +365,8 @@ _ROLL_SQL = {
             "WHERE p.id = :pot_id AND p.status = 'open'",
     # Open mode (a browser) and paper (neither code nor browser).
     "other": "INSERT INTO pb_roll (id, pot_id, code_id, browser_hash, channel, voted_on) "
-             "SELECT :roll_id, id, NULL, CAST(:browser_hash AS VARCHAR(64)), :channel, :cast_on "
-             "FROM pb_pots WHERE id = :pot_id AND status = 'open'",
+             "SELECT :roll_id, p.id, NULL, CAST(:browser_hash AS VARCHAR(64)), :channel, :cast_on "
+             "FROM pb_pots p WHERE p.id = :pot_id AND p.status = 'open'",
 }
 _BOX_COLUMNS = "id, pot_id, budget_pence, ballot_type, total_pence, choices, receipt_hash, channel, cast_on"
 _BOX_VALUES = ":box_id, :pot_id, :budget_pence, :ballot_type, :total_pence, :choices, :receipt_hash, :channel, :cast_on"
@@ -378,11 +379,14 @@ def _statement(sql: str) -> TextClause:
 #: How a ballot is written, per database: a list of statements run by ``db.write_chain`` in one write
 #: transaction, all or nothing. SQLite: the roll INSERT, then the box INSERT.
 #: PostgreSQL: one statement (the roll INSERT in a data-modifying WITH, the box row selected from
-#: its RETURNING), atomic on its own, so it needs no BEGIN and COMMIT: 2 round trips fewer.
+#: its RETURNING), atomic on its own, so it needs no BEGIN and COMMIT: 2 round trips fewer. Its
+#: read of the pot takes the lock the foreign keys take anyway (KEY SHARE), but first: a vote that
+#: meets a close in progress waits for it and then sees the pot closed, instead of slipping into the
+#: closed (and already sealed) box on the strength of a snapshot taken before the close committed.
 _CAST: dict[str, dict[str, list[TextClause]]] = {
     "sqlite": {kind: [_statement(sql), _statement(f"INSERT INTO pb_box ({_BOX_COLUMNS}) VALUES ({_BOX_VALUES})")]
                for kind, sql in _ROLL_SQL.items()},
-    "postgresql": {kind: [_statement(f"WITH roll AS ({sql} RETURNING 1) "
+    "postgresql": {kind: [_statement(f"WITH roll AS ({sql} FOR KEY SHARE OF p RETURNING 1) "
                                      f"INSERT INTO pb_box ({_BOX_COLUMNS}) SELECT {_BOX_VALUES} FROM roll")]
                    for kind, sql in _ROLL_SQL.items()},
 }
@@ -476,8 +480,9 @@ def cast_ballot(pot_id: int, voter: Voter, choices: dict[int, int]) -> str:
 # both tables in the order rows were written (``ctid``). Joining roll and box on xmin would pair each
 # voter with their choices. Sealing rewrites the pot's whole box in one transaction, in random order
 # and with new random keys: afterwards every box row has the sealing transaction's xmin and a place
-# that says nothing of when it was cast. The scheduler seals every minute while a pot is open (only
-# when some box row still shares a transaction with a roll row), and closing a pot always seals it.
+# that says nothing of when it was cast. The scheduler seals every minute while a pot is open or
+# closed (only when some box row still shares a transaction with a roll row), and closing a pot
+# always seals it.
 # SQLite needs none of this: it has no per-row transaction id, and the box is a WITHOUT ROWID table
 # kept in the order of its random keys.
 
