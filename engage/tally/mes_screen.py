@@ -86,6 +86,31 @@ class _Snapshot:
     record: RoundRecord | None = None  # None for the state after the last purchase
 
 
+def short_of_money(key: FArray, money: FArray, weight: FArray, total_weight: float,
+                   cost: float) -> tuple[npt.NDArray[np.bool_], float, float]:
+    """Who cannot pay their share of ``cost`` (``key`` below the price per point), the weight of
+    those who can, and that price: (short, rich, q).
+
+    Start from the price with nobody short of money and charge those who cannot pay it all they
+    have (``money``); the price rises, so the short only grow, until no one new is short. Once
+    short, a group stays short: in exact arithmetic it would anyway, and in floats a price nudged
+    down by rounding could otherwise drop a group and take it back for ever (a hang the property
+    tests met). At most one pass per group.
+    """
+    rich, q = total_weight, cost / total_weight
+    short = key < q
+    n_short = int(np.count_nonzero(short))
+    while n_short:
+        rich = total_weight - float(weight @ short)
+        q = (cost - float(money @ short)) / rich
+        short |= key < q
+        n = int(np.count_nonzero(short))
+        if n == n_short:
+            break
+        n_short = n
+    return short, rich, q
+
+
 class Screener:
     """Float MES runs for one election that reuse the rounds of the previous run that still hold.
 
@@ -144,20 +169,9 @@ class Screener:
             if total < pr.cost * (1 + TOL):
                 close = close or total >= pr.cost * (1 - TOL)
                 return total, float(slope.take(pr.groups) @ pr.m)
-            # Start from the price with nobody short of money and charge those who cannot pay it
-            # all they have: the price rises, so the short only grow, until no one new is short.
-            # This is the sort-and-scan answer without the sort.
-            key, bm = (beta if binary[p] else beta / pr.w), beta * pr.m
-            rich, q = pr.tot_w, pr.cost / pr.tot_w
-            n_short = 0
-            while True:
-                short = key < q
-                n = int(np.count_nonzero(short))
-                if n == n_short:
-                    break
-                n_short = n
-                rich = pr.tot_w - float(pr.wm @ short)
-                q = (pr.cost - float(bm @ short)) / rich
+            # The sort-and-scan answer without the sort (see short_of_money).
+            key = beta if binary[p] else beta / pr.w
+            short, rich, q = short_of_money(key, beta * pr.m, pr.wm, pr.tot_w, pr.cost)
             # The payers' split is exact only if nobody sits on the boundary.
             if np.abs(key - q).min() <= TOL * q:
                 close = True
