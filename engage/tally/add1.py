@@ -63,6 +63,7 @@ class Add1:
     def search(self) -> tuple[MesRun, int]:
         """The outcome add1 keeps and its number of increments."""
         cur = self._step(0)
+        good_k = 0  # the last step seen not to stop (step 0 cannot overspend: plain MES never does)
         leap = MIN_LEAP
         wait, backoff = 0, 1  # plain steps before the next leap; the wait after a poor one
         while not cur.stops:
@@ -81,8 +82,8 @@ class Add1:
                 backoff = max(1, backoff // 2)
             else:  # leaps cost more here than they save: step plainly for a while
                 leap, wait, backoff = MIN_LEAP, backoff, backoff * 2
-            cur = nxt
-        return self._finish(cur, cur.k)
+            good_k, cur = cur.k, nxt
+        return self._finish(cur, good_k)
 
     def _step(self, k: int, ceilings: list[float] | None = None) -> _Step:
         self.looked += 1
@@ -144,11 +145,14 @@ class Add1:
         return last, stop.k - 1
 
     def linear(self, k: int = 0) -> tuple[MesRun, int]:
-        """Plain add1 from step k, one exact run per step: the fallback that never skips."""
+        """Plain add1 from step k, one exact run per step: the fallback that never skips. Should
+        step k itself overspend (the screen that chose it was wrong), it starts again from 0."""
         prev: MesRun | None = None
         while True:
             run = run_mes(self.cp, self.pd, self.active, self.b0 + k)
             spent = self._cost(run.selected)
+            if spent > self.budget and prev is None and k > 0:
+                return self.linear(0)
             if spent > self.budget and prev is not None:
                 return prev, k - 1
             if spent > self.budget or self._exhaustive(run.selected, spent):
