@@ -191,3 +191,22 @@ def test_demo_refuses_production(app):
     app.config["ENV"] = "production"
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code != 0 and "refusing" in result.output
+
+
+def test_a_residents_session_is_not_rewritten_on_every_public_page(client, two_orgs):
+    client.get("/cy/sign-in")  # a form puts a CSRF token in the session: it is no longer empty
+    assert client.get_cookie("engage_session") is not None
+    for url in ("/cy/pb/", "/en/pb/", "/cy/events/", "/cy/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert [c for c in response.headers.getlist("Set-Cookie") if not c.startswith("engage_lang=")] == [], url
+    assert client.get_cookie("remember_token") is None
+
+
+def test_a_signed_in_session_from_another_browser_is_dropped(client, two_orgs):
+    sign_in(client, "admin-a@example.org")
+    assert client.get("/en/manage/").status_code == 200
+    response = client.get("/en/manage/", headers={"User-Agent": "Something else/1.0"})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/en/sign-in")
+    # The user is gone from the session itself, not just from that one request.
+    assert client.get("/en/manage/").status_code == 302
