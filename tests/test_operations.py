@@ -61,9 +61,12 @@ def test_two_schedulers_run_a_tick_once(october):
 
 
 def test_a_scheduler_killed_mid_tick_does_not_run_it_twice(october):
+    # Long enough that starting the second process (about 1 s, more on a busy machine) stays inside
+    # the killed run's lease; a 2 s lease once expired first and the "early" run rightly took over.
+    LEASE = 6
     app = october
     slow = subprocess.Popen(CLI + ["run-job", "monthly_reports", "--tick", "2026-12"],
-                            env=cli_env(app, JOB_START_DELAY=30, SCHEDULER_LEASE_SECONDS=2),
+                            env=cli_env(app, JOB_START_DELAY=30, SCHEDULER_LEASE_SECONDS=LEASE),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -74,11 +77,11 @@ def test_a_scheduler_killed_mid_tick_does_not_run_it_twice(october):
         time.sleep(0.1)
     slow.send_signal(signal.SIGKILL)  # kill -9 while it holds the tick
     slow.wait(10)
-    env = cli_env(app, SCHEDULER_LEASE_SECONDS=2)
+    env = cli_env(app, SCHEDULER_LEASE_SECONDS=LEASE)
     early = subprocess.run(CLI + ["run-job", "monthly_reports", "--tick", "2026-12"], env=env,
                            capture_output=True, text=True, timeout=60)
     assert early.stdout.strip().endswith("skipped (already run)")  # its claim is still fresh
-    time.sleep(2.5)
+    time.sleep(LEASE + 0.5)
     late = subprocess.run(CLI + ["run-job", "monthly_reports", "--tick", "2026-12"], env=env,
                           capture_output=True, text=True, timeout=60)
     assert late.stdout.strip() == "monthly_reports: ran", late.stderr
