@@ -82,9 +82,9 @@ def configure_i18n(app: Flask) -> None:
     i18n.init_app(app)
 
     from . import formatting
-    from .bilingual import tr
+    from .bilingual import tr, tr_text
 
-    app.jinja_env.globals["tr"] = tr
+    app.jinja_env.globals.update(tr=tr, tr_text=tr_text)
     formatting.init_app(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.policies["ext.i18n.trimmed"] = True

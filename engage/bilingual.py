@@ -75,6 +75,16 @@ def tr(obj: Bilingual | None, name: str) -> Markup:
     return Markup('<span lang="{0}">{1}</span>').format(other, value)
 
 
+def tr_text(obj: Bilingual | None, name: str) -> str:
+    """Like ``tr`` but plain text, for places that cannot hold markup and escape it themselves:
+    ``<option>`` and label texts, page titles. (``str(tr(...))`` there showed ``&amp;`` and tags.)"""
+    if obj is None:
+        return ""
+    lang = page_language()
+    other = "en" if lang == "cy" else "cy"
+    return getattr(obj, f"{name}_{lang}") or getattr(obj, f"{name}_{other}") or ""
+
+
 def _pair_form(field_cls: type, max_length: int) -> type[Form]:
     class _Pair(Form):
         cy = field_cls(_l("Welsh"), validators=[Optional(), MaxLength(max_length)])
@@ -97,8 +107,10 @@ class BilingualField(FormField):
         for lang in langs:
             sub = self.form[lang]
             if not (sub.data or "").strip():
+                # Named, so a summary of several empty boxes says which is which.
                 sub.errors = list(sub.errors) + [
-                    _l("Enter the Welsh text") if lang == "cy" else _l("Enter the English text")
+                    _l("Enter the Welsh text for “%(label)s”", label=self.label.text) if lang == "cy"
+                    else _l("Enter the English text for “%(label)s”", label=self.label.text)
                 ]
                 ok = False
         return ok

@@ -39,7 +39,7 @@ def translate_update() -> None:
     """Extract, then merge new messages into every catalogue (translate them, then compile)."""
     translate_extract.callback()  # type: ignore[misc]
     _pybabel("update", "-i", str(ROOT / "translations" / "messages.pot"), "-d", str(ROOT / "translations"),
-             "--no-fuzzy-matching", "--ignore-obsolete", "--omit-header")
+             "--no-fuzzy-matching", "--ignore-obsolete", "--width", "100")  # keeps the header (plural rules)
 
 
 @translate.command("compile")

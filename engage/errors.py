@@ -30,6 +30,8 @@ CSRF_MESSAGE = (
     _l("For your security, forms stop working after a while or when cookies are blocked. Go back, reload the page and try again."),
 )
 HOME_LINK = _l("Go to the home page")
+#: The API's code for a refused CSRF token: the session it belonged to has gone (signed out, expired).
+CSRF_CODE = "form_expired"
 CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
          429: "too_many_requests", 500: "server_error", 503: "unavailable"}
 
@@ -41,10 +43,10 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
-def render_error(status: int, texts: tuple | None = None):  # type: ignore[no-untyped-def]
+def render_error(status: int, texts: tuple | None = None, code: str | None = None):  # type: ignore[no-untyped-def]
     title, body = texts or MESSAGES.get(status, MESSAGES[500])
     if wants_json():
-        response = jsonify(error={"status": status, "code": CODES.get(status, "error"), "message": str(title)})
+        response = jsonify(error={"status": status, "code": code or CODES.get(status, "error"), "message": str(title)})
         return response, status
     lang = current_lang() or remembered_lang()
     if lang:
@@ -63,7 +65,7 @@ def render_error(status: int, texts: tuple | None = None):  # type: ignore[no-un
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):  # type: ignore[no-untyped-def]
-        return render_error(400, CSRF_MESSAGE)
+        return render_error(400, CSRF_MESSAGE, code=CSRF_CODE)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):  # type: ignore[no-untyped-def]

@@ -11,6 +11,16 @@ from .validators import WTFormsTranslations
 _TRANSLATIONS = WTFormsTranslations()
 
 
+def _target(field: Any) -> str:
+    """Where the error summary's link for ``field`` goes: the input itself, or for a group of radios
+    or checkboxes its first option (the group's wrapper cannot take focus)."""
+    if field.type in ("RadioField", "CheckboxesField"):
+        first = next(iter(field), None)
+        if first is not None:
+            return str(first.id)
+    return str(field.id)
+
+
 class Form(FlaskForm):
     """FlaskForm whose built-in messages come from our catalogue (see engage.validators)."""
 
@@ -43,8 +53,8 @@ class Form(FlaskForm):
             if sub is not None and hasattr(sub, "_fields"):
                 for inner in sub:
                     out.extend((inner.id, str(msg)) for msg in inner.errors)
-            else:
-                out.extend((field.id, str(msg)) for msg in field.errors)
+            elif field.errors:
+                out.extend((_target(field), str(msg)) for msg in field.errors)
         for msg in getattr(self, "form_errors", []):
             out.append(("", str(msg)))
         return out

@@ -13,12 +13,15 @@ import tempfile
 from pathlib import Path
 
 from flask import Flask, current_app, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import BaseConverter
 
 LANGUAGES = ("cy", "en")
 #: Each language's own name, for the switch (never a flag).
 LANGUAGE_NAMES = {"cy": "Cymraeg", "en": "English"}
+#: Each language's name in the page's language, for text about a language ("Saesneg" on a Welsh page).
+LANGUAGE_LABELS = {"cy": _l("Welsh"), "en": _l("English")}
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
@@ -123,6 +126,7 @@ def init_app(app: Flask) -> None:
             "page_lang": lang,
             "other_lang": other_lang(lang) if lang else None,
             "language_names": LANGUAGE_NAMES,
+            "language_labels": LANGUAGE_LABELS,
             "counterpart_url": counterpart_url,
         }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -210,7 +211,7 @@ def test_api_guards(app, client, door):
                            headers={"X-CSRFToken": client.last_csrf})
     assert response.status_code == 404  # the event is not Powys's
     response = client.post(f"/api/orgs/gwynedd/events/{door['event']}/scans", json={"method": "walk_in"})
-    assert response.status_code == 400 and response.json["error"]["code"] == "bad_request"  # no CSRF token
+    assert response.status_code == 400 and response.json["error"]["code"] == "form_expired"  # no CSRF token
     assert scan_rows(app) == 0
 
 
@@ -323,6 +324,45 @@ def test_rotating_code_expires(app, client, door):
     assert client.get(f"/c/{token}?r={fresh}").get_data(as_text=True).count(f"r={fresh}") == 2
 
 
+def test_a_rotating_code_gives_time_to_fill_in_the_form(app, client, door):
+    """The code on the screen changes every 30 s; someone who opened the form from it has
+    services.FORM_GRACE to send it (typing a name, fixing a mistake), and a stale or forged pass
+    counts nobody."""
+    now = datetime.now(timezone.utc)
+    with app.app_context():
+        settings = db.session.get(EventCheckin, door["event"])
+        settings.rotating, settings.ask_contact = True, True
+        token = settings.poster_token
+        fresh = services.rotating_param(settings)
+        ten_minutes_ago = services.form_pass(settings, now - timedelta(minutes=10))
+        too_old = services.form_pass(settings, now - services.FORM_GRACE - timedelta(minutes=1))
+        db.session.commit()
+    url = f"/cy/checkin/{token}?r={fresh}"
+    page = client.get(url).get_data(as_text=True)
+    given = re.search(r'name="passed" type="hidden" value="([0-9a-f.]+)"', page).group(1)
+    with app.app_context():
+        assert services.form_pass_valid(db.session.get(EventCheckin, door["event"]), given)
+
+    def send(passed: str | None, **extra: str):  # type: ignore[no-untyped-def]
+        data = {"csrf_token": client.last_csrf, "nonce": uuid.uuid4().hex, **extra}
+        if passed is not None:
+            data["passed"] = passed
+        return client.post(url, data=data)
+
+    # A mistake, then the fix ten minutes on: the screen's code has long moved on, the pass has not.
+    mistake = send(ten_minutes_ago, name="Siân", email="sian@example.org")
+    assert mistake.status_code == 400 and "Ticiwch y blwch" in mistake.get_data(as_text=True)
+    assert f'value="{ten_minutes_ago}"' in mistake.get_data(as_text=True)  # carried to the next try
+    assert "Presenoldeb wedi’i gofrestru" in send(ten_minutes_ago, name="Siân", email="sian@example.org",
+                                                  consent="y").get_data(as_text=True)
+    for bad in (too_old, None, fresh, given.split(".")[0] + ".0000000000000000", "9" * 40 + ".x", "<script>"):
+        assert "Mae’r cod QR hwn wedi newid" in send(bad).get_data(as_text=True), bad
+    assert "Presenoldeb wedi’i gofrestru" in send(given).get_data(as_text=True)
+    with app.app_context():
+        assert services.live_count(door["event"]) == 2
+        assert db.session.scalar(select(CheckinContact.email)) == "sian@example.org"
+
+
 def test_registration_gives_a_ticket(app, client, door):
     from engage.checkin.services import CODE_ALPHABET
 
@@ -335,6 +375,11 @@ def test_registration_gives_a_ticket(app, client, door):
     bad = client.submit(url, {"name": "", "email": "nope"})
     html = bad.get_data(as_text=True)
     assert bad.status_code == 400 and "Rhowch eich enw" in html and "Ticiwch y blwch" in html and "Dewiswch iaith" in html
+    # The language choice is named in the page's language: no English label on a Welsh page.
+    assert '<label for="preferred_lang-1">Saesneg</label>' in html and ">English</label>" not in html
+    # The summary's link for a group of radios goes to the first radio, which can take focus.
+    assert 'href="#preferred_lang-0"' in html and 'id="preferred_lang-0"' in html
+    assert '<label for="preferred_lang-1">English</label>' in client.get(url.replace("/cy/", "/en/")).get_data(as_text=True)
     good = client.submit(url, {"name": "Dafydd ap Gwilym", "email": "dafydd@example.org", "preferred_lang": "cy",
                                "access_needs": "Dolen sain", "consent": "y"})
     assert good.status_code == 302
@@ -371,7 +416,7 @@ def test_check_ins_flow_into_the_report(app, staff, door):
         data = reports.build(get_org("gwynedd"), local.year, local.month)
         assert data.checked_in[event.id] == 3 and data.attendance(event) == 3
     csv_text = staff.get("/en/manage/gwynedd/events.csv").get_data(as_text=True)
-    assert "Wedi cofrestru presenoldeb / Checked in" in csv_text.splitlines()[0]
+    assert "Presenoldeb wedi’i gofrestru / Checked in" in csv_text.splitlines()[0]
 
 
 def test_codes_avoid_look_alike_characters():

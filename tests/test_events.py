@@ -75,12 +75,12 @@ def test_log_an_event_through_the_staff_pages(app, client, two_orgs):
      "ends_at", "Rhaid i’r diwedd fod ar ôl y dechrau"),
     ({"title-cy": ""}, "title-cy", "Rhowch y testun Cymraeg"),
     ({"description-en": ""}, "description-en", "Rhowch y testun Saesneg"),
-    ({"themes": "999999"}, "themes", "Dewiswch opsiynau o’r rhestr yn unig"),
+    ({"themes": "999999"}, "themes-0", "Dewiswch opsiynau o’r rhestr yn unig"),  # a group: its first box
     ({"title-en": "x" * 201}, "title-en", "Rhowch 200 nod neu lai"),
     ({"starts_at": "2026-02-30T10:00"}, "starts_at", "Rhowch ddyddiad ac amser go iawn"),
     ({"venue_name": ""}, "venue_name", "Rhowch enw’r lleoliad"),
     ({"postcode": "NOT A CODE"}, "postcode", "Rhowch god post go iawn"),
-    ({"kind": "party"}, "kind", "Dewiswch un o’r opsiynau"),
+    ({"kind": "party"}, "kind-0", "Dewiswch un o’r opsiynau"),
 ])
 def test_bad_event_input_is_explained_next_to_the_field_and_nothing_is_saved(app, client, two_orgs, overrides, field, welsh):
     sign_in(client, "organiser-a@example.org")

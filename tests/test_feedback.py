@@ -112,15 +112,16 @@ def test_staff_write_and_publish_an_entry_linked_to_an_event(app, client, two_or
 
 
 @pytest.mark.parametrize("lang,overrides,field,message", [
-    ("cy", {"asked-cy": ""}, "asked-cy", "Rhowch y testun Cymraeg"),
-    ("en", {"did-en": ""}, "did-en", "Enter the English text"),
-    ("cy", {"area-en": ""}, "area-en", "Rhowch y testun Saesneg"),
-    ("cy", {"status": "not_possible"}, "reason-cy", "Rhowch y testun Cymraeg"),
-    ("en", {"status": "not_possible", "reason-cy": "Dim arian."}, "reason-en", "Enter the English text"),
+    ("cy", {"asked-cy": ""}, "asked-cy", "Rhowch y testun Cymraeg ar gyfer “Fe ofynnon ni”"),
+    ("en", {"did-en": ""}, "did-en", "Enter the English text for “We did”"),
+    ("cy", {"area-en": ""}, "area-en", "Rhowch y testun Saesneg ar gyfer “Ardal”"),
+    ("cy", {"status": "not_possible"}, "reason-cy", "Rhowch y testun Cymraeg ar gyfer “Pam nad yw’n bosibl”"),
+    ("en", {"status": "not_possible", "reason-cy": "Dim arian."}, "reason-en",
+     "Enter the English text for “Why it is not possible”"),
     ("cy", {"progress": "101"}, "progress", "Rhowch rif rhwng 0 a 100"),
     ("en", {"progress": "-1"}, "progress", "Enter a number between 0 and 100"),
     ("cy", {"budget": "lots"}, "budget", "Rhowch swm mewn punnoedd"),
-    ("en", {"status": "maybe"}, "status", "Select one of the options"),
+    ("en", {"status": "maybe"}, "status-0", "Select one of the options"),  # radios: the first one
     ("cy", {"title-cy": "", "title-en": "", "published": None}, "title-cy", "Rhowch y testun yn Gymraeg, yn Saesneg neu yn y ddwy iaith"),
 ])
 def test_bad_input_is_explained_in_the_page_language_and_nothing_is_stored(app, client, two_orgs, lang, overrides,
@@ -278,7 +279,7 @@ def test_atom_feeds_per_organisation_and_area_in_each_language(app, client, two_
         assert area.get(XML_LANG) == lang and [e.findtext(f"{ATOM}title") for e in area.findall(f"{ATOM}entry")] == titles[:1]
     welsh = ET.fromstring(client.get("/cy/you-said-we-did/gwynedd/feed.xml").data)
     assert "Fe ddywedoch chi, fe wnaethon ni" in welsh.findtext(f"{ATOM}title")
-    assert "Gofynnon ni" in welsh.find(f"{ATOM}entry").findtext(f"{ATOM}content")
+    assert "Fe ofynnon ni" in welsh.find(f"{ATOM}entry").findtext(f"{ATOM}content")
     assert client.get("/en/you-said-we-did/gwynedd/areas/nowhere/feed.xml").status_code == 404
     assert client.get("/en/you-said-we-did/nobody/feed.xml").status_code == 404
     with app.app_context():
@@ -336,7 +337,7 @@ def test_drafts_from_published_pb_results(app, two_orgs):
         assert (garden.status, garden.progress, garden.budget_pence, garden.pot_id, garden.project_ref) == \
             ("planned", 0, 450000, 7, 11)
         assert garden.title_cy == "Gardd gymunedol" and "£4,500" in garden.did_en and "£4,500" in garden.did_cy
-        assert garden.asked_cy == "Gofynnon ni i chi bleidleisio ar sut i wario’r gronfa “Cronfa Bangor 2026”."
+        assert garden.asked_cy == "Fe ofynnon ni i chi bleidleisio ar sut i wario’r gronfa “Cronfa Bangor 2026”."
         summary = entries["pb:7:summary"]
         assert summary.title_en == "Results: Bangor Fund 2026" and summary.budget_pence == 530050
         assert "People who voted: 310" in summary.said_en and "Pobl a bleidleisiodd: 310" in summary.said_cy

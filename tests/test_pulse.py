@@ -34,7 +34,7 @@ def test_pulse_bad_input_and_closed_window(app, client, two_orgs, make_event):
     open_event = make_event(start=datetime.now() - timedelta(hours=1), pulse_enabled=True)
     response = client.submit(f"/cy/events/{open_event}/pulse", {"belong": "9", "get_on": "4"})
     html = response.get_data(as_text=True)
-    assert response.status_code == 400 and "Dewiswch un o’r opsiynau" in html and "href=\"#respect\"" in html
+    assert response.status_code == 400 and "Dewiswch un o’r opsiynau" in html and "href=\"#respect-0\"" in html  # the first radio of the group
     future = make_event(start=datetime.now() + timedelta(days=3), pulse_enabled=True)
     assert "Nid yw’r cwestiynau hyn ar agor" in client.get(f"/cy/events/{future}/pulse").get_data(as_text=True)
     client.get(f"/cy/events/{open_event}/pulse")

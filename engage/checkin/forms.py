@@ -8,6 +8,7 @@ from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, RadioF
                      StringField, SubmitField, TelField, TextAreaField)
 
 from ..forms import Form
+from ..i18n import LANGUAGE_LABELS, LANGUAGES
 from ..validators import Email, MaxLength, NumberRange, Optional, Required, RequiredInput
 
 
@@ -32,6 +33,7 @@ class SelfCheckinForm(NonceForm):
     email = EmailField(_l("Your email address (optional)"), validators=[Optional(), MaxLength(254), Email()],
                        render_kw={"autocomplete": "email"})
     consent = BooleanField(_l("I agree that the organisers may keep my name and email to tell me about what came of this event. They are deleted 90 days after the event."))
+    passed = HiddenField()  # the pass from a rotating code (services.form_pass)
     submit = SubmitField(_l("Check in"))
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -49,7 +51,7 @@ class RegisterForm(Form):
                        render_kw={"autocomplete": "email"})
     phone = TelField(_l("Phone number"), validators=[Optional(), MaxLength(30)], render_kw={"autocomplete": "tel"})
     preferred_lang = RadioField(_l("Which language would you like us to use?"),
-                                choices=[SelectChoice("cy", "Cymraeg"), SelectChoice("en", "English")],
+                                choices=[SelectChoice(code, LANGUAGE_LABELS[code]) for code in LANGUAGES],
                                 validators=[Required(_l("Select a language"))])
     access_needs = TextAreaField(_l("Do you have any access needs? (optional)"),
                                  description=_l("For example a hearing loop, step-free access or an interpreter."),

@@ -100,8 +100,14 @@ def _poster_event(token: str) -> tuple[Event, EventCheckin]:
 @limiter.limit("30 per minute", methods=["POST"])
 def self_check_in(token: str):  # type: ignore[no-untyped-def]
     event, settings = _poster_event(token)
-    rotating_ok = not settings.rotating or services.rotating_valid(settings, request.args.get("r"))
     form = SelfCheckinForm()
+    if not settings.rotating:
+        rotating_ok = True
+    elif request.method == "POST":  # the code on the screen may have moved on while they typed
+        rotating_ok = services.form_pass_valid(settings, form.passed.data)
+    else:
+        rotating_ok = services.rotating_valid(settings, request.args.get("r"))
+        form.passed.data = services.form_pass(settings) if rotating_ok else None
     state = None
     if not services.is_open(event, settings):
         state = "not_open"
@@ -166,8 +172,8 @@ def _door_page(event: Event, view: dict[str, Any] | None = None, code_form: Type
     settings = services.settings_for(event)
     walk_in = WalkInForm()
     audiences = events.audiences_of(g.org)
-    from ..bilingual import tr
-    walk_in.audience.choices = [SelectChoice(0, _("Not recorded"))] + [SelectChoice(a.id, str(tr(a, "name")))
+    from ..bilingual import tr_text
+    walk_in.audience.choices = [SelectChoice(0, _("Not recorded"))] + [SelectChoice(a.id, tr_text(a, "name"))
                                                                        for a in audiences]
     query = request.args.get("q", "")
     matches = services.search_tickets(event, query) if query else []

@@ -33,6 +33,9 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 #: Seconds each on-screen QR is valid for; the previous one is still accepted (a slow phone).
 ROTATION_SECONDS = 30
+#: How long someone who opened the form from a fresh rotating code has to send it: time to type a
+#: name, fix a mistake or use a screen reader (WCAG 2.2.1), not time to share a photo of the screen.
+FORM_GRACE = timedelta(minutes=20)
 #: How far back an offline scan's own time is believed.
 OFFLINE_LIMIT = timedelta(hours=48)
 
@@ -245,10 +248,21 @@ def self_check_in(event: Event, nonce: str | None, contact: dict[str, str] | Non
 # --- rotating on-screen QR ---------------------------------------------------------------------
 
 
-def _signature(settings: EventCheckin, slot: int) -> str:
+def _signature(settings: EventCheckin, slot: int, purpose: str = "screen") -> str:
     key = current_app.config["SECRET_KEY"].encode()
-    message = f"{settings.poster_token}:{slot}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:16]
+    message = f"{settings.poster_token}:{slot}" if purpose == "screen" else f"{purpose}:{settings.poster_token}:{slot}"
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _signed_slot(settings: EventCheckin, param: str | None, purpose: str) -> int | None:
+    """The time slot a ``slot.signature`` value was signed for, or None if it is not genuine."""
+    if not param or "." not in param:
+        return None
+    slot_text, sig = param.split(".", 1)
+    if not slot_text.isdigit() or len(slot_text) > 12:
+        return None
+    slot = int(slot_text)
+    return slot if hmac.compare_digest(sig, _signature(settings, slot, purpose)) else None
 
 
 def rotating_param(settings: EventCheckin, at: datetime | None = None) -> str:
@@ -258,14 +272,23 @@ def rotating_param(settings: EventCheckin, at: datetime | None = None) -> str:
 
 def rotating_valid(settings: EventCheckin, param: str | None, at: datetime | None = None) -> bool:
     """The current or the previous slot's signature (so a code shown a moment ago still works)."""
-    if not param or "." not in param:
-        return False
-    slot_text, sig = param.split(".", 1)
-    if not slot_text.isdigit():
-        return False
-    slot = int(slot_text)
+    slot = _signed_slot(settings, param, "screen")
     now_slot = int((at or utcnow()).timestamp()) // ROTATION_SECONDS
-    return now_slot - 1 <= slot <= now_slot and hmac.compare_digest(sig, _signature(settings, slot))
+    return slot is not None and now_slot - 1 <= slot <= now_slot
+
+
+def form_pass(settings: EventCheckin, at: datetime | None = None) -> str:
+    """Given with the form to someone who came from a fresh rotating code: sending the form needs
+    this, not the code, so the code changing on the screen meanwhile does not turn them away."""
+    slot = int((at or utcnow()).timestamp()) // ROTATION_SECONDS
+    return f"{slot}.{_signature(settings, slot, 'form')}"
+
+
+def form_pass_valid(settings: EventCheckin, param: str | None, at: datetime | None = None) -> bool:
+    """A pass this event gave out no longer than FORM_GRACE ago."""
+    slot = _signed_slot(settings, param, "form")
+    now_slot = int((at or utcnow()).timestamp()) // ROTATION_SECONDS
+    return slot is not None and now_slot - FORM_GRACE.total_seconds() // ROTATION_SECONDS <= slot <= now_slot
 
 
 # --- registration and tickets --------------------------------------------------------------------

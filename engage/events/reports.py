@@ -28,15 +28,15 @@ EVENT_COLUMNS = [
     ("public", "Cyhoeddus / Public"), ("themes", "Amcanion / Objectives"), ("audiences", "Cynulleidfaoedd / Audiences"),
     ("venue", "Lleoliad / Venue"), ("postcode", "Cod post / Postcode"), ("online", "Ar-lein / Online"),
     ("delivery_language", "Iaith / Language"), ("partners", "Partneriaid / Partners"),
-    ("headcount", "Presenoldeb / Attendance"), ("checked_in", "Wedi cofrestru presenoldeb / Checked in"), ("audience_counts", "Presenoldeb fesul cynulleidfa / Attendance by audience"),
+    ("headcount", "Presenoldeb / Attendance"), ("checked_in", "Presenoldeb wedi’i gofrestru / Checked in"), ("audience_counts", "Presenoldeb fesul cynulleidfa / Attendance by audience"),
     ("narrative_cy", "Naratif (Cymraeg) / Narrative (Welsh)"), ("narrative_en", "Naratif (Saesneg) / Narrative (English)"),
-    ("outcomes_cy", "Canlyniadau (Cymraeg) / Outcomes (Welsh)"), ("outcomes_en", "Canlyniadau (Saesneg) / Outcomes (English)"),
+    ("outcomes_cy", "Deilliannau (Cymraeg) / Outcomes (Welsh)"), ("outcomes_en", "Deilliannau (Saesneg) / Outcomes (English)"),
     ("follow_up_cy", "Camau dilynol (Cymraeg) / Follow-up (Welsh)"), ("follow_up_en", "Camau dilynol (Saesneg) / Follow-up (English)"),
 ]
 SUMMARY_COLUMNS = ["Adran / Section", "Cod / Code", "Enw (Cymraeg) / Name (Welsh)", "Enw (Saesneg) / Name (English)",
                    "Digwyddiadau / Events", "Presenoldeb / Attendance"]
 KIND_NAMES = {"engagement": ("Digwyddiad ymgysylltu", "Engagement event"),
-              "training": ("Hyfforddiant / rhannu gwybodaeth", "Training / information sharing")}
+              "training": ("Hyfforddiant neu rannu gwybodaeth", "Training or information sharing")}
 
 
 class ReportError(ValueError):

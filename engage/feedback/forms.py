@@ -10,6 +10,7 @@ from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectCho
 from ..bilingual import BilingualField
 from ..events.forms import CheckboxesField
 from ..forms import Form
+from ..i18n import LANGUAGE_LABELS, LANGUAGES
 from ..validators import Email, MaxLength, NumberRange, Optional, Required, RequiredInput
 from .labels import STATUS_LABELS
 
@@ -59,11 +60,11 @@ class EntryForm(Form):
     submit = SubmitField(_l("Save"))
 
     def set_choices(self, themes: list[Any], events: list[Any]) -> None:
-        from ..bilingual import tr
+        from ..bilingual import tr_text
         from ..formatting import long_date
 
-        self.themes.choices = [SelectChoice(t.id, f"{t.code} {tr(t, 'name')}") for t in themes]
-        self.events.choices = [SelectChoice(e.id, f"{tr(e, 'title')} ({long_date(e.starts_at)})") for e in events]
+        self.themes.choices = [SelectChoice(t.id, f"{t.code} {tr_text(t, 'name')}") for t in themes]
+        self.events.choices = [SelectChoice(e.id, f"{tr_text(e, 'title')} ({long_date(e.starts_at)})") for e in events]
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
@@ -116,7 +117,7 @@ class FromEventForm(Form):
     submit = SubmitField(_l("Start a draft from this event"))
 
 
-LANG_CHOICES = [SelectChoice("cy", _l("Welsh")), SelectChoice("en", _l("English")),
+LANG_CHOICES = [*(SelectChoice(code, LANGUAGE_LABELS[code]) for code in LANGUAGES),
                 SelectChoice("both", _l("Both Welsh and English"))]
 
 
@@ -140,9 +141,9 @@ class PublicFilterForm(Form):
                          choices=[SelectChoice("", _l("Any"))] + STATUS_CHOICES)
 
     def set_choices(self, options: dict[str, list[Any]]) -> None:
-        from ..bilingual import tr
+        from ..bilingual import tr_text
 
         any_ = [SelectChoice("", _l("Any"))]
-        self.org.choices = any_ + [SelectChoice(o.slug, str(tr(o, "name"))) for o in options["orgs"]]
-        self.area.choices = any_ + [SelectChoice(e.area_slug, str(tr(e, "area"))) for e in options["areas"]]
-        self.theme.choices = any_ + [SelectChoice(t.code, f"{t.code} {tr(t, 'name')}") for t in options["themes"]]
+        self.org.choices = any_ + [SelectChoice(o.slug, tr_text(o, "name")) for o in options["orgs"]]
+        self.area.choices = any_ + [SelectChoice(e.area_slug, tr_text(e, "area")) for e in options["areas"]]
+        self.theme.choices = any_ + [SelectChoice(t.code, f"{t.code} {tr_text(t, 'name')}") for t in options["themes"]]

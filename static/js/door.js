@@ -30,10 +30,10 @@
 
   function showResult(data) {
     var msg = (data.messages && data.messages[cfg.lang]) || { message: text.results[data.result] || data.result, detail: "" };
+    // #result-area is a live region that stays in the page: only its contents change, so screen
+    // readers announce every answer (a region inserted already full is often missed).
     var box = el("div", "scan-result scan-" + colour(data.result));
     box.id = "scan-result";
-    box.setAttribute("role", "status");
-    box.setAttribute("aria-live", "assertive");
     box.appendChild(el("p", "scan-message", msg.message));
     if (data.ticket && (data.ticket.name || data.ticket.code)) {
       box.appendChild(el("p", "scan-who", [data.ticket.name, data.ticket.code].filter(Boolean).join(" · ")));
@@ -67,8 +67,8 @@
   }
   function saveQueue(items) {
     localStorage.setItem(QUEUE_KEY, JSON.stringify(items));
-    queueStatus.hidden = items.length === 0;
-    queueStatus.textContent = text.queued.replace("{n}", items.length);
+    // A status region that is always there and empty when nothing waits, so changes are announced.
+    queueStatus.textContent = items.length ? text.queued.replace("{n}", items.length) : "";
   }
   function noteConflict(data) {
     // Scans sent late that the server answered with something other than "ok": show them.
@@ -94,21 +94,32 @@
     }).then(function () { sending = false; flush(); }, function () { sending = false; });
   }
 
+  function showProblem(message) {
+    resultArea.replaceChildren(el("div", "scan-result scan-red", message));
+  }
+  function isJson(response) {
+    return (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+  }
+  // Why the server refused, in the page's language (never a raw code or a browser's English).
+  function refusal(response) {
+    if (response.status === 429) { return Promise.resolve(text.errors.too_many); }
+    if (response.redirected || response.status === 401) { return Promise.resolve(text.errors.signed_out); }
+    if (!isJson(response)) { return Promise.resolve(text.errors.failed); }
+    return response.json().then(function (data) {
+      // A refused CSRF token means the session it belonged to has gone (signed out, expired).
+      return data.error && data.error.code === "form_expired" ? text.errors.signed_out : text.errors.failed;
+    }, function () { return text.errors.failed; });
+  }
+
   function scan(body) {
     body.nonce = body.nonce || nonce();
     body.scanned_at = new Date().toISOString();
     body.device = (navigator.userAgent || "").slice(0, 60);
     return post(cfg.scanUrl, body).then(function (response) {
       if (response.status >= 500) { throw new Error("server"); }
-      return response.json().then(function (data) {
-        if (!response.ok) { throw new Error(data.error ? data.error.code : "error"); }
-        showResult(data);
-      });
-    }).catch(function (err) {
-      if (err && err.message && err.message !== "server" && navigator.onLine) {
-        resultArea.replaceChildren(el("div", "scan-result scan-red", err.message));
-        return;
-      }
+      if (!response.ok || !isJson(response)) { return refusal(response).then(showProblem); }
+      return response.json().then(showResult);
+    }).catch(function () {
       // No signal (or the server is unreachable): keep it, with its nonce and its real time.
       var items = loadQueue();
       items.push(body);
@@ -118,12 +129,15 @@
   }
 
   function sendUndo(scanId, button) {
-    post(cfg.undoUrl.replace(/\/0\/undo$/, "/" + scanId + "/undo"), {}).then(function (r) { return r.json(); })
-      .then(function (data) {
-        if (typeof data.count === "number") { countEl.textContent = data.count; }
-        resultArea.replaceChildren();
-        button.remove();
-      });
+    post(cfg.undoUrl.replace(/\/0\/undo$/, "/" + scanId + "/undo"), {}).then(function (response) {
+      if (!response.ok || !isJson(response)) { throw new Error("refused"); }
+      return response.json();
+    }).then(function (data) {
+      if (typeof data.count === "number") { countEl.textContent = data.count; }
+      resultArea.replaceChildren(el("div", "scan-result scan-amber", text.undone));
+      button.remove();
+      resultArea.focus();  // the button that had focus is gone: keep the user's place
+    }).catch(function () { showProblem(text.errors.undo_failed); });
   }
 
   // --- forms -------------------------------------------------------------------------------------

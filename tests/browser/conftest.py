@@ -64,9 +64,15 @@ def context(browser):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def page(context):  # type: ignore[no-untyped-def]
+def page_errors() -> list[str]:
+    """What went wrong in the page: a test that provokes a failure on purpose checks and clears it."""
+    return []
+
+
+@pytest.fixture
+def page(context, page_errors):  # type: ignore[no-untyped-def]
     page = context.new_page()
-    errors: list[str] = []
+    errors = page_errors
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     # Broken stylesheets, scripts or images are bugs; a page we asked for that is a 404 on purpose
     # is not, so resource failures are judged by the response, not by the console's message.

@@ -34,9 +34,32 @@ def test_door_typed_code_walk_in_and_undo(app, door, live_server, page):
     assert "Cofrestrwyd presenoldeb gyntaf am" in page.locator("#scan-result").inner_text()
     page.click("form[data-scan-form=walk_in] button")
     expect(page.locator("#live-count")).to_have_text("2")
+    # Answers go into one live region that stays in the page, so a screen reader hears each one.
+    area = page.locator("#result-area")
+    assert area.get_attribute("role") == "status" and area.get_attribute("aria-live") == "assertive"
+    assert page.locator("#result-area [role], #result-area [aria-live]").count() == 0
     page.click("[data-undo-form]")
     expect(page.locator("#live-count")).to_have_text("1")
+    # Undo says so, and the focus it held is not dropped onto the page body.
+    expect(area).to_contain_text("Mae’r cofrestru presenoldeb wedi’i ddadwneud.")
+    assert page.evaluate("document.activeElement.id") == "result-area"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+@pytest.mark.browser
+def test_door_explains_a_refused_scan_in_the_pages_language(app, door, live_server, context, page, page_errors):
+    sign_in(page, live_server, "organiser-a@example.org", PASSWORD, lang="cy")
+    page.goto(f"{live_server.url}/cy/manage/gwynedd/events/{door['event']}/door")
+    context.clear_cookies()  # signed out elsewhere, or the session ran out, while the page stayed open
+    page.click("form[data-scan-form=walk_in] button")
+    expect(page.locator("#result-area")).to_have_text(
+        "Ni chofnodwyd y sgan: nid ydych wedi mewngofnodi mwyach. Ail-lwythwch y dudalen.")
+    assert page.locator("#queue-status").inner_text() == ""  # refused, not kept for later
+    assert page_errors == [f"400 {live_server.url}/api/orgs/gwynedd/events/{door['event']}/scans"]
+    page_errors.clear()  # the refusal this test asked for
+    from engage.checkin.models import Scan
+    with app.app_context():
+        assert db.session.query(Scan).count() == 0
 
 
 @pytest.mark.browser
@@ -47,12 +70,11 @@ def test_door_keeps_scans_with_no_signal_and_sends_them_later(app, door, live_se
     page.fill("#code", door["bob"][1])
     page.click("form[data-scan-form=typed_code] button")
     page.click("form[data-scan-form=walk_in] button")
-    page.wait_for_selector("#queue-status:not([hidden])")
-    assert page.locator("#queue-status").inner_text() == "Waiting to send: 2"
+    expect(page.locator("#queue-status")).to_have_text("Waiting to send: 2")
     assert "No signal" in page.locator("#result-area").inner_text()
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_selector("#queue-status[hidden]", state="attached", timeout=15_000)
+    expect(page.locator("#queue-status")).to_have_text("", timeout=15_000)
     expect(page.locator("#live-count")).to_have_text("2")
     from engage.checkin.models import Scan
     with app.app_context():
