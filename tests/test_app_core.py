@@ -314,6 +314,21 @@ def test_database_failure_is_a_clean_503(app, client, monkeypatch):
     assert response.headers["Retry-After"] == "30"
 
 
+def test_a_blank_optional_rating_is_no_rating(app, client):
+    """The fuzz tests found a 500: a rating of " " passed Optional() and reached int()."""
+    from sqlalchemy import select
+
+    from engage.extensions import db
+    from engage.public.models import SiteFeedback
+
+    response = client.submit("/en/feedback", {"comments": "Fine", "rating": " "})
+    assert response.status_code in (200, 302)
+    bad = client.submit("/en/feedback", {"comments": "Fine", "rating": "7"})
+    assert bad.status_code == 400
+    with app.app_context():
+        assert db.session.scalars(select(SiteFeedback.rating)).all() == [None]
+
+
 def test_no_state_change_on_get(app):
     """Every route that changes data accepts POST only (GET routes are read-only by design)."""
     writers = {"accounts.sign_out"}

@@ -201,6 +201,13 @@ def test_updates_change_status_show_newest_first_and_are_in_the_history(app, cli
         client.get(url)
         response = client.post(f"{url}/updates", data={**update, "csrf_token": client.last_csrf})
         assert response.status_code == 302
+    # A blank status is "no change", not a status (the fuzz tests found " " getting through).
+    client.get(url)
+    blank = client.post(f"{url}/updates", data={"happened_on": "2026-05-02", "body-cy": "Dim newid.",
+                                                "body-en": "No change.", "status": " ", "csrf_token": client.last_csrf})
+    assert blank.status_code == 302
+    with app.app_context():
+        assert db.session.get(FeedbackEntry, entry_id).status == "done"
     # An update without English is refused, and nothing changes.
     client.get(url)
     refused = client.post(f"{url}/updates", data={"happened_on": "2026-06-01", "body-cy": "Dim ond Cymraeg",
@@ -208,7 +215,7 @@ def test_updates_change_status_show_newest_first_and_are_in_the_history(app, cli
     assert refused.status_code == 400 and "Rhowch y testun Saesneg" in refused.get_data(as_text=True)
     with app.app_context():
         entry = db.session.get(FeedbackEntry, entry_id)
-        assert (entry.status, entry.progress, len(entry.updates)) == ("done", 100, 2)
+        assert (entry.status, entry.progress, len(entry.updates)) == ("done", 100, 3)
     page = client.get(f"/en/you-said-we-did/{entry_id}").get_data(as_text=True)
     assert page.index("The lights are on.") < page.index("Work started.")
     staff = client.get(url).get_data(as_text=True)
