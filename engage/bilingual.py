@@ -17,6 +17,7 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import MappedColumn, mapped_column
 from wtforms import Form, FormField, StringField, TextAreaField
 
+from .i18n import other_lang
 from .validators import MaxLength, Optional
 
 LANGS = ("cy", "en")
@@ -60,29 +61,30 @@ class Bilingual:
         return [(n, lang) for n in names for lang in LANGS if not (getattr(self, f"{n}_{lang}") or "").strip()]
 
 
-def tr(obj: Bilingual | None, name: str) -> Markup:
-    """Template helper: the field in the page's language, else the other one marked with ``lang``."""
+def _pick(obj: Bilingual | None, name: str) -> tuple[str, str | None]:
+    """(value, None) in the page's language, else (value, its language) from the other one."""
     if obj is None:
-        return Markup("")
+        return "", None
     lang = page_language()
     value = getattr(obj, f"{name}_{lang}")
     if value:
+        return value, None
+    other = other_lang(lang)
+    return getattr(obj, f"{name}_{other}") or "", other
+
+
+def tr(obj: Bilingual | None, name: str) -> Markup:
+    """Template helper: the field in the page's language, else the other one marked with ``lang``."""
+    value, fallback = _pick(obj, name)
+    if fallback is None or not value:
         return escape(value)
-    other = "en" if lang == "cy" else "cy"
-    value = getattr(obj, f"{name}_{other}")
-    if not value:
-        return Markup("")
-    return Markup('<span lang="{0}">{1}</span>').format(other, value)
+    return Markup('<span lang="{0}">{1}</span>').format(fallback, value)
 
 
 def tr_text(obj: Bilingual | None, name: str) -> str:
     """Like ``tr`` but plain text, for places that cannot hold markup and escape it themselves:
     ``<option>`` and label texts, page titles. (``str(tr(...))`` there showed ``&amp;`` and tags.)"""
-    if obj is None:
-        return ""
-    lang = page_language()
-    other = "en" if lang == "cy" else "cy"
-    return getattr(obj, f"{name}_{lang}") or getattr(obj, f"{name}_{other}") or ""
+    return _pick(obj, name)[0]
 
 
 def _pair_form(field_cls: type, max_length: int) -> type[Form]:

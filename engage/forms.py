@@ -11,12 +11,6 @@ from .validators import WTFormsTranslations
 _TRANSLATIONS = WTFormsTranslations()
 
 
-def strip_text(value: Any) -> Any:
-    """A field filter: surrounding spaces dropped. For an optional choice, whose ``Optional()`` check
-    passes a blank answer through unchecked, so " " must become "" (no answer), not a value."""
-    return value.strip() if isinstance(value, str) else value
-
-
 def _target(field: Any) -> str:
     """Where the error summary's link for ``field`` goes: the input itself, or for a group of radios
     or checkboxes its first option (the group's wrapper cannot take focus)."""

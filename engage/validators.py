@@ -11,10 +11,24 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import validators as v
-from wtforms.validators import Optional, StopValidation, ValidationError  # noqa: F401  (re-exported)
+from wtforms.validators import StopValidation, ValidationError  # noqa: F401  (re-exported)
 
 __all__ = ["Required", "RequiredInput", "MaxLength", "Email", "NumberRange", "EqualTo", "Optional",
            "ValidationError", "StopValidation", "WTFormsTranslations"]
+
+
+class Optional(v.Optional):
+    """An empty field stops validation with no error. WTForms leaves what was sent in ``data``, so a
+    choice answered with " " skipped the check against its choices and kept " " (the fuzz tests found
+    it reaching ``int()``): a blank answer to a choice is no answer, its default."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        try:
+            super().__call__(form, field)
+        except StopValidation:
+            if hasattr(field, "choices") and isinstance(field.data, str):
+                field.data = field.default
+            raise
 
 
 def Required(message: Any = None) -> v.DataRequired:

@@ -248,10 +248,10 @@ def self_check_in(event: Event, nonce: str | None, contact: dict[str, str] | Non
 # --- rotating on-screen QR ---------------------------------------------------------------------
 
 
-def _signature(settings: EventCheckin, slot: int, purpose: str = "screen") -> str:
+def _signature(settings: EventCheckin, slot: int, purpose: str) -> str:
     key = current_app.config["SECRET_KEY"].encode()
-    message = f"{settings.poster_token}:{slot}" if purpose == "screen" else f"{purpose}:{settings.poster_token}:{slot}"
-    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()[:16]
+    message = f"{purpose}:{settings.poster_token}:{slot}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:16]
 
 
 def _signed_slot(settings: EventCheckin, param: str | None, purpose: str) -> int | None:
@@ -267,7 +267,7 @@ def _signed_slot(settings: EventCheckin, param: str | None, purpose: str) -> int
 
 def rotating_param(settings: EventCheckin, at: datetime | None = None) -> str:
     slot = int((at or utcnow()).timestamp()) // ROTATION_SECONDS
-    return f"{slot}.{_signature(settings, slot)}"
+    return f"{slot}.{_signature(settings, slot, 'screen')}"
 
 
 def rotating_valid(settings: EventCheckin, param: str | None, at: datetime | None = None) -> bool:

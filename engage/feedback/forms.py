@@ -9,7 +9,7 @@ from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectCho
 
 from ..bilingual import BilingualField
 from ..events.forms import CheckboxesField
-from ..forms import Form, strip_text
+from ..forms import Form
 from ..i18n import LANGUAGE_LABELS, LANGUAGES
 from ..validators import Email, MaxLength, NumberRange, Optional, Required, RequiredInput
 from .labels import STATUS_LABELS
@@ -99,7 +99,7 @@ class UpdateForm(Form):
     happened_on = DateField(_l("Date"), validators=[RequiredInput(_l("Enter the date of the update"))])
     body = BilingualField(_l("What has happened"), multiline=True, max_length=5000)
     status = RadioField(_l("New status"), choices=[SelectChoice("", _l("No change"))] + STATUS_CHOICES,
-                        validators=[Optional()], default="", filters=[strip_text])
+                        validators=[Optional()], default="")
     reason = BilingualField(_l("Why it is not possible"), multiline=True, max_length=5000,
                             description=_l("Needed in both Welsh and English when the status is ‘Not possible’."))
     progress = IntegerField(_l("Progress (percentage)"), validators=[Optional(), NumberRange(0, 100)])

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, SubmitField, TextAreaField
 
-from ..forms import Form, strip_text
+from ..forms import Form
 from ..validators import MaxLength, Optional, Required
 
 RATINGS = [
@@ -17,7 +17,7 @@ RATINGS = [
 
 class SiteFeedbackForm(Form):
     rating = RadioField(_l("Overall, how did you feel about the service you received today?"),
-                        choices=RATINGS, validators=[Optional()], default=None, filters=[strip_text])
+                        choices=RATINGS, validators=[Optional()], default=None)
     comments = TextAreaField(_l("How could we improve this service?"),
                              description=_l("Do not include personal information, like your name or address."),
                              validators=[Required(_l("Tell us how we could improve this service")),
