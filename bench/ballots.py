@@ -31,15 +31,15 @@ BENCH = Path(__file__).resolve().parent
 
 POT = """
 from engage.accounts import services as accounts
-from engage.ballots import services
+from engage.ballots import lifecycle, pots, voters
 import json
 org = accounts.get_org("bench") or accounts.create_org("bench", "Bench", "Mainc")
-pot = services.create_pot(org, {{"title": {{"cy": "Mainc", "en": "Bench"}}, "description": {{}}, "area": {{}},
+pot = pots.create_pot(org, {{"title": {{"cy": "Mainc", "en": "Bench"}}, "description": {{}}, "area": {{}},
     "budget_pence": 1000000, "ballot_type": "knapsack", "rule": "greedy", "eligibility": "codes"}})
-ids = [services.save_project(pot, {{"title": {{"cy": f"P{{i}}", "en": f"P{{i}}"}}, "cost_pence": 200000}}).id
+ids = [pots.save_project(pot, {{"title": {{"cy": f"P{{i}}", "en": f"P{{i}}"}}, "cost_pence": 200000}}).id
        for i in range(6)]
-plain = services.generate_codes(pot, {codes})
-services.open_pot(pot)
+plain = voters.generate_codes(pot, {codes})
+lifecycle.open_pot(pot)
 print(json.dumps({{"id": pot.id, "projects": ids, "codes": plain}}))
 """
 

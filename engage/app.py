@@ -32,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure_logging(app)
     configure_extensions(app)
     configure_i18n(app)
+    connect_areas(app)
     configure_blueprints(app)
     configure_cli(app)
     errors.init_app(app)
@@ -88,6 +89,15 @@ def configure_i18n(app: Flask) -> None:
     formatting.init_app(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+
+def connect_areas(app: Flask) -> None:
+    """Each area's hooks into the others and its refusals' words (see engage/hooks.py): explicit here,
+    never a side effect of importing a module."""
+    from . import accounts, ballots, checkin, events, feedback
+
+    for area in (accounts, events, checkin, feedback, ballots):
+        area.connect()
 
 
 def configure_blueprints(app: Flask) -> None:

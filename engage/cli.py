@@ -76,7 +76,7 @@ def users_create(email: str, org_slug: str, role: str, name: str) -> None:
     password = "" if existing else _password_option(sys.stdin.isatty())
     try:
         services.create_user(email, password, org, role, name=name)
-    except services.AccountError as err:
+    except services.AccountRefusal as err:
         raise click.ClickException(err.code.replace("_", " ")) from None
     click.echo(f"{email} is now {role} of {org_slug}")
 
@@ -92,7 +92,7 @@ def users_set_password(email: str) -> None:
         raise click.ClickException(f"no user {email}")
     try:
         services.set_password(user, _password_option(sys.stdin.isatty()))
-    except services.AccountError as err:
+    except services.AccountRefusal as err:
         raise click.ClickException(err.code.replace("_", " ")) from None
     click.echo(f"password set for {email}")
 
@@ -107,7 +107,7 @@ def orgs_create(slug: str, name_en: str, name_cy: str) -> None:
 
     try:
         services.create_org(slug, name_en, name_cy)
-    except services.AccountError as err:
+    except services.AccountRefusal as err:
         raise click.ClickException(err.code.replace("_", " ")) from None
     click.echo(f"created {slug}")
 
@@ -151,6 +151,7 @@ def reports_monthly(org_slug: str, month: str, fmt: str, lang: str) -> None:
     from .accounts.services import get_org
     from .dates import parse_month
     from .events import reports as event_reports
+    from .events.services import EventRefusal
 
     org = get_org(org_slug)
     if org is None:
@@ -160,7 +161,7 @@ def reports_monthly(org_slug: str, month: str, fmt: str, lang: str) -> None:
         raise click.ClickException("--month must look like 2026-10")
     try:
         data = event_reports.build(org, *parsed)
-    except event_reports.ReportError:
+    except EventRefusal:
         raise click.ClickException("that month is in the future") from None
     click.echo(event_reports.render(data, fmt, lang), nl=False)
 

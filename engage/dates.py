@@ -6,12 +6,19 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 LOCAL = ZoneInfo("Europe/London")
+#: How a local time travels in a form (<input type="datetime-local">).
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 def local_to_utc(naive_local: datetime) -> datetime:
     """A wall-clock time in Wales (as typed into a form) → aware UTC."""
     return naive_local.replace(tzinfo=LOCAL).astimezone(timezone.utc)
+
+
+def today_local() -> date:
+    """Today's date in Wales (not the machine's: a server abroad or on UTC would be a day out)."""
+    return datetime.now(LOCAL).date()
 
 
 def utc_to_local(value: datetime) -> datetime:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
+from .refusals import Refusal
 from .validators import WTFormsTranslations
 
 _TRANSLATIONS = WTFormsTranslations()
@@ -28,16 +28,15 @@ class Form(FlaskForm):
         def get_translations(self, form: Any) -> WTFormsTranslations:
             return _TRANSLATIONS
 
-    def show_error(self, err: Any, messages: dict[str, Any]) -> None:
-        """Show a service's refusal (``err.code``, ``err.field``) next to its field, in our words.
+    def show_error(self, err: Refusal) -> None:
+        """Show a service's refusal next to its field (``err.field``), in its area's words.
 
         On a bilingual pair the message goes on the Welsh input, which the error summary links to.
         """
-        field = getattr(err, "field", None)
-        target = getattr(self, field, None) if field else None
+        target = getattr(self, err.field, None) if err.field else None
         if target is not None and hasattr(target, "form"):
             target = target.form["cy"]
-        message = messages.get(getattr(err, "code", ""), _l("Check this answer"))
+        message = err.message()
         if target is not None:
             target.errors = list(target.errors) + [message]
         else:

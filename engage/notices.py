@@ -5,8 +5,11 @@ notice flashed on an English page and shown after a switch to Welsh is still Wel
 """
 from __future__ import annotations
 
-from flask import Flask, get_flashed_messages
+from flask import Flask, flash, get_flashed_messages
 from flask_babel import lazy_gettext as _l
+
+from . import refusals
+from .refusals import Refusal
 
 NOTICES = {
     "signed_out": _l("You have signed out."),
@@ -26,15 +29,27 @@ NOTICES = {
     "pb_paper_entered": _l("The paper ballot has been entered. A different member of staff must now check it."),
     "pb_paper_confirmed": _l("The paper ballot has been checked and counted."),
     "pb_paper_rejected": _l("The paper ballot has been removed. Enter it again if it was typed wrongly."),
-    "pb_same_person": _l("A different member of staff must check a paper ballot."),
-    "pb_not_found": _l("That paper ballot has already been dealt with."),
-    "pb_not_open": _l("Voting is not open for this fund."),
 }
+#: A refusal is flashed as "refusal:<area>:<code>" and put into words from its area's labels.
+REFUSAL_PREFIX = "refusal:"
+
+
+def flash_refusal(err: Refusal) -> None:
+    """Tell the next page why something was refused, in that page's language."""
+    flash(f"{REFUSAL_PREFIX}{err.area}:{err.code}")
+
+
+def words_for(key: str) -> str:
+    """A flashed key in the current language. A key nobody gave words to is a bug, not silence."""
+    if key.startswith(REFUSAL_PREFIX):
+        area, _sep, code = key[len(REFUSAL_PREFIX):].partition(":")
+        return str(refusals.words(area, code))
+    return str(NOTICES[key])
 
 
 def init_app(app: Flask) -> None:
     @app.context_processor
     def _notices() -> dict:
         def notices() -> list[str]:
-            return [str(NOTICES[key]) for key in get_flashed_messages() if key in NOTICES]
+            return [words_for(key) for key in get_flashed_messages()]
         return {"notices": notices}

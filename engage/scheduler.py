@@ -36,7 +36,7 @@ def _checkin_retention() -> Any:
 
 
 def _pb_lifecycle() -> Any:
-    from .ballots.services import run_schedule
+    from .ballots.lifecycle import run_schedule
     return run_schedule()
 
 

@@ -14,7 +14,7 @@ def make_pot(app: Flask, org_slug: str = "gwynedd", *, codes: int = 5, open_it: 
              projects: list[tuple[str, str, int]] | None = None, **overrides: Any) -> dict[str, Any]:
     """A pot with projects (budget £10,000, knapsack, greedy) and ``codes`` voter codes."""
     from engage.accounts.services import get_org
-    from engage.ballots import services
+    from engage.ballots import lifecycle, pots, voters
 
     with app.app_context():
         org = get_org(org_slug)
@@ -24,15 +24,15 @@ def make_pot(app: Flask, org_slug: str = "gwynedd", *, codes: int = 5, open_it: 
                 "rule": "greedy", "opens_at": None, "closes_at": None, "eligibility": "codes",
                 "postcode_prefixes": None}
         data.update(overrides)
-        pot = services.create_pot(org, data)
+        pot = pots.create_pot(org, data)
         ids = []
         for cy, en, cost in projects or PROJECTS:
-            project = services.save_project(pot, {"title": {"cy": cy, "en": en}, "summary": {"cy": f"Am {cy}", "en": f"About {en}"},
+            project = pots.save_project(pot, {"title": {"cy": cy, "en": en}, "summary": {"cy": f"Am {cy}", "en": f"About {en}"},
                                                   "cost_pence": cost})
             ids.append(project.id)
-        plain = services.generate_codes(pot, codes) if codes and data["eligibility"] == "codes" else []
+        plain = voters.generate_codes(pot, codes) if codes and data["eligibility"] == "codes" else []
         if open_it:
-            services.open_pot(pot)
+            lifecycle.open_pot(pot)
         return {"id": pot.id, "projects": ids, "codes": plain}
 
 
@@ -76,3 +76,18 @@ def counts(app: Flask, pot_id: int) -> tuple[int, int]:
         roll = db.session.scalar(select(func.count()).select_from(RollEntry).where(RollEntry.pot_id == pot_id))
         box = db.session.scalar(select(func.count()).select_from(BoxBallot).where(BoxBallot.pot_id == pot_id))
         return roll, box
+
+
+def wait_for_lock_waiters(conn: Any, count: int, timeout: float = 30.0) -> None:
+    """Wait until ``count`` PostgreSQL backends of this database are waiting for a lock (polled on
+    ``conn``, a psycopg connection outside the test's transactions)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        waiting = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                               "AND wait_event_type = 'Lock'").fetchone()[0]
+        if waiting >= count:
+            return
+        assert time.monotonic() < deadline, f"{waiting} of {count} backends waiting for a lock"
+        time.sleep(0.02)

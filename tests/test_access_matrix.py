@@ -49,14 +49,14 @@ def samples(app, two_orgs, make_event):  # type: ignore[no-untyped-def]
         follow.subscribe(entry, "follower@example.org", "cy")
         from pb_helpers import make_pot
         from engage.accounts.services import find_user
-        from engage.ballots import services as ballots
+        from engage.ballots import lifecycle, paper as paper_ballots, pots
         pot = make_pot(app)
-        pot_obj = ballots.get_pot(org, pot["id"])
-        paper = ballots.enter_paper(pot_obj, find_user("admin-a@example.org"), {pot["projects"][0]: 1})
+        pot_obj = pots.get_pot(org, pot["id"])
+        paper = paper_ballots.enter_paper(pot_obj, find_user("admin-a@example.org"), {pot["projects"][0]: 1})
         from engage.ballots import results
         done = make_pot(app, codes=0)  # a pot whose results are published, for the results pages
-        done_obj = ballots.get_pot(org, done["id"])
-        ballots.close_pot(done_obj)
+        done_obj = pots.get_pot(org, done["id"])
+        lifecycle.close_pot(done_obj)
         results.publish(done_obj)
         published = {"pot_id": done["id"]}
         from engage.feedback.models import FeedbackSubscription

@@ -111,10 +111,14 @@ _FEEDBACK = text("INSERT INTO site_feedback (comments, lang, created_at) VALUES 
 _RATE = text("UPDATE site_feedback SET rating = 5 WHERE comments = :rated")
 
 
+# The ballot box's write path (engage/ballots/box.py) is generic: statements, each writing one row, all
+# or nothing. These tests drive it with the site feedback table, where each failure is easy to make.
+
+
 @pytest.mark.parametrize("rated, written", [("first", True), ("nobody wrote this", False)])
 def test_write_chain_is_all_or_nothing(app, rated, written):
     """Each statement must write one row; when one writes none, the rows before it go too."""
-    from engage.db import write_chain
+    from engage.ballots.box import write_all_or_nothing as write_chain
     from engage.public.models import SiteFeedback
 
     with app.app_context():
@@ -127,7 +131,7 @@ def test_write_chain_is_all_or_nothing(app, rated, written):
 def test_write_chain_raises_constraint_errors_and_keeps_nothing(app):
     from sqlalchemy.exc import IntegrityError
 
-    from engage.db import write_chain
+    from engage.ballots.box import write_all_or_nothing as write_chain
     from engage.public.models import SiteFeedback
 
     with app.app_context():
@@ -143,7 +147,7 @@ def test_write_chain_raises_constraint_errors_and_keeps_nothing(app):
 
 
 def test_write_chain_inside_another_write_is_all_or_nothing_too(app):
-    from engage.db import write_chain
+    from engage.ballots.box import write_all_or_nothing as write_chain
     from engage.public.models import SiteFeedback
 
     with app.app_context():
@@ -162,7 +166,7 @@ def test_write_chain_sends_values_as_their_types_say_and_errors_hide_them(app):
     from sqlalchemy import bindparam
     from sqlalchemy.exc import IntegrityError, StatementError
 
-    from engage.db import write_chain
+    from engage.ballots.box import write_all_or_nothing as write_chain
     from engage.public.models import SiteFeedback
     from engage.types import UTCDateTime
 

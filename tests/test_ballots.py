@@ -22,14 +22,14 @@ def pot(app, two_orgs):  # type: ignore[no-untyped-def]
 
 
 def _publish(app, pot_id):  # type: ignore[no-untyped-def]
-    from engage.ballots import results, services
+    from engage.ballots import lifecycle, results
     from engage.ballots.models import Pot
     from engage.extensions import db
 
     with app.app_context():
         p = db.session.get(Pot, pot_id)
         if p.status == "open":
-            services.close_pot(p)
+            lifecycle.close_pot(p)
         return results.publish(p)
 
 
@@ -136,11 +136,11 @@ def test_tampered_form_with_a_project_of_another_pot(app, client, two_orgs):
 
 
 def test_tampered_session_cannot_smuggle_a_foreign_project_into_the_box(app, pot):
-    from engage.ballots import services
+    from engage.ballots import box, pots
 
     with app.app_context():
-        with pytest.raises(services.BallotError) as err:
-            services.cast_ballot(pot["id"], services.Voter("paper"), {999_999: 1})
+        with pytest.raises(pots.BallotRefusal) as err:
+            box.cast_ballot(pot["id"], box.Voter("paper"), {999_999: 1})
         assert err.value.code == "tampered"
     assert counts(app, pot["id"]) == (0, 0)
 
@@ -149,7 +149,7 @@ def test_pot_not_open_refuses_votes(app, client, two_orgs):
     pot = make_pot(app, open_it=False)
     assert client.get(f"/en/pb/{pot['id']}/vote").status_code == 404  # a draft is not public
     _open_and_close = make_pot(app)
-    from engage.ballots import services
+    from engage.ballots import lifecycle
     from engage.ballots.models import Pot
     from engage.extensions import db
 
@@ -157,7 +157,7 @@ def test_pot_not_open_refuses_votes(app, client, two_orgs):
     client.post(f"/en/pb/{_open_and_close['id']}/vote", data={"code": _open_and_close["codes"][0],
                                                                "csrf_token": csrf_of(page.get_data(as_text=True))})
     with app.app_context():
-        services.close_pot(db.session.get(Pot, _open_and_close["id"]))
+        lifecycle.close_pot(db.session.get(Pot, _open_and_close["id"]))
     closed = client.post(f"/cy/pb/{_open_and_close['id']}/vote/submit", data={"csrf_token": csrf_of(page.get_data(as_text=True))})
     assert closed.status_code == 409 and "Nid yw’r bleidlais ar agor" in closed.get_data(as_text=True)
     assert client.get(f"/en/pb/{_open_and_close['id']}/vote").status_code == 409
@@ -167,24 +167,24 @@ def test_pot_not_open_refuses_votes(app, client, two_orgs):
 def test_cast_ballot_after_the_terms_are_cached_still_checks_code_and_status(app, two_orgs):
     """The pot's terms are read once per process; the code and the open status are checked on every
     ballot by the roll INSERT itself."""
-    from engage.ballots import services
+    from engage.ballots import box, lifecycle, pots, voters
     from engage.ballots.models import Pot
     from engage.extensions import db
 
     pot, other = make_pot(app), make_pot(app, "powys")
     p1 = pot["projects"][0]
     with app.app_context():
-        hashed = {name: services.code_hash(db.session.get(Pot, p["id"]), p["codes"][0])
+        hashed = {name: voters.code_hash(db.session.get(Pot, p["id"]), p["codes"][0])
                   for name, p in (("pot", pot), ("other", other))}
-        services.cast_ballot(pot["id"], services.Voter("code", hashed["pot"]), {p1: 1})
+        box.cast_ballot(pot["id"], box.Voter("code", hashed["pot"]), {p1: 1})
         assert pot["id"] in app.extensions["pb_open_terms"]
-        with pytest.raises(services.BallotError) as foreign:  # a real code, but another pot's
-            services.cast_ballot(pot["id"], services.Voter("code", hashed["other"]), {p1: 1})
+        with pytest.raises(pots.BallotRefusal) as foreign:  # a real code, but another pot's
+            box.cast_ballot(pot["id"], box.Voter("code", hashed["other"]), {p1: 1})
         assert foreign.value.code == "code_not_valid"
-        services.close_pot(db.session.get(Pot, pot["id"]))
-        second = services.code_hash(db.session.get(Pot, pot["id"]), pot["codes"][1])
-        with pytest.raises(services.BallotError) as closed:
-            services.cast_ballot(pot["id"], services.Voter("code", second), {p1: 1})
+        lifecycle.close_pot(db.session.get(Pot, pot["id"]))
+        second = voters.code_hash(db.session.get(Pot, pot["id"]), pot["codes"][1])
+        with pytest.raises(pots.BallotRefusal) as closed:
+            box.cast_ballot(pot["id"], box.Voter("code", second), {p1: 1})
         assert closed.value.code == "not_open"
     assert counts(app, pot["id"]) == (1, 1) and counts(app, other["id"]) == (0, 0)
 
@@ -231,12 +231,12 @@ def test_kiosk_issues_a_fresh_code_for_each_voter(app, client, pot):
                                                              "csrf_token": csrf_of(html)})
         done = client.post(f"/en/pb/{pot['id']}/vote/submit", data={"csrf_token": csrf_of(html)})
         assert "Next voter" in client.get(done.headers["Location"]).get_data(as_text=True)
-    from engage.ballots import services
+    from engage.ballots import box
     from engage.ballots.models import Pot
     from engage.extensions import db
 
     with app.app_context():
-        assert services.turnout(db.session.get(Pot, pot["id"]))["kiosk"] == 2
+        assert box.turnout(db.session.get(Pot, pot["id"]))["kiosk"] == 2
 
 
 def test_paper_ballot_needs_a_second_person(app, client, pot):
@@ -324,37 +324,37 @@ def _box(db, pot_id):  # type: ignore[no-untyped-def]
 @pytest.mark.postgres_only
 def test_sealing_leaves_no_transaction_id_or_order_that_pairs_a_voter_with_their_choices(app, two_orgs):
     from engage import scheduler
-    from engage.ballots import services
+    from engage.ballots import box, lifecycle, voters
     from engage.ballots.models import Pot
     from engage.extensions import db
 
     pot = make_pot(app, codes=12)
     with app.app_context():
         p = db.session.get(Pot, pot["id"])
-        receipts = [services.cast_ballot(p.id, services.Voter("code", services.code_hash(p, code)),
+        receipts = [box.cast_ballot(p.id, box.Voter("code", voters.code_hash(p, code)),
                                          {pot["projects"][n % 4]: 1}) for n, code in enumerate(pot["codes"][:10])]
-        cast_order = [services.receipt_hash(r) for r in receipts]
+        cast_order = [box.receipt_hash(r) for r in receipts]
         # Unsealed, the attack works: every ballot pairs with its voter's code.
         assert len(db.session.execute(_PAIRS, {"pot_id": p.id}).all()) == 10
-        assert services.box_unsealed(p.id)
+        assert box.box_unsealed(p.id)
         before, ids_before = _box(db, p.id), set(db.session.scalars(text("SELECT id FROM pb_box")))
         db.session.remove()
     assert scheduler.run_job(app, "pb_lifecycle", tick="2026-11-24T10:00") == {"opened": 0, "closed": 0, "sealed": 1}
     with app.app_context():
         p = db.session.get(Pot, pot["id"])
         assert db.session.execute(_PAIRS, {"pot_id": p.id}).all() == []
-        assert not services.box_unsealed(p.id)
+        assert not box.box_unsealed(p.id)
         assert db.session.scalar(text("SELECT count(DISTINCT xmin::text) FROM pb_box")) == 1
         # The same ballots, under new keys, stored in an order that is not the order they were cast.
         assert _box(db, p.id) == before
         assert set(db.session.scalars(text("SELECT id FROM pb_box"))).isdisjoint(ids_before)
         assert db.session.scalars(_BOX_BY_PLACE, {"pot_id": p.id}).all() != cast_order
-        assert all(services.receipt_counted(p, r) for r in receipts)
+        assert all(box.receipt_counted(p, r) for r in receipts)
         # A ballot cast after the seal can be paired until the next seal; closing the pot seals it.
-        services.cast_ballot(p.id, services.Voter("code", services.code_hash(p, pot["codes"][10])),
+        box.cast_ballot(p.id, box.Voter("code", voters.code_hash(p, pot["codes"][10])),
                              {pot["projects"][0]: 1})
         assert len(db.session.execute(_PAIRS, {"pot_id": p.id}).all()) == 1
-        services.close_pot(p)
+        lifecycle.close_pot(p)
         assert db.session.execute(_PAIRS, {"pot_id": p.id}).all() == []
         assert len(_box(db, p.id)) == 11
         db.session.remove()
@@ -365,13 +365,13 @@ def test_sealing_leaves_no_transaction_id_or_order_that_pairs_a_voter_with_their
 def test_sealing_while_people_vote_loses_and_doubles_nothing(app, two_orgs):
     import threading
 
-    from engage.ballots import services
+    from engage.ballots import box, voters
     from engage.ballots.models import Pot
     from engage.extensions import db
 
     pot = make_pot(app, codes=60)
     with app.app_context():
-        hashes = [services.code_hash(db.session.get(Pot, pot["id"]), c) for c in pot["codes"]]
+        hashes = [voters.code_hash(db.session.get(Pot, pot["id"]), c) for c in pot["codes"]]
     receipts: list[str] = []
     errors: list[BaseException] = []
 
@@ -379,7 +379,7 @@ def test_sealing_while_people_vote_loses_and_doubles_nothing(app, two_orgs):
         try:
             with app.app_context():
                 for n, hashed in enumerate(batch):
-                    receipts.append(services.cast_ballot(pot["id"], services.Voter("code", hashed),
+                    receipts.append(box.cast_ballot(pot["id"], box.Voter("code", hashed),
                                                          {pot["projects"][n % 4]: 1}))
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
@@ -390,15 +390,15 @@ def test_sealing_while_people_vote_loses_and_doubles_nothing(app, two_orgs):
     seals = 0
     with app.app_context():
         while any(t.is_alive() for t in threads):
-            seals += services.seal_box(db.session.get(Pot, pot["id"]))
+            seals += box.seal_box(db.session.get(Pot, pot["id"]))
             db.session.remove()
         for t in threads:
             t.join(60)
         assert errors == [] and len(receipts) == 60 and seals >= 1
         p = db.session.get(Pot, pot["id"])
-        services.seal_box(p)
+        box.seal_box(p)
         assert counts(app, p.id) == (60, 60)
-        assert all(services.receipt_counted(p, r) for r in receipts)
+        assert all(box.receipt_counted(p, r) for r in receipts)
         assert db.session.execute(_PAIRS, {"pot_id": p.id}).all() == []
 
 
@@ -407,12 +407,12 @@ def test_the_scheduler_seals_a_closed_pot_too(app, two_orgs):
     """An imported election lands closed, its roll and box written by one transaction."""
     from engage import scheduler
     from engage.accounts.services import get_org
-    from engage.ballots import results, services
+    from engage.ballots import box, pabulib
     from engage.extensions import db
 
     with app.app_context():
-        pot_id = results.import_pabulib(get_org("gwynedd"), (DATA / "Netherlands_Amsterdam_179.pb").read_text()).id
-        assert services.box_unsealed(pot_id) and db.session.execute(_PAIRS, {"pot_id": pot_id}).first()
+        pot_id = pabulib.import_pabulib(get_org("gwynedd"), (DATA / "Netherlands_Amsterdam_179.pb").read_text()).id
+        assert box.box_unsealed(pot_id) and db.session.execute(_PAIRS, {"pot_id": pot_id}).first()
         db.session.remove()
     assert scheduler.run_job(app, "pb_lifecycle", tick="2026-11-24T10:00")["sealed"] == 1
     with app.app_context():
@@ -424,25 +424,26 @@ def test_a_vote_sent_while_the_pot_is_closing_waits_and_is_refused(app, two_orgs
     """A close in progress (another process's transaction, holding the pot) must not let a vote in
     after it: the vote would land in a closed, already sealed box and stay paired for good."""
     import threading
-    import time
 
     import psycopg
 
-    from engage.ballots import services
+    from pb_helpers import wait_for_lock_waiters
+
+    from engage.ballots import box, pots, voters
     from engage.ballots.models import Pot
     from engage.extensions import db
 
     pot = make_pot(app, codes=2)
     with app.app_context():
-        hashed = services.code_hash(db.session.get(Pot, pot["id"]), pot["codes"][0])
+        hashed = voters.code_hash(db.session.get(Pot, pot["id"]), pot["codes"][0])
         db.session.remove()
     outcome: list[object] = []
 
     def vote_now() -> None:
         with app.app_context():
             try:
-                outcome.append(services.cast_ballot(pot["id"], services.Voter("code", hashed), {pot["projects"][0]: 1}))
-            except services.BallotError as err:
+                outcome.append(box.cast_ballot(pot["id"], box.Voter("code", hashed), {pot["projects"][0]: 1}))
+            except pots.BallotRefusal as err:
                 outcome.append(err.code)
 
     url = app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg://", "postgresql://", 1)
@@ -451,7 +452,8 @@ def test_a_vote_sent_while_the_pot_is_closing_waits_and_is_refused(app, two_orgs
         closer.execute("UPDATE pb_pots SET status = 'closed' WHERE id = %s", (pot["id"],))
         voter = threading.Thread(target=vote_now)
         voter.start()
-        time.sleep(0.5)  # the vote has begun and must now wait for the close
+        with psycopg.connect(url, autocommit=True) as watcher:
+            wait_for_lock_waiters(watcher, 1)  # the vote has begun and must now wait for the close
         assert outcome == []
         closer.commit()
         voter.join(30)
@@ -504,7 +506,7 @@ def test_one_ballot_per_code_is_a_database_constraint(app, pot):
 
 def test_codes_are_stored_hashed_and_unguessable(app, pot):
     from engage.ballots.models import VoterCode
-    from engage.checkin.services import CODE_ALPHABET
+    from engage.codes import CODE_ALPHABET
     from engage.extensions import db
 
     assert all(len(c) == 12 and set(c) <= set(CODE_ALPHABET) for c in pot["codes"])
@@ -517,16 +519,16 @@ def test_codes_are_stored_hashed_and_unguessable(app, pot):
 
 
 def test_rule_and_budget_are_fixed_once_open(app, client, pot):
-    from engage.ballots import services
+    from engage.ballots import pots
     from engage.ballots.models import Pot
     from engage.extensions import db
 
     with app.app_context():
         p = db.session.get(Pot, pot["id"])
-        data = {n: getattr(p, n) for n in services.POT_FIELDS}
+        data = {n: getattr(p, n) for n in pots.POT_FIELDS}
         data.update(title=p.texts("title"), description=p.texts("description"), area=p.texts("area"), rule="mes")
-        with pytest.raises(services.BallotError):
-            services.update_pot(p, data)
+        with pytest.raises(pots.BallotRefusal):
+            pots.update_pot(p, data)
         db.session.rollback()
         assert db.session.get(Pot, pot["id"]).rule == "greedy"
     sign_in(client, "admin-a@example.org")
@@ -587,8 +589,8 @@ def test_results_reasons_receipts_and_open_data(app, client, pot):
         html = client.get(done.headers["Location"]).get_data(as_text=True)
         receipts.append(html.split('id="receipt">')[1].split("<")[0])
     data = _publish(app, pot["id"])
-    assert data["outcomes"]["greedy"]["selected"] == [str(pot["projects"][1]), str(pot["projects"][0])]
-    assert data["turnout"] == {"code": 4, "kiosk": 0, "paper": 0, "open": 0, "total": 4}
+    assert data.outcomes["greedy"]["selected"] == [str(pot["projects"][1]), str(pot["projects"][0])]
+    assert data.turnout == {"code": 4, "kiosk": 0, "paper": 0, "open": 0, "total": 4}
     cy = client.get(f"/cy/pb/{pot['id']}/results?receipt={receipts[2]}").get_data(as_text=True)
     assert "Cafodd eich pleidlais ei chyfrif." in cy
     assert "Heb ei ariannu: roedd yn costio mwy na’r arian oedd ar ôl pan ddaeth ei dro." in cy
@@ -596,7 +598,7 @@ def test_results_reasons_receipts_and_open_data(app, client, pot):
     assert "receipt-mine" in cy
     assert "Ni allem ddod o hyd" in client.get(f"/cy/pb/{pot['id']}/results?receipt=NOPE-NOPE").get_data(as_text=True)
     body = json.loads(client.get(f"/en/pb/{pot['id']}/results.json").get_data(as_text=True))
-    assert body["outcomes"]["greedy"]["selected"] == data["outcomes"]["greedy"]["selected"]
+    assert body["outcomes"]["greedy"]["selected"] == data.outcomes["greedy"]["selected"]
     assert len(body["receipts"]) == 4 and body["receipts"] == sorted(body["receipts"])
     assert not any(r in json.dumps(body) for r in receipts)  # fingerprints only, never the codes
     csv_text = client.get(f"/en/pb/{pot['id']}/results.csv").get_data(as_text=True)
@@ -627,7 +629,7 @@ def test_exported_pb_recounts_to_the_published_winners(app, client, two_orgs, tm
 
     pot = make_pot(app, codes=25, rule=rule, projects=[
         (f"Prosiect {i}", f"Project {i}", cost) for i, cost in enumerate([300_000, 250_000, 450_000, 150_000, 500_000, 120_000])])
-    from engage.ballots import services
+    from engage.ballots import box, voters
 
     rng = random.Random(7)
     with app.app_context():
@@ -639,9 +641,9 @@ def test_exported_pb_recounts_to_the_published_winners(app, client, two_orgs, tm
                     total += cost
             from engage.ballots.models import Pot
             from engage.extensions import db
-            services.cast_ballot(pot["id"], services.Voter("code", services.code_hash(db.session.get(Pot, pot["id"]), code)),
+            box.cast_ballot(pot["id"], box.Voter("code", voters.code_hash(db.session.get(Pot, pot["id"]), code)),
                                  {p: 1 for p in chosen or pot["projects"][:1]})
-    published = _publish(app, pot["id"])["outcomes"][rule]["selected"]
+    published = _publish(app, pot["id"]).outcomes[rule]["selected"]
     runner = app.test_cli_runner()
     exported = runner.invoke(args=["pb", "export", str(pot["id"])])
     assert exported.exit_code == 0, exported.output
@@ -667,7 +669,7 @@ def test_import_pabulib_makes_a_closed_pot_and_prints_its_id_last(app, two_orgs,
     with app.app_context():
         assert db.session.get(Pot, pot_id).status == "closed"
     data = _publish(app, pot_id)
-    assert len(data["outcomes"]["greedy"]["selected"]) == 2 and data["turnout"]["total"] == 4
+    assert len(data.outcomes["greedy"]["selected"]) == 2 and data.turnout["total"] == 4
     bad = tmp_path / "bad.pb"
     bad.write_text("nonsense")
     assert runner.invoke(args=["pb", "import", str(bad), "--org", "gwynedd"]).exit_code == 2
@@ -755,7 +757,7 @@ def test_bar_chart_is_pure_and_escapes(app):
 
 def test_a_pot_opened_meanwhile_refuses_an_edit_made_from_an_older_copy(app, two_orgs):
     """Status checks read the pot inside the write, not the copy the request loaded earlier."""
-    from engage.ballots import services
+    from engage.ballots import lifecycle, pots
     from engage.ballots.models import Pot
     from engage.extensions import db
 
@@ -764,9 +766,66 @@ def test_a_pot_opened_meanwhile_refuses_an_edit_made_from_an_older_copy(app, two
         stale = db.session.get(Pot, pot["id"])
         assert stale.status == "draft"
         with app.app_context():  # another request opens it
-            services.open_pot(db.session.get(Pot, pot["id"]))
-        with pytest.raises(services.BallotError) as err:
-            services.save_project(stale, {"title": {"cy": "Hwyr", "en": "Late"}, "cost_pence": 100})
+            lifecycle.open_pot(db.session.get(Pot, pot["id"]))
+        with pytest.raises(pots.BallotRefusal) as err:
+            pots.save_project(stale, {"title": {"cy": "Hwyr", "en": "Late"}, "cost_pence": 100})
         assert err.value.code == "fixed_once_open"
         db.session.rollback()
         assert len(db.session.get(Pot, pot["id"]).projects) == 4
+
+
+def test_box_statements_write_every_column_of_the_box_and_the_roll(app):
+    """The cast and seal statements are built from the table models: a column added to the box or the
+    roll is written by every statement, or this fails (no SQL strings to keep in step by hand)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from engage.ballots import box
+    from engage.ballots.models import BoxBallot, RollEntry
+
+    box_columns = [c.name for c in BoxBallot.__table__.columns]
+    roll_columns = [c.name for c in RollEntry.__table__.columns]
+    assert box.BOX_COLUMNS == tuple(box_columns)
+    assert set(box.ROLL_COLUMNS) == set(roll_columns)
+    for name, dialect in (("sqlite", sqlite.dialect()), ("postgresql", postgresql.psycopg.dialect())):
+        for by_code in (True, False):
+            statements = box.cast_statements(name, by_code)
+            inserts = [s for s in statements]
+            written = {}
+            for statement in inserts:
+                sql = str(statement.compile(dialect=dialect))
+                for table, columns in (("pb_box", box_columns), ("pb_roll", roll_columns)):
+                    marker = f"INSERT INTO {table} ("
+                    if marker in sql:
+                        listed = sql.split(marker, 1)[1].split(")", 1)[0].split(", ")
+                        written[table] = listed
+            assert written == {"pb_box": box_columns, "pb_roll": list(box.ROLL_COLUMNS)}, (name, by_code)
+    sealed = str(box.seal_statement().compile(dialect=postgresql.psycopg.dialect()))
+    assert f"INSERT INTO pb_box ({', '.join(box_columns)})" in sealed
+    assert "RETURNING " + ", ".join(f"pb_box.{c}" for c in box_columns) in sealed
+
+
+def test_a_ballot_the_box_refuses_leaves_no_voter_on_the_roll(app, pot):
+    """All or nothing across the two tables: should the cached terms ever be wrong (here: a budget
+    larger than the pot's), the box's own constraint refuses the ballot, and the roll row written
+    before it goes too, so the code can still vote."""
+    from engage.ballots import box, voters
+    from engage.ballots.models import Pot
+    from engage.extensions import db
+
+    from pb_helpers import counts
+
+    with app.app_context():
+        p = db.session.get(Pot, pot["id"])
+        code = pot["codes"][0]
+        terms = box._open_terms(p.id)
+        app.extensions["pb_open_terms"][p.id] = box.OpenTerms(10 * terms.budget_pence, terms.ballot_type, None, None,
+                                                              terms.eligibility, terms.costs)
+        all_projects = {pid: 1 for pid in pot["projects"]}  # £14,000 of a £10,000 budget
+        with pytest.raises(box.BallotRefusal):
+            box.cast_ballot(p.id, box.Voter("code", voters.code_hash(p, code)), all_projects)
+    assert counts(app, pot["id"]) == (0, 0)
+    with app.app_context():
+        p = db.session.get(Pot, pot["id"])
+        assert voters.usable_code(p, code) is not None  # the wrong terms were dropped; the code still votes
+        box.cast_ballot(p.id, box.Voter("code", voters.code_hash(p, code)), {pot["projects"][0]: 1})
+    assert counts(app, pot["id"]) == (1, 1)

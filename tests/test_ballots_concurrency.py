@@ -123,3 +123,55 @@ def test_concurrent_submissions_never_exceed_the_budget(served):
         totals = list(db.session.scalars(select(BoxBallot.total_pence).where(BoxBallot.pot_id == pot["id"])))
     assert len(totals) == 24 and max(totals) <= 1_000_000  # 3 of every 5 fit; the other 16 were refused
     assert counts(app, pot["id"]) == (24, 24)
+
+
+def test_two_staff_publishing_at_once_publish_once(app, two_orgs):
+    """Two members of staff press "publish results" at the same moment: one publishes, the other is
+    told it cannot be done at this stage; one ``pb.published`` in the audit log, one set of drafts.
+
+    On PostgreSQL the audit table is held locked so that both publishes are in flight together
+    (before the fix, each checked its own copy of the pot, both passed, and both wrote)."""
+    import psycopg
+    from sqlalchemy import func, select
+
+    from engage.audit.models import AuditEntry
+    from engage.ballots import box, lifecycle, pots, results, voters
+    from engage.ballots.models import Pot
+    from engage.extensions import db
+    from pb_helpers import wait_for_lock_waiters
+
+    pot = make_pot(app, codes=2)
+    with app.app_context():
+        p = db.session.get(Pot, pot["id"])
+        box.cast_ballot(p.id, box.Voter("code", voters.code_hash(p, pot["codes"][0])), {pot["projects"][0]: 1})
+        lifecycle.close_pot(p)
+    outcomes: list[str] = []
+
+    def press_publish() -> None:
+        with app.app_context():
+            mine = db.session.get(Pot, pot["id"])
+            try:
+                results.publish(mine)
+                outcomes.append("published")
+            except pots.BallotRefusal as err:
+                outcomes.append(err.code)
+
+    staff = [threading.Thread(target=press_publish) for _ in range(2)]
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql"):
+        url = url.replace("postgresql+psycopg://", "postgresql://", 1)
+        with psycopg.connect(url) as blocker, psycopg.connect(url, autocommit=True) as watcher:
+            blocker.execute("LOCK TABLE audit_entries IN EXCLUSIVE MODE")
+            for t in staff:
+                t.start()
+            wait_for_lock_waiters(watcher, 2)  # both are publishing: one waits for the log, one for the pot
+            blocker.commit()
+    else:
+        for t in staff:
+            t.start()
+    for t in staff:
+        t.join(60)
+    assert sorted(outcomes) == ["published", "wrong_status"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.kind == "pb.published")) == 1

@@ -16,7 +16,7 @@ COSTS = [400_000, 500_000, 200_000, 300_000]
 
 
 def test_state_machine_keeps_one_ballot_per_code_budget_and_secrecy(app, two_orgs):
-    from engage.ballots import results, services
+    from engage.ballots import box, lifecycle, pots, results, voters
     from engage.ballots.models import BoxBallot, Pot, RollEntry
     from engage.extensions import db
 
@@ -41,7 +41,7 @@ def test_state_machine_keeps_one_ballot_per_code_budget_and_secrecy(app, two_org
         @precondition(lambda self: self.status == "draft")
         @rule()
         def open(self) -> None:
-            services.open_pot(self.pot())
+            lifecycle.open_pot(self.pot())
             self.status = "open"
 
         @rule(code=st.integers(0, 3), picks=st.sets(st.integers(0, 3)), bogus=st.booleans())
@@ -50,12 +50,12 @@ def test_state_machine_keeps_one_ballot_per_code_budget_and_secrecy(app, two_org
             if bogus:
                 choices[10_000_000] = 1  # a project of no pot (a tampered form)
             pot = self.pot()
-            voter = services.Voter("code", services.code_hash(pot, self.codes[code]))
+            voter = box.Voter("code", voters.code_hash(pot, self.codes[code]))
             fits = bool(picks) and sum(COSTS[i] for i in picks) <= BUDGET and not bogus
             should_work = self.status == "open" and fits and self.codes[code] not in self.used
             try:
-                services.cast_ballot(self.pot_id, voter, choices)
-            except services.BallotError:
+                box.cast_ballot(self.pot_id, voter, choices)
+            except pots.BallotRefusal:
                 assert not should_work
             else:
                 assert should_work
@@ -65,7 +65,7 @@ def test_state_machine_keeps_one_ballot_per_code_budget_and_secrecy(app, two_org
         @precondition(lambda self: self.status == "open")
         @rule()
         def close(self) -> None:
-            services.close_pot(self.pot())
+            lifecycle.close_pot(self.pot())
             self.status = "closed"
 
         @precondition(lambda self: self.status == "closed")
@@ -73,17 +73,17 @@ def test_state_machine_keeps_one_ballot_per_code_budget_and_secrecy(app, two_org
         def publish(self) -> None:
             data = results.publish(self.pot())
             self.status = "published"
-            assert data["turnout"]["total"] == self.accepted == data["ballots"]
+            assert data.turnout["total"] == self.accepted == data.ballots
 
         @rule(step=st.sampled_from(["open", "close", "publish"]))
         def out_of_order(self, step: str) -> None:
             allowed = {"open": "draft", "close": "open", "publish": "closed"}[step]
             if self.status == allowed:
                 return
-            act = {"open": services.open_pot, "close": services.close_pot, "publish": results.publish}[step]
+            act = {"open": lifecycle.open_pot, "close": lifecycle.close_pot, "publish": results.publish}[step]
             try:
                 act(self.pot())
-            except services.BallotError:
+            except pots.BallotRefusal:
                 pass
             else:
                 raise AssertionError(f"{step} allowed from {self.status}")

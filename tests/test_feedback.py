@@ -143,7 +143,7 @@ def test_a_link_to_another_organisations_event_is_refused(app, client, two_orgs,
     # The service refuses it too, whatever the form let through.
     from engage.accounts.services import get_org
     from engage.feedback import services
-    with app.app_context(), pytest.raises(services.FeedbackError) as err:
+    with app.app_context(), pytest.raises(services.FeedbackRefusal) as err:
         services.create_entry(get_org("gwynedd"), service_data(events=[other]))
     assert err.value.code == "unknown_choice"
     assert count(app, FeedbackEntry) == 0
@@ -358,14 +358,14 @@ def test_drafts_from_published_pb_results(app, two_orgs):
 def test_bad_pb_results_store_nothing(app, two_orgs):
     from engage.accounts.services import get_org
     from engage.feedback import drafts
-    from engage.feedback.services import FeedbackError
+    from engage.feedback.services import FeedbackRefusal
 
     with app.app_context():
         org = get_org("gwynedd")
         good = {"ref": 1, "title": {"cy": "A", "en": "A"}, "cost_pence": 100, "votes": 1}
         for funded, not_funded in (([good], [{**good, "ref": 2, "reason": "bad-code"}]),
                                    ([{**good, "cost_pence": -1}], []), ([{**good, "title": {}}], [])):
-            with pytest.raises(FeedbackError):
+            with pytest.raises(FeedbackRefusal):
                 drafts.drafts_from_pb_results(org, 3, {"cy": "C", "en": "F"}, funded, not_funded)
     assert count(app, FeedbackEntry) == 0
 

@@ -119,7 +119,7 @@ def test_backup_while_serving_and_restore(october, client, tmp_path):
 
 def _closed_pot_with_votes(app, client):  # type: ignore[no-untyped-def]
     """A closed pot whose greedy winners depend on every ballot: 7 voters, 4 projects."""
-    from engage.ballots import services
+    from engage.ballots import lifecycle
     from engage.ballots.models import Pot
     from pb_helpers import make_pot, vote
 
@@ -129,7 +129,7 @@ def _closed_pot_with_votes(app, client):  # type: ignore[no-untyped-def]
                                            [p[1], p[2]], [p[3]]]):
         assert vote(client, pot["id"], code, chosen).status_code == 302
     with app.app_context():
-        services.close_pot(db.session.get(Pot, pot["id"]))
+        lifecycle.close_pot(db.session.get(Pot, pot["id"]))
     return pot["id"]
 
 
@@ -140,7 +140,7 @@ def _publish(app, pot_id):  # type: ignore[no-untyped-def]
     with app.app_context():
         data = results.publish(db.session.get(Pot, pot_id))
         db.session.remove()
-        return data["outcomes"][data["official_rule"]]["selected"], data["ballots"]
+        return data.official["selected"], data.ballots
 
 
 @pytest.mark.sqlite_only
@@ -296,7 +296,7 @@ def test_a_ballot_sent_while_the_write_lock_is_held_gets_the_503_and_can_be_sent
                                                                                      caplog):
     """The ballot's own write path (straight on the driver) fails as cleanly as every other write,
     and the error it logs holds neither the voter's code hash nor their choices."""
-    from engage.ballots import services
+    from engage.ballots import voters
     from engage.ballots.models import Pot
     from helpers import Client
     from pb_helpers import counts, make_pot
@@ -317,7 +317,7 @@ def test_a_ballot_sent_while_the_write_lock_is_held_gets_the_503_and_can_be_sent
     assert response.status_code == 503 and "nid yw’r gwasanaeth ar gael" in response.get_data(as_text=True)
     assert counts(app, pot["id"]) == (0, 0)
     with app.app_context():
-        hashed = services.code_hash(db.session.get(Pot, pot["id"]), pot["codes"][0])
+        hashed = voters.code_hash(db.session.get(Pot, pot["id"]), pot["codes"][0])
     assert "database is locked" in caplog.text  # what was logged, so the next line can fail
     assert hashed not in caplog.text and "choices" not in caplog.text and "parameters:" not in caplog.text
     again = client.post(f"/cy/pb/{pot['id']}/vote/submit", data={"csrf_token": token})

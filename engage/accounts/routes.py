@@ -74,11 +74,8 @@ def password():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             services.change_password(current_user, form.current.data, form.new.data)
-        except services.AccountError as err:
-            if err.code == "wrong_password":
-                form.current.errors.append(_("Your current password is not correct"))
-            else:
-                form.new.errors.append(_("Enter a password of at least 10 characters"))
+        except services.AccountRefusal as err:
+            form.show_error(err)
         else:
             login_user(current_user._get_current_object())  # keep this session, with the new token
             flash("password_changed")

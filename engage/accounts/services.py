@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
 from functools import cache
 
 from sqlalchemy import func, select
@@ -11,6 +10,8 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.services import record
+from ..hooks import ORG_CREATED
+from ..refusals import Refusal
 from ..db import write_transaction
 from ..extensions import db
 from ..types import utcnow
@@ -25,16 +26,10 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_urlsafe(16))
 
 
-#: Called with each new organisation inside its creating transaction (e.g. to preload themes).
-ORG_CREATED: list[Callable[[Organisation], None]] = []
+class AccountRefusal(Refusal):
+    """A request the accounts rules refuse (words in ``accounts/labels.py``)."""
 
-
-class AccountError(ValueError):
-    """A request the rules refuse; ``code`` says which rule (the caller translates it)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+    area = "accounts"
 
 
 def hash_password(password: str) -> str:
@@ -53,35 +48,34 @@ def get_org(slug: str) -> Organisation | None:
 def create_org(slug: str, name_en: str, name_cy: str) -> Organisation:
     """Create an organisation; names are required in both languages."""
     if not SLUG_RE.match(slug):
-        raise AccountError("bad_slug")
+        raise AccountRefusal("bad_slug")
     if not name_en.strip() or not name_cy.strip():
-        raise AccountError("names_required")
+        raise AccountRefusal("names_required")
     with write_transaction():
         if get_org(slug):
-            raise AccountError("slug_taken")
+            raise AccountRefusal("slug_taken")
         org = Organisation(slug=slug, name_en=name_en.strip(), name_cy=name_cy.strip())
         db.session.add(org)
         record("accounts.org_created", f"Organisation {slug} created", obj=org, org_id=None)
-        for hook in ORG_CREATED:
-            hook(org)
+        ORG_CREATED(org)
     return org
 
 
 def create_user(email: str, password: str, org: Organisation, role: str, name: str = "") -> User:
     """Create a staff user with a role in ``org`` (or add the role if the user exists)."""
     if role not in ROLES:
-        raise AccountError("bad_role")
+        raise AccountRefusal("bad_role")
     email = email.strip().lower()
     with write_transaction():
         user = find_user(email)
         if user is None:
             if len(password) < MIN_PASSWORD:
-                raise AccountError("password_too_short")
+                raise AccountRefusal("password_too_short")
             user = User(email=email, name=name.strip(), password_hash=hash_password(password))
             db.session.add(user)
             db.session.flush()
         if user.role_in(org):
-            raise AccountError("already_member")
+            raise AccountRefusal("already_member")
         db.session.add(Membership(user=user, org_id=org.id, role=role))
         record("accounts.user_added", f"{email} added as {role}", org_id=org.id, obj=user,
                data={"role": role})
@@ -109,9 +103,9 @@ def note_login(user: User) -> None:
 def change_password(user: User, current: str, new: str) -> None:
     """Change the password and end every other session of this user."""
     if not check_password_hash(user.password_hash, current):
-        raise AccountError("wrong_password")
+        raise AccountRefusal("wrong_password", "current")
     if len(new) < MIN_PASSWORD:
-        raise AccountError("password_too_short")
+        raise AccountRefusal("password_too_short", "new")
     with write_transaction():
         user.password_hash = hash_password(new)
         user.session_token = secrets.token_urlsafe(32)
@@ -123,7 +117,7 @@ def change_password(user: User, current: str, new: str) -> None:
 def set_password(user: User, new: str) -> None:
     """Set a password from the command line (no current password needed)."""
     if len(new) < MIN_PASSWORD:
-        raise AccountError("password_too_short")
+        raise AccountRefusal("password_too_short")
     with write_transaction():
         user.password_hash = hash_password(new)
         user.session_token = secrets.token_urlsafe(32)
@@ -144,7 +138,7 @@ def load_user(session_id: str) -> User | None:
 
 def update_org_names(org: Organisation, names: dict[str, str | None]) -> None:
     if not (names.get("cy") or "").strip() or not (names.get("en") or "").strip():
-        raise AccountError("names_required")
+        raise AccountRefusal("names_required")
     with write_transaction():
         before = org.texts("name")
         org.set_text("name", names)

@@ -19,7 +19,7 @@ from ..tally.cli import pb_cli
 def import_command(path: str, org_slug: str, title: str | None) -> None:
     """Make a closed pot from the pabulib file PATH; prints the new pot's id as the last line."""
     from ..accounts.services import get_org
-    from .results import import_pabulib
+    from .pabulib import import_pabulib
 
     org = get_org(org_slug)
     if org is None:
@@ -41,7 +41,7 @@ def export_command(pot_id: int) -> None:
     """Write the anonymised ballots of pot POT_ID as pabulib to standard output."""
     from ..extensions import db
     from .models import Pot
-    from .results import export_pabulib
+    from .pabulib import export_pabulib
 
     pot = db.session.get(Pot, pot_id)
     if pot is None or pot.status not in ("closed", "published"):

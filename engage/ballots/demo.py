@@ -15,11 +15,15 @@ from typing import Any
 from sqlalchemy import select
 
 from ..accounts.models import Organisation
-from ..checkin.services import CODE_ALPHABET
+from ..codes import CODE_ALPHABET
+from ..dates import today_local
 from ..db import write_transaction
 from ..extensions import db
 from ..types import utcnow
-from . import results, services
+from ..codes import pretty_code
+from . import lifecycle, pots, results
+from .box import Voter, cast_ballot
+from .voters import CODE_LENGTH, code_hash, generate_codes
 from .models import Pot, RollEntry, VoterCode
 
 SHOW_CODES = 5
@@ -66,10 +70,10 @@ def _find(org: Organisation, title_en: str) -> Pot | None:
 
 def _make(org: Organisation, texts: dict[str, Any], budget: int, rule: str, projects: list[tuple],
           closes_at: Any = None) -> Pot:
-    pot = services.create_pot(org, {**texts, "area": AREA, "budget_pence": budget, "ballot_type": "knapsack",
+    pot = pots.create_pot(org, {**texts, "area": AREA, "budget_pence": budget, "ballot_type": "knapsack",
                                      "rule": rule, "eligibility": "codes", "closes_at": closes_at, "opens_at": None})
     for title_cy, title_en, cost, proposer, summary_cy, summary_en in projects:
-        services.save_project(pot, {"title": {"cy": title_cy, "en": title_en},
+        pots.save_project(pot, {"title": {"cy": title_cy, "en": title_en},
                                     "summary": {"cy": summary_cy, "en": summary_en}, "cost_pence": cost,
                                     "proposer": proposer, "category": {}, "location": AREA})
     db.session.refresh(pot)
@@ -79,7 +83,7 @@ def _make(org: Organisation, texts: dict[str, Any], budget: int, rule: str, proj
 def demo_code(pot: Pot, n: int) -> str:
     """The n-th demo code of a pot (derived, so it can be printed again; demo data only)."""
     digest = hashlib.sha256(f"{pot.code_salt}:demo:{n}".encode()).digest()
-    return "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest[:services.CODE_LENGTH])
+    return "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest[:CODE_LENGTH])
 
 
 def usable_demo_codes(pot: Pot, wanted: int = SHOW_CODES) -> list[str]:
@@ -87,12 +91,12 @@ def usable_demo_codes(pot: Pot, wanted: int = SHOW_CODES) -> list[str]:
     while len(found) < wanted:
         code = demo_code(pot, n)
         n += 1
-        hashed = services.code_hash(pot, code)
+        hashed = code_hash(pot, code)
         row = db.session.execute(select(VoterCode.id, RollEntry.id).outerjoin(
             RollEntry, RollEntry.code_id == VoterCode.id).where(VoterCode.code_hash == hashed)).first()
         if row is None:
             with write_transaction():
-                db.session.add(VoterCode(pot_id=pot.id, code_hash=hashed, kind="card", created_on=utcnow().date()))
+                db.session.add(VoterCode(pot_id=pot.id, code_hash=hashed, kind="card", created_on=today_local()))
         elif row[1] is not None:
             continue  # used already
         found.append(code)
@@ -103,25 +107,25 @@ def load_ballots(org: Organisation) -> Iterator[str]:
     pot = _find(org, OPEN_POT["title"]["en"])
     if pot is None:
         pot = _make(org, OPEN_POT, 2_000_000, "mes", OPEN_PROJECTS, closes_at=utcnow() + timedelta(days=30))
-        services.open_pot(pot)
+        lifecycle.open_pot(pot)
         yield f"created open funding pot {pot.id}"
     if pot.status == "open":
-        codes = ", ".join(services.pretty_code(c) for c in usable_demo_codes(pot))
+        codes = ", ".join(pretty_code(c) for c in usable_demo_codes(pot))
         yield f"vote at http://127.0.0.1:5000/v/{pot.id} with one of these codes: {codes}"
     closed = _find(org, CLOSED_POT["title"]["en"])
     if closed is None:
         closed = _make(org, CLOSED_POT, 1_000_000, "greedy", CLOSED_PROJECTS)
-        services.open_pot(closed)
+        lifecycle.open_pot(closed)
         rng = random.Random(2025)
         ids = [p.id for p in closed.projects]
         costs = {p.id: p.cost_pence for p in closed.projects}
-        for code in services.generate_codes(closed, 48):
+        for code in generate_codes(closed, 48):
             picks, total = {}, 0
             for pid in rng.sample(ids, k=len(ids)):
                 if rng.random() < 0.55 and total + costs[pid] <= closed.budget_pence:
                     picks[pid], total = 1, total + costs[pid]
             picks = picks or {ids[-1]: 1}
-            services.cast_ballot(closed.id, services.Voter("code", services.code_hash(closed, code)), picks)
-        services.close_pot(closed)
+            cast_ballot(closed.id, Voter("code", code_hash(closed, code)), picks)
+        lifecycle.close_pot(closed)
         results.publish(closed)
         yield f"created funding pot {closed.id} with published results"

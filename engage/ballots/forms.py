@@ -8,8 +8,8 @@ from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectChoice, 
 
 from ..bilingual import BilingualField
 from ..dates import local_to_utc, utc_to_local
-from ..events.forms import LOCAL_FORMAT
-from ..feedback.forms import pence_to_pounds, pounds_to_pence
+from ..dates import LOCAL_FORMAT
+from ..money import pence_to_pounds, pounds_to_pence
 from ..forms import Form
 from ..validators import MaxLength, NumberRange, Optional, Required, RequiredInput
 from .models import Pot, Project

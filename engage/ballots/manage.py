@@ -10,43 +10,32 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..accounts.access import org_required
-from ..checkin.qr import qr_svg
+from ..codes import pretty_code
 from ..i18n import BABEL_LOCALES, LANGUAGES
-from . import results as counting
-from . import services, views
+from ..notices import flash_refusal
+from ..qr import qr_svg
+from . import labels, lifecycle, pots, results
+from . import paper as paper_ballots
+from .box import turnout
 from .forms import ActionForm, CodesForm, PotForm, ProjectForm
+from .in_progress import read_choices, start_ballot
 from .models import Pot, Project
-from .routes import read_choices, start_ballot
-from .services import BallotError
+from .pots import BallotRefusal
+from .voters import code_counts, code_hash, generate_codes
 
 manage = Blueprint("manage_pb", __name__, url_prefix="/<lang:lang>/manage/<org>/pb")
-
-STAFF_MESSAGES = {
-    "fixed_once_open": _l("The counting rule, budget, ballot and projects cannot change once voting has opened."),
-    "wrong_status": _l("That cannot be done at this stage of the vote."),
-    "not_ready": _l("The pot is not ready to open yet."),
-    "same_person": _l("A different member of staff must check a paper ballot."),
-    "not_found": _l("That paper ballot has already been dealt with."),
-}
-READINESS = {
-    "title_both_languages": _l("Give the pot a title in both Welsh and English."),
-    "two_projects": _l("Add at least two projects."),
-    "project_titles": _l("Give every project a title in both Welsh and English."),
-    "postcodes": _l("Enter the postcodes of the area for open voting."),
-}
 
 
 @manage.context_processor
 def _words() -> dict[str, Any]:
-    return {"views": views}
+    return {"labels": labels}
 
 
 def _pot(pot_id: int) -> Pot:
-    pot = services.get_pot(g.org, pot_id)
+    pot = pots.get_pot(g.org, pot_id)
     if pot is None:
         abort(404)
     return pot
@@ -65,19 +54,19 @@ def _back(pot: Pot, notice: str | None = None):  # type: ignore[no-untyped-def]
     return redirect(url_for("manage_pb.detail", org=g.org.slug, pot_id=pot.id))
 
 
-def _detail(pot: Pot, error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _detail(pot: Pot, error: BallotRefusal | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     # Messages are looked up here, in the page's language (the dicts above hold lazy strings).
-    return render_template("ballots/manage_detail.html", org=g.org, pot=pot, views=views, action=ActionForm(),
-                           codes_form=CodesForm(formdata=None), counts=services.code_counts(pot),
-                           turnout=services.turnout(pot), readiness=[READINESS[r] for r in services.readiness(pot)],
-                           pending=len(services.pending_paper(pot)),
-                           error=STAFF_MESSAGES.get(error) if error else None), status
+    return render_template("ballots/manage_detail.html", org=g.org, pot=pot, action=ActionForm(),
+                           codes_form=CodesForm(formdata=None), counts=code_counts(pot),
+                           turnout=turnout(pot), readiness=[labels.READINESS[r] for r in lifecycle.readiness(pot)],
+                           pending=len(paper_ballots.pending_paper(pot)),
+                           error=error.message() if error else None), status
 
 
 @manage.route("/")
 @org_required()
 def index():  # type: ignore[no-untyped-def]
-    return render_template("ballots/manage_list.html", org=g.org, pots=services.org_pots(g.org), views=views)
+    return render_template("ballots/manage_list.html", org=g.org, pots=pots.org_pots(g.org))
 
 
 @manage.route("/new", methods=["GET", "POST"], defaults={"pot_id": None}, endpoint="create")
@@ -88,9 +77,9 @@ def edit(pot_id: int | None):  # type: ignore[no-untyped-def]
     form = PotForm() if request.method == "POST" else PotForm.for_pot(pot)
     if form.validate_on_submit():
         try:
-            pot = services.update_pot(pot, form.to_data()) if pot else services.create_pot(g.org, form.to_data())
-        except BallotError as err:
-            form.form_errors.append(STAFF_MESSAGES[err.code])
+            pot = pots.update_pot(pot, form.to_data()) if pot else pots.create_pot(g.org, form.to_data())
+        except BallotRefusal as err:
+            form.form_errors.append(err.message())
         else:
             return _back(pot, "saved")
     return render_template("ballots/pot_form.html", org=g.org, pot=pot, form=form), (
@@ -103,19 +92,19 @@ def detail(pot_id: int):  # type: ignore[no-untyped-def]
     return _detail(_pot(pot_id))
 
 
-@manage.route("/<int:pot_id>/<any(open, close, publish):step>", methods=["POST"])
+@manage.route("/<int:pot_id>/<any(open, close, publish):step>", methods=["POST"], endpoint="lifecycle")
 @org_required()
-def lifecycle(pot_id: int, step: str):  # type: ignore[no-untyped-def]
+def change_status(pot_id: int, step: str):  # type: ignore[no-untyped-def]
     pot = _pot(pot_id)
     try:
         if step == "open":
-            services.open_pot(pot, current_user.id)
+            lifecycle.open_pot(pot, current_user.id)
         elif step == "close":
-            services.close_pot(pot, current_user.id)
+            lifecycle.close_pot(pot, current_user.id)
         else:
-            counting.publish(pot, current_user.id)
-    except BallotError as err:
-        return _detail(pot, err.code, 409)
+            results.publish(pot, current_user.id)
+    except BallotRefusal as err:
+        return _detail(pot, err, 409)
     return _back(pot, f"pb_{step}")
 
 
@@ -129,9 +118,9 @@ def edit_project(pot_id: int, project_id: int | None):  # type: ignore[no-untype
     form = ProjectForm() if request.method == "POST" else ProjectForm.for_project(project)
     if form.validate_on_submit():
         try:
-            services.save_project(pot, form.to_data(), project)
-        except BallotError as err:
-            form.form_errors.append(STAFF_MESSAGES[err.code])
+            pots.save_project(pot, form.to_data(), project)
+        except BallotRefusal as err:
+            form.form_errors.append(err.message())
         else:
             return _back(pot, "saved")
     return render_template("ballots/project_form.html", org=g.org, pot=pot, project=project, form=form), (
@@ -143,9 +132,9 @@ def edit_project(pot_id: int, project_id: int | None):  # type: ignore[no-untype
 def delete_project(pot_id: int, project_id: int):  # type: ignore[no-untyped-def]
     pot = _pot(pot_id)
     try:
-        services.delete_project(pot, _project(pot, project_id))
-    except BallotError as err:
-        return _detail(pot, err.code, 409)
+        pots.delete_project(pot, _project(pot, project_id))
+    except BallotRefusal as err:
+        return _detail(pot, err, 409)
     return _back(pot, "saved")
 
 
@@ -158,9 +147,9 @@ def codes(pot_id: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         return _detail(pot, None, 400)
     try:
-        made = services.generate_codes(pot, form.count.data, user_id=current_user.id)
-    except BallotError as err:
-        return _detail(pot, err.code, 409)
+        made = generate_codes(pot, form.count.data, user_id=current_user.id)
+    except BallotRefusal as err:
+        return _detail(pot, err, 409)
     texts = {}
     for lang in LANGUAGES:  # both languages on every card, Welsh first, each in its own words
         with force_locale(BABEL_LOCALES[lang]):
@@ -171,7 +160,7 @@ def codes(pot_id: int):  # type: ignore[no-untyped-def]
     cards = []
     for code in made:
         link = url_for("pb_links.vote_link", pot_id=pot.id, code=code, _external=True)
-        cards.append({"code": services.pretty_code(code), "qr": qr_svg(link, _("QR code to vote"))})
+        cards.append({"code": pretty_code(code), "qr": qr_svg(link, _("QR code to vote"))})
     address = url_for("pb_links.vote_link", pot_id=pot.id, _external=True)
     return render_template("ballots/codes.html", org=g.org, pot=pot, cards=cards, texts=texts, address=address)
 
@@ -183,10 +172,10 @@ def kiosk(pot_id: int):  # type: ignore[no-untyped-def]
     pot = _pot(pot_id)
     form = ActionForm()
     if pot.status == "open" and pot.eligibility == "codes" and form.validate_on_submit():
-        code = services.generate_codes(pot, 1, kind="kiosk", user_id=current_user.id)[0]
-        start_ballot(pot, "kiosk", services.code_hash(pot, code))
+        code = generate_codes(pot, 1, kind="kiosk", user_id=current_user.id)[0]
+        start_ballot(pot, "kiosk", code_hash(pot, code))
         return redirect(url_for("pb.choose", pot_id=pot.id))
-    return render_template("ballots/kiosk.html", org=g.org, pot=pot, form=form, views=views)
+    return render_template("ballots/kiosk.html", org=g.org, pot=pot, form=form)
 
 
 @manage.route("/<int:pot_id>/paper", methods=["GET", "POST"])
@@ -198,14 +187,14 @@ def paper(pot_id: int):  # type: ignore[no-untyped-def]
     error = None
     if request.method == "POST" and form.validate_on_submit():
         try:
-            services.enter_paper(pot, current_user, read_choices(pot))
-        except BallotError as err:
+            paper_ballots.enter_paper(pot, current_user, read_choices(pot))
+        except BallotRefusal as err:
             error = err
         else:
             flash("pb_paper_entered")
             return redirect(url_for("manage_pb.paper", org=g.org.slug, pot_id=pot.id))
-    pending = services.pending_paper(pot)
-    return render_template("ballots/paper.html", org=g.org, pot=pot, form=form, error=error, views=views,
+    pending = paper_ballots.pending_paper(pot)
+    return render_template("ballots/paper.html", org=g.org, pot=pot, form=form, error=error,
                            pending=[(e, json.loads(e.choices)) for e in pending],
                            titles={str(p.id): p for p in pot.projects}), (400 if error else 200)
 
@@ -218,11 +207,11 @@ def paper_check(pot_id: int, entry_id: int, verdict: str):  # type: ignore[no-un
         abort(400)
     try:
         if verdict == "confirm":
-            services.confirm_paper(pot, entry_id, current_user)
+            paper_ballots.confirm_paper(pot, entry_id, current_user)
         else:
-            services.reject_paper(pot, entry_id, current_user)
-    except BallotError as err:
-        flash(f"pb_{err.code}")
+            paper_ballots.reject_paper(pot, entry_id, current_user)
+    except BallotRefusal as err:
+        flash_refusal(err)
     else:
         flash(f"pb_paper_{verdict}ed")
     return redirect(url_for("manage_pb.paper", org=g.org.slug, pot_id=pot.id))

@@ -7,7 +7,7 @@ random primary key; on SQLite the box is a WITHOUT ROWID table, so its rows are 
 of that random key, not in the order they were cast, and SQLite keeps no per-row transaction id.
 On PostgreSQL every row carries the id of the transaction that wrote it (``xmin``) and its place
 on disk (``ctid``), and anyone who may SELECT can read both: a roll row and the box row written
-with it would pair up. So the box is *sealed* (``services.seal_box``): rewritten in random order
+with it would pair up. So the box is *sealed* (``box.seal_box``): rewritten in random order
 under new keys by one transaction, every minute while the pot is open and again when it closes.
 What remains: a ballot cast since the last seal (under a minute), and the old row versions that
 only a superuser reading pages directly could see until VACUUM reclaims them.
@@ -52,7 +52,7 @@ class Pot(Bilingual, db.Model):
     max_choices: Mapped[int | None] = mapped_column(Integer)
     #: Points ballots: spread exactly this many points.
     points_total: Mapped[int | None] = mapped_column(Integer)
-    #: The counting rule; fixed once the pot opens (services.update_pot refuses to change it).
+    #: The counting rule; fixed once the pot opens (pots.update_pot refuses to change it).
     rule: Mapped[str] = mapped_column(String(10), default="greedy")
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,33 +1,99 @@
-"""Counting: the tally engine on a pot's box, the published result, pabulib out and in."""
+"""Counting: the tally engine on a pot's box, and the published result every output reads.
+
+The result is stored once, as JSON on the pot, when it is published (:func:`publish`), and read back
+as a :class:`PublishedResult`: the results page, its chart, the JSON and CSV downloads all take their
+rows from :meth:`PublishedResult.rows`, so they cannot disagree about order or figures.
+"""
 from __future__ import annotations
 
 import json
-import secrets
-import uuid
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 
-from ..accounts.models import Organisation
 from ..audit.services import record
-from ..db import write_transaction
 from ..extensions import db
 from ..feedback.drafts import drafts_from_pb_results
-from ..tally import Election, Project as TallyProject, parse_pabulib, tally, write_pabulib
+from ..tally import Election, Project as TallyProject, tally
 from ..tally.model import BALLOT_TYPES as TALLY_TYPES
-from ..types import utcnow
-from . import services
-from .models import BoxBallot, Pot, Project, RollEntry
-from .services import BallotError
+from .box import box_choices, fingerprint, turnout
+from .models import BoxBallot, Pot, Project
+from .pots import transition
 
 #: Our ballot types in the tally engine's (and pabulib's) words.
 TALLY_TYPE = {"knapsack": "knapsack", "approval": "approval", "points": "cumulative"}
-FROM_TALLY_TYPE = {"knapsack": "knapsack", "approval": "approval", "cumulative": "points", "choose-1": "approval"}
+#: The rule not chosen, counted too and shown beside the official one for learning.
 OTHER_RULE = {"greedy": "mes", "mes": "greedy"}
 #: Tally reasons → the feedback drafts' reasons for a project not funded.
 FEEDBACK_REASON = {"did_not_fit": "over_budget", "supporters_could_not_afford": "not_enough_votes",
                    "below_threshold": "not_enough_votes", "no_votes": "not_enough_votes"}
 assert set(TALLY_TYPE.values()) <= set(TALLY_TYPES)
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One project's line in every output: figures from the official rule, and the other rule's verdict."""
+
+    id: str
+    project: Project | None
+    cost: int
+    votes: int
+    score: int
+    funded: bool
+    other_funded: bool
+    #: The tally's explanation of the official verdict (reason code, stage, amounts).
+    explanation: dict[str, Any]
+
+    @property
+    def reason_code(self) -> str:
+        return str(self.explanation["reason"])
+
+
+@dataclass(frozen=True)
+class PublishedResult:
+    """What publishing stored: both rules' outcomes (as the tally engine wrote them), turnout, receipts."""
+
+    official_rule: str
+    budget_pence: int
+    ballot_type: str
+    turnout: dict[str, int]
+    ballots: int
+    outcomes: dict[str, dict[str, Any]]
+    receipts: list[str] = field(default_factory=list)
+    lower_assurance: bool = False
+
+    @property
+    def other_rule(self) -> str:
+        return OTHER_RULE[self.official_rule]
+
+    @property
+    def official(self) -> dict[str, Any]:
+        return self.outcomes[self.official_rule]
+
+    @property
+    def other(self) -> dict[str, Any]:
+        return self.outcomes[self.other_rule]
+
+    def rows(self, pot: Pot) -> list[ResultRow]:
+        """Every project: the funded ones in the order the official rule chose them, then the rest by
+        votes (most first; ties by project id)."""
+        projects = {str(p.id): p for p in pot.projects}
+        explanations = self.official["explanations"]
+        chosen = list(self.official["selected"])
+        rest = sorted((pid for pid in explanations if pid not in set(chosen)),
+                      key=lambda pid: (-explanations[pid]["score"], int(pid) if pid.isdigit() else 0, pid))
+        return [ResultRow(pid, projects.get(pid), explanations[pid]["cost"], explanations[pid]["votes"],
+                          explanations[pid]["score"], bool(explanations[pid]["selected"]),
+                          bool(self.other["explanations"][pid]["selected"]), explanations[pid])
+                for pid in chosen + rest]
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> PublishedResult:
+        return cls(**json.loads(text))
 
 
 def election_of(pot: Pot) -> Election:
@@ -40,7 +106,7 @@ def election_of(pot: Pot) -> Election:
         meta.update(max_sum_points=str(pot.points_total), min_sum_points=str(pot.points_total))
     projects = tuple(TallyProject(str(p.id), p.cost_pence, p.title_en or p.title_cy or "") for p in pot.projects)
     ballots = []
-    for choices in services.box_choices(pot):
+    for choices in box_choices(pot):
         ballots.append({str(k): v for k, v in choices.items()} if pot.ballot_type == "points"
                        else [str(k) for k in choices])
     election = Election.build(pot.budget_pence, projects, ballots, TALLY_TYPE[pot.ballot_type])
@@ -48,95 +114,42 @@ def election_of(pot: Pot) -> Election:
                     {k: v for k, v in meta.items() if v})
 
 
-def count(pot: Pot) -> dict[str, Any]:
+def count(pot: Pot) -> PublishedResult:
     """Tally by both rules and gather what the results page and open data show."""
     election = election_of(pot)
     outcomes = {rule: tally(election, rule).to_dict() for rule in (pot.rule, OTHER_RULE[pot.rule])}
-    receipts = sorted(services.fingerprint(h) for h in db.session.scalars(
+    receipts = sorted(fingerprint(h) for h in db.session.scalars(
         select(BoxBallot.receipt_hash).where(BoxBallot.pot_id == pot.id)))
-    return {"official_rule": pot.rule, "budget_pence": pot.budget_pence, "ballot_type": pot.ballot_type,
-            "turnout": services.turnout(pot), "ballots": len(election.ballots), "outcomes": outcomes,
-            "receipts": receipts, "lower_assurance": pot.eligibility == "open"}
+    return PublishedResult(official_rule=pot.rule, budget_pence=pot.budget_pence, ballot_type=pot.ballot_type,
+                           turnout=turnout(pot), ballots=len(election.ballots), outcomes=outcomes,
+                           receipts=receipts, lower_assurance=pot.eligibility == "open")
 
 
-def publish(pot: Pot, user_id: int | None = None) -> dict[str, Any]:
-    """Count a closed pot, store the result, and prepare "you said, we did" drafts."""
-    with write_transaction():
-        if pot.status != "closed":
-            raise BallotError("wrong_status")
-        data = count(pot)
-        pot.results_json = json.dumps(data, ensure_ascii=False, sort_keys=True)
-        pot.status, pot.published_at = "published", utcnow()
+def publish(pot: Pot, user_id: int | None = None) -> PublishedResult:
+    """Count a closed pot, store the result, and prepare "you said, we did" drafts; once only."""
+    with transition(pot, "closed", "published"):
+        result = count(pot)
+        pot.results_json = result.to_json()
         record("pb.published", f"Results of funding pot {pot.id} published", org_id=pot.org_id, obj=pot,
-               user_id=user_id, data={"selected": data["outcomes"][pot.rule]["selected"]})
-        _feedback_drafts(pot, data)
-    return data
+               user_id=user_id, data={"selected": result.official["selected"]})
+        _feedback_drafts(pot, result)
+    return result
 
 
-def _feedback_drafts(pot: Pot, data: dict[str, Any]) -> None:
-    official = data["outcomes"][pot.rule]
+def _feedback_drafts(pot: Pot, result: PublishedResult) -> None:
     funded, not_funded = [], []
-    for project in pot.projects:
-        expl = official["explanations"][str(project.id)]
-        item = {"ref": project.id, "title": project.texts("title"), "cost_pence": project.cost_pence,
-                "votes": expl["votes"]}
-        if expl["selected"]:
+    for row in result.rows(pot):
+        if row.project is None:
+            continue
+        item = {"ref": row.project.id, "title": row.project.texts("title"), "cost_pence": row.project.cost_pence,
+                "votes": row.votes}
+        if row.funded:
             funded.append(item)
         else:
-            not_funded.append({**item, "reason": FEEDBACK_REASON.get(expl["reason"], "not_enough_votes")})
-    order = {int(pid): n for n, pid in enumerate(official["selected"])}
-    funded.sort(key=lambda p: order[p["ref"]])
+            not_funded.append({**item, "reason": FEEDBACK_REASON.get(row.reason_code, "not_enough_votes")})
     drafts_from_pb_results(pot.org, pot.id, pot.texts("title"), funded, not_funded,
-                           voters=data["turnout"]["total"], area=pot.texts("area"))
+                           voters=result.turnout["total"], area=pot.texts("area"))
 
 
-def published(pot: Pot) -> dict[str, Any] | None:
-    return json.loads(pot.results_json) if pot.results_json else None
-
-
-def export_pabulib(pot: Pot) -> str:
-    """The anonymised ballots as a pabulib file (no receipts, channels or dates)."""
-    return write_pabulib(election_of(pot))
-
-
-def import_pabulib(org: Organisation, text: str, title: str | None = None) -> Pot:
-    """A closed pot made from a pabulib file, for demos and training. Raises PabulibError."""
-    election = parse_pabulib(text)
-    ballot_type = FROM_TALLY_TYPE[election.ballot_type]
-    name = title or election.meta.get("description") or "Imported vote"
-    with write_transaction():
-        pot = Pot(org_id=org.id, title_cy=name, title_en=name, budget_pence=max(election.budget, 1),
-                  ballot_type=ballot_type, rule="mes" if "equal" in election.meta.get("rule", "").lower()
-                  or election.meta.get("rule") == "mes" else "greedy", eligibility="codes", status="closed",
-                  code_salt=secrets.token_hex(16), imported=True, closed_at=utcnow())
-        if ballot_type == "approval":
-            pot.max_choices = int(election.meta.get("max_length") or len(election.projects) or 1)
-        if ballot_type == "points":
-            pot.points_total = int(election.meta.get("max_sum_points") or max(
-                (sum(b.points or ()) for b in election.ballots), default=1))
-        db.session.add(pot)
-        db.session.flush()
-        ids = {}
-        for p in election.projects:
-            project = Project(pot_id=pot.id, title_cy=p.name or p.id, title_en=p.name or p.id,
-                              cost_pence=max(p.cost, 1))
-            db.session.add(project)
-            db.session.flush()
-            ids[p.id] = project.id
-        today = utcnow().date()
-        rows_roll, rows_box = [], []
-        for b in election.ballots:
-            choices = {str(ids[pid]): pts for pid, pts in b.weights()}
-            total = sum(election.project(pid).cost for pid in b.projects)
-            rows_roll.append({"id": uuid.uuid4().hex, "pot_id": pot.id, "code_id": None, "browser_hash": None,
-                              "channel": "paper", "voted_on": today})
-            rows_box.append({"id": uuid.uuid4().hex, "pot_id": pot.id, "budget_pence": pot.budget_pence,
-                             "ballot_type": ballot_type, "total_pence": total, "choices": json.dumps(choices),
-                             "receipt_hash": uuid.uuid4().hex + uuid.uuid4().hex, "channel": "paper",
-                             "cast_on": today})
-        if rows_roll:
-            db.session.execute(RollEntry.__table__.insert(), rows_roll)
-            db.session.execute(BoxBallot.__table__.insert(), rows_box)
-        record("pb.imported", f"Funding pot {pot.id} imported from a pabulib file", org_id=org.id, obj=pot,
-               data={"projects": len(election.projects), "ballots": len(election.ballots)})
-    return pot
+def published(pot: Pot) -> PublishedResult | None:
+    return PublishedResult.from_json(pot.results_json) if pot.results_json else None

@@ -6,57 +6,42 @@ import io
 import json
 import random
 import secrets
+from dataclasses import asdict
 from typing import Any
 
 from flask import (Blueprint, Response, abort, current_app, make_response, redirect, render_template, request,
                    session, url_for)
 from flask_babel import gettext as _
 
+from ..codes import pretty_code
 from ..extensions import limiter
 from ..i18n import choose_or_redirect
-from . import results as counting
-from . import services, views
+from . import labels
+from .box import Voter, cast_ballot, fingerprint, receipt_counted, receipt_hash
+from .choices import check_choices
 from .forms import CodeEntryForm, PostcodeForm, ReceiptForm
+from .in_progress import read_choices, save_state, start_ballot, state
 from .models import Pot
-from .services import BallotError, Voter
+from .pabulib import export_pabulib
+from .pots import BallotRefusal, postcode_in_area, public_pot, public_pots
+from .results import PublishedResult, published
 from .svg import bar_chart
+from .voters import browser_hash, usable_code
 
 neutral = Blueprint("pb_links", __name__)
 public = Blueprint("pb", __name__, url_prefix="/<lang:lang>/pb")
 
 @public.context_processor
 def _words() -> dict[str, Any]:
-    return {"views": views}
+    return {"labels": labels}
 
 
 #: Cookie holding a random token for open voting (one ballot per browser); only its hash is stored.
 BROWSER_COOKIE = "engage_pb_browser"
 
 
-# --- the ballot in progress lives in the (signed) session, under the pot's id ----------------------
-# {"v": channel, "h": code or browser hash, "c": {project id: points}, "s": shuffle seed}. It survives a
-# language switch (the session is the same on /cy/ and /en/) and needs no JavaScript.
-
-
-def _state(pot_id: int) -> dict[str, Any] | None:
-    return (session.get("pb") or {}).get(str(pot_id))
-
-
-def _save_state(pot_id: int, state: dict[str, Any] | None) -> None:
-    ballots = dict(session.get("pb") or {})
-    if state is None:
-        ballots.pop(str(pot_id), None)
-    else:
-        ballots[str(pot_id)] = state
-    session["pb"] = ballots
-
-
-def start_ballot(pot: Pot, channel: str, hashed: str) -> None:
-    _save_state(pot.id, {"v": channel, "h": hashed, "c": {}, "s": secrets.randbelow(2**31)})
-
-
 def _pot_or_404(pot_id: int) -> Pot:
-    pot = services.public_pot(pot_id)
+    pot = public_pot(pot_id)
     if pot is None:
         abort(404)
     return pot
@@ -83,13 +68,13 @@ def vote_link(pot_id: int):  # type: ignore[no-untyped-def]
 
 @public.route("/")
 def index():  # type: ignore[no-untyped-def]
-    return render_template("ballots/index.html", pots=services.public_pots())
+    return render_template("ballots/index.html", pots=public_pots())
 
 
 @public.route("/<int:pot_id>")
 def pot_page(pot_id: int):  # type: ignore[no-untyped-def]
     pot = _pot_or_404(pot_id)
-    return render_template("ballots/pot.html", pot=pot, views=views)
+    return render_template("ballots/pot.html", pot=pot)
 
 
 @public.route("/<int:pot_id>/vote", methods=["GET", "POST"])
@@ -105,11 +90,11 @@ def start(pot_id: int):  # type: ignore[no-untyped-def]
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"][:40]
     if form.validate_on_submit():
-        hashed = services.usable_code(pot, form.code.data)
+        hashed = usable_code(pot, form.code.data)
         if hashed is not None:
             start_ballot(pot, "code", hashed)
             return redirect(url_for("pb.choose", pot_id=pot.id))
-        form.code.errors.append(views.MESSAGES["code_not_valid"])
+        form.code.errors.append(labels.REFUSALS["code_not_valid"])
     return render_template("ballots/start.html", pot=pot, form=form), (400 if form.errors else 200)
 
 
@@ -117,50 +102,39 @@ def _start_open(pot: Pot):  # type: ignore[no-untyped-def]
     form = PostcodeForm()
     token = request.cookies.get(BROWSER_COOKIE) or secrets.token_urlsafe(24)
     if form.validate_on_submit():
-        if services.postcode_in_area(pot, form.postcode.data):
-            start_ballot(pot, "open", services.browser_hash(pot, token))
+        if postcode_in_area(pot, form.postcode.data):
+            start_ballot(pot, "open", browser_hash(pot, token))
             response = redirect(url_for("pb.choose", pot_id=pot.id))
             response.set_cookie(BROWSER_COOKIE, token, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
                                 secure=current_app.config["SESSION_COOKIE_SECURE"])
             return response
-        form.postcode.errors.append(views.MESSAGES["postcode"])
+        form.postcode.errors.append(labels.REFUSALS["postcode"])
     return render_template("ballots/start.html", pot=pot, form=form), (400 if form.errors else 200)
-
-
-def read_choices(pot: Pot) -> dict[int, int]:
-    """The choices as posted: ticked projects, or points per project. Raises BallotError."""
-    if pot.ballot_type == "points":
-        raw: dict[str, Any] = {}
-        for key, value in request.form.items():
-            if key.startswith("points-"):
-                raw[key[7:]] = value.strip() or "0"
-        return services.parse_choices(raw)
-    return services.parse_choices({value: 1 for value in request.form.getlist("project")})
 
 
 @public.route("/<int:pot_id>/vote/choose", methods=["GET", "POST"])
 def choose(pot_id: int):  # type: ignore[no-untyped-def]
     """Step 2: choose. "Update" keeps the choices (and shows the total); "Continue" checks them."""
     pot = _pot_or_404(pot_id)
-    state = _state(pot.id)
-    if state is None or pot.status != "open":
+    ballot = state(pot.id)
+    if ballot is None or pot.status != "open":
         return redirect(url_for("pb.start", pot_id=pot.id))
-    error: BallotError | None = None
-    choices = {int(k): v for k, v in state["c"].items()}
+    error: BallotRefusal | None = None
+    choices = {int(k): v for k, v in ballot["c"].items()}
     if request.method == "POST":
         try:
             choices = read_choices(pot)
             # Kept even when wrong, so the voter corrects their own choices rather than starting over.
-            state["c"] = {str(k): v for k, v in choices.items()}
-            _save_state(pot.id, state)
+            ballot["c"] = {str(k): v for k, v in choices.items()}
+            save_state(pot.id, ballot)
             if request.form.get("action") == "continue":
-                services.check_choices(pot, choices)
+                check_choices(pot, choices)
                 return redirect(url_for("pb.check", pot_id=pot.id))
-        except BallotError as err:
+        except BallotRefusal as err:
             error = err
     total = sum(p.cost_pence for p in pot.projects if p.id in choices)
-    html = render_template("ballots/choose.html", pot=pot, projects=_shuffled(pot, state["s"]), choices=choices,
-                           total=total, error=error, views=views)
+    html = render_template("ballots/choose.html", pot=pot, projects=_shuffled(pot, ballot["s"]), choices=choices,
+                           total=total, error=error)
     return html, (400 if error else 200)
 
 
@@ -168,37 +142,37 @@ def choose(pot_id: int):  # type: ignore[no-untyped-def]
 def check(pot_id: int):  # type: ignore[no-untyped-def]
     """Step 3: check your answers."""
     pot = _pot_or_404(pot_id)
-    state = _state(pot.id)
-    if state is None or pot.status != "open":
+    ballot = state(pot.id)
+    if ballot is None or pot.status != "open":
         return redirect(url_for("pb.start", pot_id=pot.id))
-    choices = {int(k): v for k, v in state["c"].items()}
+    choices = {int(k): v for k, v in ballot["c"].items()}
     try:
-        total = services.check_choices(pot, choices)
-    except BallotError:
+        total = check_choices(pot, choices)
+    except BallotRefusal:
         return redirect(url_for("pb.choose", pot_id=pot.id))
-    chosen = [p for p in _shuffled(pot, state["s"]) if p.id in choices]
+    chosen = [p for p in _shuffled(pot, ballot["s"]) if p.id in choices]
     return render_template("ballots/check.html", pot=pot, chosen=chosen, choices=choices, total=total)
 
 
 @public.route("/<int:pot_id>/vote/submit", methods=["POST"])
 def submit(pot_id: int):  # type: ignore[no-untyped-def]
-    """Step 4: send. One write transaction (services.cast_ballot); the pot is read only inside it."""
-    state = _state(pot_id)
-    if state is None:
+    """Step 4: send. One write (box.cast_ballot); the pot is read only inside it."""
+    ballot = state(pot_id)
+    if ballot is None:
         return render_template("ballots/refused.html", pot=_pot_or_404(pot_id), code="no_ballot"), 409
-    voter = Voter(state["v"], code_hash=state["h"] if state["v"] != "open" else None,
-                  browser_hash=state["h"] if state["v"] == "open" else None)
+    voter = Voter(ballot["v"], code_hash=ballot["h"] if ballot["v"] != "open" else None,
+                  browser_hash=ballot["h"] if ballot["v"] == "open" else None)
     try:
-        receipt = services.cast_ballot(pot_id, voter, {int(k): v for k, v in state["c"].items()})
-    except BallotError as err:
+        receipt = cast_ballot(pot_id, voter, {int(k): v for k, v in ballot["c"].items()})
+    except BallotRefusal as err:
         pot = _pot_or_404(pot_id)
         if err.code in ("code_not_valid", "already_voted", "not_open"):
-            _save_state(pot_id, None)
+            save_state(pot_id, None)
             return render_template("ballots/refused.html", pot=pot, code=err.code), 409
         return redirect(url_for("pb.choose", pot_id=pot.id))
-    _save_state(pot_id, None)
+    save_state(pot_id, None)
     receipts = dict(session.get("pb_receipts") or {})
-    receipts[str(pot_id)] = {"r": receipt, "k": state["v"] == "kiosk"}
+    receipts[str(pot_id)] = {"r": receipt, "k": ballot["v"] == "kiosk"}
     session["pb_receipts"] = receipts
     return redirect(url_for("pb.done", pot_id=pot_id))
 
@@ -209,53 +183,50 @@ def done(pot_id: int):  # type: ignore[no-untyped-def]
     kept = (session.get("pb_receipts") or {}).get(str(pot.id))
     if kept is None:
         return redirect(url_for("pb.pot_page", pot_id=pot.id))
-    return render_template("ballots/done.html", pot=pot, receipt=services.pretty_code(kept["r"]), kiosk=kept["k"])
+    return render_template("ballots/done.html", pot=pot, receipt=pretty_code(kept["r"]), kiosk=kept["k"])
 
 
 # --- results and open data ---------------------------------------------------------------------
 
 
-def _published(pot_id: int) -> tuple[Pot, dict[str, Any]]:
+def _published(pot_id: int) -> tuple[Pot, PublishedResult]:
     pot = _pot_or_404(pot_id)
-    data = counting.published(pot)
-    if data is None:
+    result = published(pot)
+    if result is None:
         abort(404)
-    return pot, data
+    return pot, result
 
 
 @public.route("/<int:pot_id>/results")
 def results(pot_id: int):  # type: ignore[no-untyped-def]
-    pot, data = _published(pot_id)
-    rows = views.result_rows(pot, data)
+    pot, result = _published(pot_id)
+    rows = result.rows(pot)
     form = ReceiptForm(request.args)
     receipt_result = None
     if form.receipt.data and form.validate():
-        receipt_result = services.receipt_counted(pot, form.receipt.data)
+        receipt_result = receipt_counted(pot, form.receipt.data)
     value_label = _("Points") if pot.ballot_type == "points" else _("Votes")
-    chart = bar_chart([{"title": r["project"].text("title") if r["project"] else r["id"], "value": r["score"],
-                        "funded": r["funded"]} for r in rows],
+    chart = bar_chart([{"title": r.project.text("title") if r.project else r.id, "value": r.score,
+                        "funded": r.funded} for r in rows],
                       title=_("Chart: %(what)s for each project", what=value_label), chart_id="votes-chart",
                       value_label=value_label, funded_word=_("Funded"), not_funded_word=_("Not funded"))
-    other_rule = next(r for r in data["outcomes"] if r != data["official_rule"])
     mine = None
     if form.receipt.data and receipt_result:
-        mine = services.fingerprint(services.receipt_hash(form.receipt.data))
-    return render_template("ballots/results.html", pot=pot, data=data, rows=rows, chart=chart, form=form,
-                           receipt_result=receipt_result, other_rule=other_rule, views=views, mine=mine,
-                           value_label=value_label)
-
-
-def _project_data(pot: Pot) -> list[dict[str, Any]]:
-    return [{"id": str(p.id), "title": p.texts("title"), "cost_pence": p.cost_pence} for p in pot.projects]
+        mine = fingerprint(receipt_hash(form.receipt.data))
+    reasons = {row.id: labels.reason_text(row.explanation) for row in rows}
+    return render_template("ballots/results.html", pot=pot, data=result, rows=rows, reasons=reasons, chart=chart,
+                           form=form, receipt_result=receipt_result, mine=mine, value_label=value_label)
 
 
 @public.route("/<int:pot_id>/results.json")
 def results_json(pot_id: int):  # type: ignore[no-untyped-def]
-    pot, data = _published(pot_id)
+    pot, result = _published(pot_id)
     body = {"pot": {"id": pot.id, "title": pot.texts("title"), "area": pot.texts("area"),
                     "budget_pence": pot.budget_pence, "ballot_type": pot.ballot_type, "rule": pot.rule,
                     "eligibility": pot.eligibility, "imported": pot.imported},
-            "projects": _project_data(pot), **data}
+            "projects": [{"id": row.id, "title": row.project.texts("title") if row.project else {},
+                          "cost_pence": row.cost} for row in result.rows(pot)],
+            **asdict(result)}
     response = make_response(json.dumps(body, ensure_ascii=False, indent=1))
     response.mimetype = "application/json"
     return response
@@ -263,23 +234,22 @@ def results_json(pot_id: int):  # type: ignore[no-untyped-def]
 
 @public.route("/<int:pot_id>/results.csv")
 def results_csv(pot_id: int):  # type: ignore[no-untyped-def]
-    pot, data = _published(pot_id)
+    pot, result = _published(pot_id)
     out = io.StringIO()
     writer = csv.writer(out)
-    other_rule = next(r for r in data["outcomes"] if r != data["official_rule"])
     writer.writerow(["project_id", "title_cy", "title_en", "cost_pence", "votes", "points", "funded",
-                     "reason", f"funded_by_{other_rule}"])
-    for row in views.result_rows(pot, data):
-        p = row["project"]
-        writer.writerow([row["id"], p.title_cy if p else "", p.title_en if p else "", row["cost"], row["votes"],
-                         row["score"], "yes" if row["funded"] else "no", row["reason_code"],
-                         "yes" if row["other_funded"] else "no"])
+                     "reason", f"funded_by_{result.other_rule}"])
+    for row in result.rows(pot):
+        p = row.project
+        writer.writerow([row.id, p.title_cy if p else "", p.title_en if p else "", row.cost, row.votes,
+                         row.score, "yes" if row.funded else "no", row.reason_code,
+                         "yes" if row.other_funded else "no"])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=pot-{pot.id}-results.csv"})
 
 
 @public.route("/<int:pot_id>/ballots.pb")
 def ballots_pb(pot_id: int):  # type: ignore[no-untyped-def]
-    pot, _data = _published(pot_id)
-    return Response(counting.export_pabulib(pot), mimetype="text/plain",
+    pot, _result = _published(pot_id)
+    return Response(export_pabulib(pot), mimetype="text/plain",
                     headers={"Content-Disposition": f"attachment; filename=pot-{pot.id}.pb"})

@@ -47,7 +47,7 @@ class Ticket(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
-    #: Typed at the door: 8 characters without look-alikes (see services.CODE_ALPHABET).
+    #: Typed at the door: 8 characters without look-alikes (see engage.codes.CODE_ALPHABET).
     code: Mapped[str] = mapped_column(String(8), unique=True)
     #: Secret in the ticket's QR code (/t/<token>): 128 bits.
     token: Mapped[str] = mapped_column(String(32), unique=True)

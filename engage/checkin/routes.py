@@ -19,11 +19,11 @@ from ..events.models import Event
 from ..extensions import db, limiter
 from ..formatting import clock, when
 from ..security import CSP_WITH_WASM
+from ..qr import qr_svg
 from ..i18n import BABEL_LOCALES, LANGUAGES, choose_or_redirect, remembered_lang
 from . import services
 from .forms import RegisterForm, SelfCheckinForm, SettingsForm, TypedCodeForm, WalkInForm, new_nonce
 from .models import EventCheckin, Ticket
-from .qr import qr_svg
 
 neutral = Blueprint("checkin_links", __name__)
 public = Blueprint("checkin", __name__, url_prefix="/<lang:lang>")

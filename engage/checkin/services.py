@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,15 +20,13 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..audit.services import record
+from ..codes import normalise_code, random_code, random_token
 from ..db import write_transaction
 from ..events.models import Event
-from ..events.services import CHECKIN_COUNTERS, EVENT_CREATED
 from ..extensions import db
 from ..types import utcnow
 from .models import CheckinContact, EventCheckin, Scan, Ticket
 
-# No 0/O, 1/I/L: they are misread on printed codes and typed wrongly at a busy door.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 #: Seconds each on-screen QR is valid for; the previous one is still accepted (a slow phone).
 ROTATION_SECONDS = 30
@@ -40,26 +37,10 @@ FORM_GRACE = timedelta(minutes=20)
 OFFLINE_LIMIT = timedelta(hours=48)
 
 
-def random_code(length: int) -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
-
-
-def random_token() -> str:
-    return secrets.token_urlsafe(16)  # 128 bits
-
-
-def normalise_code(text: str) -> str:
-    """What someone typed → a code: spaces and dashes dropped, upper case."""
-    return re.sub(r"[\s-]", "", text).upper()
-
-
 def create_for_event(event: Event) -> EventCheckin:
     settings = EventCheckin(event_id=event.id, poster_token=random_token(), typed_code=random_code(6))
     db.session.add(settings)
     return settings
-
-
-EVENT_CREATED.append(create_for_event)
 
 
 def settings_for(event: Event) -> EventCheckin:
@@ -113,9 +94,6 @@ def counts_by_event(event_ids: list[int]) -> dict[int, int]:
     rows = db.session.execute(select(Scan.event_id, func.count(Scan.id)).where(
         Scan.event_id.in_(event_ids), Scan.result == "ok", Scan.undone_at.is_(None)).group_by(Scan.event_id))
     return dict(rows.all())
-
-
-CHECKIN_COUNTERS.append(counts_by_event)
 
 
 def _who(scan: Scan) -> str:

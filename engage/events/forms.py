@@ -8,6 +8,7 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, 
                      SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField, widgets)
 
 from ..bilingual import BilingualField
+from ..dates import LOCAL_FORMAT, today_local
 from ..forms import Form
 from ..validators import MaxLength, NumberRange, Optional, Required, RequiredInput
 
@@ -22,7 +23,6 @@ AGREE_CHOICES = [SelectChoice("5", _l("Strongly agree")), SelectChoice("4", _l("
                  SelectChoice("1", _l("Strongly disagree")), SelectChoice("0", _l("Prefer not to say"))]
 # Full UK postcode, e.g. "LL55 1AB"; spaces optional.
 POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class CheckboxesField(SelectMultipleField):
@@ -159,7 +159,6 @@ class ReportForm(Form):
 
     def validate(self, extra_validators: Any = None) -> bool:
         from ..dates import is_future_month, parse_month
-        from .services import today_local
 
         ok = super().validate(extra_validators)
         if ok:

@@ -13,11 +13,12 @@ from sqlalchemy import select
 from ..accounts.models import Organisation
 from ..audit.services import record
 from ..i18n import BABEL_LOCALES
-from ..dates import is_future_month, month_bounds, previous_month, utc_to_local
+from ..dates import is_future_month, month_bounds, previous_month, today_local, utc_to_local
 from ..db import write_transaction
 from ..extensions import db
 from ..types import utcnow
 from . import services
+from .services import EventRefusal
 from .models import Audience, Event, MonthlyReport, Theme
 
 #: Columns of an event row (the staff CSV export and the report's second table). Headers are in
@@ -37,12 +38,6 @@ SUMMARY_COLUMNS = ["Adran / Section", "Cod / Code", "Enw (Cymraeg) / Name (Welsh
                    "Digwyddiadau / Events", "Presenoldeb / Attendance"]
 KIND_NAMES = {"engagement": ("Digwyddiad ymgysylltu", "Engagement event"),
               "training": ("Hyfforddiant neu rannu gwybodaeth", "Training or information sharing")}
-
-
-class ReportError(ValueError):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def event_attendance(event: Event, checked_in: int = 0) -> int:
@@ -86,8 +81,8 @@ class ReportData:
 
 def build(org: Organisation, year: int, month: int, today: date | None = None) -> ReportData:
     """Gather the month's numbers. Cancelled events are counted but not added up."""
-    if is_future_month(year, month, today or services.today_local()):
-        raise ReportError("future_month")
+    if is_future_month(year, month, today or today_local()):
+        raise EventRefusal("future_month", "month")
     start, end = month_bounds(year, month)
     every = services.month_events(org, start, end)
     events = [e for e in every if e.status != "cancelled"]
@@ -195,7 +190,7 @@ def store(org: Organisation, year: int, month: int, fmt: str, lang: str, user_id
 
 def make_last_month_reports(today: date | None = None) -> list[MonthlyReport]:
     """The scheduled job (1st of each month): last month's CSV and HTML (both languages), every org."""
-    year, month = previous_month(today or services.today_local())
+    year, month = previous_month(today or today_local())
     made = []
     for org in db.session.scalars(select(Organisation).order_by(Organisation.id)).all():
         made.append(store(org, year, month, "csv", "both", None))

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -20,14 +19,6 @@ from .models import Audience, MonthlyReport, Theme
 public = Blueprint("events", __name__, url_prefix="/<lang:lang>/events")
 manage = Blueprint("manage_events", __name__, url_prefix="/<lang:lang>/manage/<org>")
 
-ERRORS = {
-    "ends_before_start": _l("The end must be after the start"),
-    "public_needs_both_languages": _l("Enter the title and description in both Welsh and English before publishing"),
-    "outcomes_need_both_languages": _l("Enter the narrative and outcomes in both Welsh and English before publishing"),
-    "unknown_choice": _l("Select only options from the list"),
-    "code_taken": _l("Another objective already has this number"),
-    "future_month": _l("The month must be this month or earlier"),
-}
 
 
 # --- public --------------------------------------------------------------------------------------
@@ -144,8 +135,8 @@ def create():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             event = services.create_event(g.org, form.service_data())
-        except services.EventError as err:
-            form.show_error(err, ERRORS)
+        except services.EventRefusal as err:
+            form.show_error(err)
         else:
             flash("event_saved")
             return redirect(url_for("manage_events.detail", org=g.org.slug, event_id=event.id))
@@ -176,8 +167,8 @@ def edit(event_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             services.update_event(event, form.service_data())
-        except services.EventError as err:
-            form.show_error(err, ERRORS)
+        except services.EventRefusal as err:
+            form.show_error(err)
         else:
             flash("event_saved")
             return redirect(url_for("manage_events.detail", org=g.org.slug, event_id=event.id))
@@ -212,8 +203,8 @@ def outcome(event_id: int):  # type: ignore[no-untyped-def]
                                             "headcount": form.headcount.data, "status": form.status.data,
                                             "outcomes_public": bool(form.outcomes_public.data),
                                             "audience_counts": counts})
-        except services.EventError as err:
-            form.show_error(err, ERRORS)
+        except services.EventRefusal as err:
+            form.show_error(err)
         else:
             flash("outcome_saved")
             return redirect(url_for("manage_events.detail", org=g.org.slug, event_id=event.id))
@@ -267,8 +258,8 @@ def theme(theme_id: int | None):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             services.save_theme(g.org, item, form.code.data, form.name.data, bool(form.active.data))
-        except services.EventError as err:
-            form.show_error(err, ERRORS)
+        except services.EventRefusal as err:
+            form.show_error(err)
         else:
             flash("saved")
             return redirect(url_for("manage_events.taxonomy", org=g.org.slug))
@@ -314,7 +305,7 @@ def report(month: str):  # type: ignore[no-untyped-def]
     year, number = _month_or_404(month)
     try:
         data = reports.build(g.org, year, number)
-    except reports.ReportError:
+    except services.EventRefusal:
         abort(404)
     return render_template("events/report_page.html", org=g.org, report=data)
 
@@ -344,7 +335,7 @@ def report_make(month: str):  # type: ignore[no-untyped-def]
     try:
         for fmt, lang in (("csv", "both"), ("html", g.lang)):
             reports.store(g.org, year, number, fmt, lang, current_user.id)
-    except reports.ReportError:
+    except services.EventRefusal:
         abort(404)
     flash("report_made")
     return redirect(url_for("manage_events.report_list", org=g.org.slug))

@@ -1,9 +1,8 @@
 """Changes to events, themes and audiences, and the queries the pages share."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask_login import current_user
@@ -11,29 +10,23 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Organisation
-from ..accounts.services import ORG_CREATED
 from ..audit.services import record
 from ..db import write_transaction
 from ..extensions import db
+from ..hooks import CHECKIN_COUNTERS, EVENT_CREATED
+from ..refusals import Refusal
 from ..types import utcnow
 from .models import Audience, AudienceHeadcount, Event, PulseResponse, Theme
 from .taxonomy import AUDIENCES, THEMES
 
-#: Called with each new event (after it has an id) inside its creating transaction.
-EVENT_CREATED: list[Callable[[Event], None]] = []
-#: Functions giving successful check-ins per event id (the check-in area registers one).
-CHECKIN_COUNTERS: list[Callable[[list[int]], dict[int, int]]] = []
 #: Fewer answers than this and pulse results are not shown (people could be identified).
 PULSE_MIN_ANSWERS = 5
 
 
-class EventError(ValueError):
-    """A change the rules refuse; ``code`` names the rule, ``field`` the form field it belongs to."""
+class EventRefusal(Refusal):
+    """A change the events rules refuse (words in ``events/labels.py``)."""
 
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
+    area = "events"
 
 
 # --- taxonomy ------------------------------------------------------------------------------------
@@ -45,9 +38,6 @@ def preload_taxonomy(org: Organisation) -> None:
         db.session.add(Theme(org_id=org.id, code=code, name_cy=cy, name_en=en))
     for key, cy, en in AUDIENCES:
         db.session.add(Audience(org_id=org.id, key=key, name_cy=cy, name_en=en))
-
-
-ORG_CREATED.append(preload_taxonomy)
 
 
 def themes_of(org: Organisation, active_only: bool = True) -> list[Theme]:
@@ -68,7 +58,7 @@ def save_theme(org: Organisation, theme: Theme | None, code: str, names: dict[st
     with write_transaction():
         clash = db.session.scalar(select(Theme).where(Theme.org_id == org.id, Theme.code == code.strip()))
         if clash is not None and clash is not theme:
-            raise EventError("code_taken", "code")
+            raise EventRefusal("code_taken", "code")
         if theme is None:
             theme = Theme(org_id=org.id)
             db.session.add(theme)
@@ -105,19 +95,19 @@ def _pick(org: Organisation, model: type, ids: list[int]) -> list[Any]:
         return []
     found = list(db.session.scalars(select(model).where(model.org_id == org.id, model.id.in_(ids))))
     if len(found) != len(set(ids)):
-        raise EventError("unknown_choice", "themes" if model is Theme else "audiences")
+        raise EventRefusal("unknown_choice", "themes" if model is Theme else "audiences")
     return found
 
 
 def _apply(event: Event, org: Organisation, data: dict[str, Any]) -> None:
     if data["ends_at"] <= data["starts_at"]:
-        raise EventError("ends_before_start", "ends_at")
+        raise EventRefusal("ends_before_start", "ends_at")
     for name in EDITABLE:
         setattr(event, name, data[name])
     for name in BILINGUAL:
         event.set_text(name, data[name])
     if event.public and event.missing_translations():
-        raise EventError("public_needs_both_languages", "public")
+        raise EventRefusal("public_needs_both_languages", "public")
     event.themes = _pick(org, Theme, data.get("themes", []))
     event.audiences = _pick(org, Audience, data.get("audiences", []))
 
@@ -129,8 +119,7 @@ def create_event(org: Organisation, data: dict[str, Any]) -> Event:
         _apply(event, org, data)
         db.session.add(event)
         db.session.flush()
-        for hook in EVENT_CREATED:
-            hook(event)
+        EVENT_CREATED(event)
         record("events.created", f"Event created: {event.title_en or event.title_cy}", org_id=org.id, obj=event)
     return event
 
@@ -158,8 +147,7 @@ def duplicate_event(event: Event) -> Event:
         copy.audiences = list(event.audiences)
         db.session.add(copy)
         db.session.flush()
-        for hook in EVENT_CREATED:
-            hook(copy)
+        EVENT_CREATED(copy)
         record("events.duplicated", f"Event {event.id} duplicated", org_id=event.org_id, obj=copy,
                data={"from": event.id})
     return copy
@@ -174,11 +162,11 @@ def record_outcome(event: Event, data: dict[str, Any]) -> Event:
         event.status = data["status"]
         event.outcomes_public = data["outcomes_public"]
         if event.outcomes_public and event.missing_translations(Event.outcome_fields):
-            raise EventError("outcomes_need_both_languages", "outcomes_public")
+            raise EventRefusal("outcomes_need_both_languages", "outcomes_public")
         allowed = {a.id for a in audiences_of(event.org, active_only=False)}
         counts = {aid: n for aid, n in data["audience_counts"].items() if n is not None}
         if set(counts) - allowed:
-            raise EventError("unknown_choice", "audiences")
+            raise EventRefusal("unknown_choice", "audiences")
         event.headcounts = [AudienceHeadcount(audience_id=aid, count=n) for aid, n in sorted(counts.items())]
         event.recorded_by_id = _user_id()
         event.recorded_at = utcnow()
@@ -308,8 +296,3 @@ def checkins(event_ids: list[int]) -> dict[int, int]:
         for event_id, n in counter(event_ids).items():
             totals[event_id] = totals.get(event_id, 0) + n
     return totals
-
-
-def today_local() -> date:
-    from ..dates import LOCAL
-    return datetime.now(LOCAL).date()

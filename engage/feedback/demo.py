@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from ..accounts.models import Organisation
 from ..events.models import Event
+from ..dates import today_local
 from ..events.services import themes_of
 from ..extensions import db
 from . import services
@@ -91,7 +92,7 @@ def load_feedback(org: Organisation) -> Iterator[str]:
             "published": True,
         }, source_key=f"demo:{key}")
         for days, cy, en, new_status, new_progress in updates:
-            services.add_update(entry, {"happened_on": services.today() + timedelta(days=days),
+            services.add_update(entry, {"happened_on": today_local() + timedelta(days=days),
                                         "body": {"cy": cy, "en": en}, "status": new_status, "progress": new_progress})
         made += 1
     if made:

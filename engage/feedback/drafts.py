@@ -20,7 +20,7 @@ from ..formatting import long_date, pounds
 from ..i18n import BABEL_LOCALES
 from .labels import NOT_FUNDED_REASONS
 from .models import FeedbackEntry
-from .services import FeedbackError, create_entry
+from .services import FeedbackRefusal, create_entry
 
 
 def _both(write: Callable[[str], str | None]) -> dict[str, str | None]:
@@ -40,7 +40,7 @@ def _join(*parts: str | None) -> str | None:
 def draft_from_event(event: Event) -> FeedbackEntry:
     """A draft prefilled with what was raised at a held event (its narrative and outcomes)."""
     if event.status != "held" or not (event.narrative_cy or event.narrative_en):
-        raise FeedbackError("event_not_held")
+        raise FeedbackRefusal("event_not_held")
     return create_entry(event.org, {
         "title": event.texts("title"),
         "asked": _both(lambda lang: _join(
@@ -60,11 +60,11 @@ def _check_projects(projects: list[dict[str, Any]], funded: bool) -> None:
     for p in projects:
         cost = p.get("cost_pence")
         if not isinstance(p.get("ref"), int) or not isinstance(cost, int) or cost < 0:
-            raise FeedbackError("bad_pb_result")
+            raise FeedbackRefusal("bad_pb_result")
         if not (p.get("title") or {}).get("cy") and not (p.get("title") or {}).get("en"):
-            raise FeedbackError("bad_pb_result")
+            raise FeedbackRefusal("bad_pb_result")
         if not funded and p.get("reason") not in NOT_FUNDED_REASONS:
-            raise FeedbackError("bad_pb_result")
+            raise FeedbackRefusal("bad_pb_result")
 
 
 def drafts_from_pb_results(org: Organisation, pot_id: int, pot_title: dict[str, str],

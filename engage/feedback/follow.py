@@ -28,7 +28,7 @@ from ..i18n import BABEL_LOCALES
 from ..types import utcnow
 from .labels import status_label
 from .models import FeedbackEntry, FeedbackSubscription, FeedbackUpdate
-from .services import FeedbackError
+from .services import FeedbackRefusal
 
 Compose = Callable[[str], tuple[str, str]]
 
@@ -59,12 +59,12 @@ def subscribe(entry: FeedbackEntry, email: str, lang: str | None) -> None:
             exists = db.session.scalar(select(FeedbackSubscription.id).where(
                 FeedbackSubscription.entry_id == entry.id, FeedbackSubscription.email == email))
             if exists is not None:
-                raise FeedbackError("already_following", "email")
+                raise FeedbackRefusal("already_following", "email")
             sub = FeedbackSubscription(entry_id=entry.id, email=email, lang=lang, confirm_hash=_hash(token))
             db.session.add(sub)
             db.session.flush()  # the unique constraint decides a race between two requests
     except IntegrityError:
-        raise FeedbackError("already_following", "email") from None
+        raise FeedbackRefusal("already_following", "email") from None
 
     def compose(lang: str) -> tuple[str, str]:
         title = entry.text("title", lang)

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import re
-from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -11,30 +9,11 @@ from ..bilingual import BilingualField
 from ..events.forms import CheckboxesField
 from ..forms import Form
 from ..i18n import LANGUAGE_LABELS, LANGUAGES
+from ..money import pounds_to_pence
 from ..validators import Email, MaxLength, NumberRange, Optional, Required, RequiredInput
 from .labels import STATUS_LABELS
 
 STATUS_CHOICES = [SelectChoice(key, label) for key, label in STATUS_LABELS.items()]
-# Pounds, optionally with pence: "1250", "1,250.50", "£1250".
-MONEY_RE = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
-
-
-def pounds_to_pence(text: str | None) -> int | None:
-    cleaned = (text or "").strip().lstrip("£").replace(",", "").strip()
-    if not cleaned:
-        return None
-    if not MONEY_RE.match(cleaned):
-        raise ValueError(cleaned)
-    return int(Decimal(cleaned) * 100)
-
-
-def pence_to_pounds(pence: int | None) -> str:
-    """The budget as typed back into the form: "12500" or "12500.50"."""
-    if pence is None:
-        return ""
-    return str(pence // 100) if pence % 100 == 0 else f"{pence // 100}.{pence % 100:02d}"
-
-
 class EntryForm(Form):
     title = BilingualField(_l("Title"), max_length=200)
     asked = BilingualField(_l("We asked"), multiline=True, max_length=5000,

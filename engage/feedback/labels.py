@@ -22,3 +22,17 @@ NOT_FUNDED_REASONS = {
 
 def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
+
+#: Why a change was refused (``FeedbackRefusal`` codes).
+REFUSALS = {
+    "unknown_choice": _l("Select only options from the list"),
+    "progress_range": _l("Enter a number between 0 and 100"),
+    "reason_needed": _l("Enter why it is not possible, in both Welsh and English"),
+    "publish_needs_both_languages": _l("Enter the title, We asked, You said and We did (and the area, if any) in "
+                                       "both Welsh and English before publishing"),
+    "update_needs_both_languages": _l("Enter the update in both Welsh and English"),
+    "already_following": _l("This email address already follows this entry, or is waiting to be confirmed. "
+                            "Check your inbox for our email."),
+    "event_not_held": _l("Only an event that was held and has a record of what happened can start an entry"),
+    "bad_pb_result": _l("The results of the vote could not be read, so no drafts were made"),
+}

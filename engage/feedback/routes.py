@@ -5,14 +5,15 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ..accounts.access import org_required
 from ..accounts.services import get_org
+from ..dates import today_local
 from ..events.services import get_event, themes_of
 from ..extensions import csrf, limiter
 from . import drafts, feeds, follow, services
-from .forms import EntryForm, FollowForm, FromEventForm, PublicFilterForm, UpdateForm, pence_to_pounds
+from ..money import pence_to_pounds
+from .forms import EntryForm, FollowForm, FromEventForm, PublicFilterForm, UpdateForm
 from .labels import status_label
 from .models import STATUSES
 
@@ -20,17 +21,6 @@ public = Blueprint("feedback", __name__, url_prefix="/<lang:lang>/you-said-we-di
 manage = Blueprint("manage_feedback", __name__, url_prefix="/<lang:lang>/manage/<org>/you-said-we-did")
 api = Blueprint("feedback_api", __name__, url_prefix="/api")
 
-ERRORS = {
-    "unknown_choice": _l("Select only options from the list"),
-    "progress_range": _l("Enter a number between 0 and 100"),
-    "reason_needed": _l("Enter why it is not possible, in both Welsh and English"),
-    "publish_needs_both_languages": _l("Enter the title, We asked, You said and We did (and the area, if any) in "
-                                       "both Welsh and English before publishing"),
-    "update_needs_both_languages": _l("Enter the update in both Welsh and English"),
-    "already_following": _l("This email address already follows this entry, or is waiting to be confirmed. "
-                            "Check your inbox for our email."),
-    "event_not_held": _l("Only an event that was held and has a record of what happened can start an entry"),
-}
 
 
 def _status(form: Any) -> int:
@@ -110,8 +100,8 @@ def follow_entry(entry_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             follow.subscribe(entry, form.email.data, None if form.lang.data == "both" else form.lang.data)
-        except services.FeedbackError as err:
-            form.show_error(err, ERRORS)
+        except services.FeedbackRefusal as err:
+            form.show_error(err)
         else:
             return render_template("feedback/follow_sent.html", entry=entry)
     return _render_entry(entry, form, 400)
@@ -212,7 +202,7 @@ def from_event():  # type: ignore[no-untyped-def]
         abort(404)
     try:
         entry = drafts.draft_from_event(event)
-    except services.FeedbackError:
+    except services.FeedbackRefusal:
         abort(400)
     flash("feedback_drafted")
     return redirect(url_for("manage_feedback.edit", org=g.org.slug, entry_id=entry.id))
@@ -257,8 +247,8 @@ def edit(entry_id: int | None):  # type: ignore[no-untyped-def]
                 entry = services.create_entry(g.org, form.service_data())
             else:
                 services.update_entry(entry, form.service_data())
-        except services.FeedbackError as err:
-            form.show_error(err, ERRORS)
+        except services.FeedbackRefusal as err:
+            form.show_error(err)
         else:
             flash("feedback_saved")
             return redirect(url_for("manage_feedback.detail", org=g.org.slug, entry_id=entry.id))
@@ -273,7 +263,7 @@ def _render_detail(entry: Any, form: UpdateForm):  # type: ignore[no-untyped-def
 @manage.route("/<int:entry_id>")
 @org_required()
 def detail(entry_id: int):  # type: ignore[no-untyped-def]
-    return _render_detail(_own_entry(entry_id), UpdateForm(formdata=None, data={"happened_on": services.today()}))
+    return _render_detail(_own_entry(entry_id), UpdateForm(formdata=None, data={"happened_on": today_local()}))
 
 
 @manage.route("/<int:entry_id>/updates", methods=["POST"])
@@ -286,8 +276,8 @@ def add_update(entry_id: int):  # type: ignore[no-untyped-def]
             services.add_update(entry, {"happened_on": form.happened_on.data, "body": form.body.data,
                                         "status": form.status.data or None, "progress": form.progress.data,
                                         "reason": form.reason.data})
-        except services.FeedbackError as err:
-            form.show_error(err, ERRORS)
+        except services.FeedbackRefusal as err:
+            form.show_error(err)
         else:
             flash("feedback_update_added")
             return redirect(url_for("manage_feedback.detail", org=g.org.slug, entry_id=entry.id))

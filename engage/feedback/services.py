@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from flask_login import current_user
@@ -17,6 +16,7 @@ from ..bilingual import page_language
 from ..db import write_transaction
 from ..events.models import Event, Theme
 from ..extensions import db
+from ..refusals import Refusal
 from ..types import utcnow
 from ..welsh import sort_for_language
 from .models import STATUSES, FeedbackEntry, FeedbackUpdate
@@ -25,13 +25,10 @@ BILINGUAL = ("title", "asked", "said", "did", "area", "reason")
 PLAIN = ("status", "progress", "budget_pence", "people_count", "decided_on")
 
 
-class FeedbackError(ValueError):
-    """A change the rules refuse; ``code`` names the rule, ``field`` the form field it belongs to."""
+class FeedbackRefusal(Refusal):
+    """A change the "You said, we did" rules refuse (words in ``feedback/labels.py``)."""
 
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
+    area = "feedback"
 
 
 def slugify(text: str) -> str:
@@ -50,21 +47,21 @@ def _pick(org: Organisation, model: type, ids: list[int], field: str) -> list[An
         return []
     found = list(db.session.scalars(select(model).where(model.org_id == org.id, model.id.in_(ids))))
     if len(found) != len(set(ids)):
-        raise FeedbackError("unknown_choice", field)
+        raise FeedbackRefusal("unknown_choice", field)
     return found
 
 
 def check_rules(entry: FeedbackEntry) -> None:
     """The schema's rules again, so the form can say which one failed (the constraints still guard)."""
     if entry.status not in STATUSES:
-        raise FeedbackError("unknown_choice", "status")
+        raise FeedbackRefusal("unknown_choice", "status")
     if entry.progress is not None and not 0 <= entry.progress <= 100:
-        raise FeedbackError("progress_range", "progress")
+        raise FeedbackRefusal("progress_range", "progress")
     if entry.status == "not_possible" and entry.missing_translations(("reason",)):
-        raise FeedbackError("reason_needed", "reason")
+        raise FeedbackRefusal("reason_needed", "reason")
     if entry.published and (entry.missing_translations()
                             or bool(entry.area_cy) != bool(entry.area_en)):
-        raise FeedbackError("publish_needs_both_languages", "published")
+        raise FeedbackRefusal("publish_needs_both_languages", "published")
 
 
 def _apply(entry: FeedbackEntry, org: Organisation, data: dict[str, Any]) -> None:
@@ -126,7 +123,7 @@ def add_update(entry: FeedbackEntry, data: dict[str, Any]) -> FeedbackUpdate:
                                 status=data.get("status") or None, progress=data.get("progress"))
         update.set_text("body", data["body"])
         if update.missing_translations():
-            raise FeedbackError("update_needs_both_languages", "body")
+            raise FeedbackRefusal("update_needs_both_languages", "body")
         if update.status:
             entry.status = update.status
         if update.status == "not_possible" and any((v or "").strip() for v in (data.get("reason") or {}).values()):
@@ -255,8 +252,3 @@ def area_name(org: Organisation, slug: str) -> FeedbackEntry | None:
     """An entry of the org in this area (its area_cy/area_en name the area), or None."""
     return db.session.scalar(select(FeedbackEntry).where(
         FeedbackEntry.org_id == org.id, FeedbackEntry.area_slug == slug, FeedbackEntry.published.is_(True)).limit(1))
-
-
-def today() -> date:
-    from ..events.services import today_local
-    return today_local()

@@ -100,7 +100,7 @@ def test_language_switch_mid_ballot_keeps_choices(app, two_orgs, live_server, pa
 
 @pytest.mark.browser
 def test_receipt_check_on_the_results_page(app, two_orgs, live_server, page):
-    from engage.ballots import results, services
+    from engage.ballots import lifecycle, results
     from engage.ballots.models import Pot
     from engage.extensions import db
 
@@ -111,7 +111,7 @@ def test_receipt_check_on_the_results_page(app, two_orgs, live_server, page):
     receipt = page.locator("#receipt").inner_text()
     with app.app_context():
         p = db.session.get(Pot, pot["id"])
-        services.close_pot(p)
+        lifecycle.close_pot(p)
         results.publish(p)
     page.goto(f"{live_server.url}/cy/pb/{pot['id']}/results")
     assert page.locator("svg.chart[role=img] title").count() == 1
@@ -153,7 +153,7 @@ def test_vote_page_is_light(app, two_orgs, live_server, page, browser):
 
 @pytest.mark.browser
 def test_ballot_pages_have_no_axe_violations(app, two_orgs, live_server, page):
-    from engage.ballots import results, services
+    from engage.ballots import box, lifecycle, results, voters
     from engage.ballots.models import Pot
     from engage.extensions import db
 
@@ -161,8 +161,8 @@ def test_ballot_pages_have_no_axe_violations(app, two_orgs, live_server, page):
     done = make_pot(app)
     with app.app_context():
         p = db.session.get(Pot, done["id"])
-        services.cast_ballot(p.id, services.Voter("code", services.code_hash(p, done["codes"][0])), {done["projects"][0]: 1})
-        services.close_pot(p)
+        box.cast_ballot(p.id, box.Voter("code", voters.code_hash(p, done["codes"][0])), {done["projects"][0]: 1})
+        lifecycle.close_pot(p)
         results.publish(p)
     found = check_pages(page, live_server, [f"/{lang}{path}" for lang in ("cy", "en") for path in (
         "/pb/", f"/pb/{pot['id']}", f"/pb/{pot['id']}/vote", f"/pb/{done['id']}/results",

@@ -52,6 +52,7 @@ def test_publish_an_entry_and_read_it_in_both_languages(app, two_orgs, make_even
 @pytest.mark.browser
 def test_feedback_pages_have_no_axe_violations(app, two_orgs, make_event, live_server, page):
     from engage.accounts.services import get_org
+    from engage.dates import today_local
     from engage.feedback import follow, services
     from engage.feedback.models import FeedbackEntry
     from engage.extensions import db
@@ -64,7 +65,7 @@ def test_feedback_pages_have_no_axe_violations(app, two_orgs, make_event, live_s
             "said": {"cy": "Dweud", "en": "Say"}, "did": {"cy": "Gwneud", "en": "Do"},
             "area": {"cy": "Bangor", "en": "Bangor"}, "status": "not_possible", "progress": 20,
             "reason": {"cy": "Rheswm", "en": "Reason"}, "budget_pence": 10000, "published": True, "events": [event_id]})
-        services.add_update(entry, {"happened_on": services.today(), "body": {"cy": "Newyddion", "en": "News"},
+        services.add_update(entry, {"happened_on": today_local(), "body": {"cy": "Newyddion", "en": "News"},
                                     "status": None, "progress": 20})
         follow.subscribe(db.session.get(FeedbackEntry, entry.id), "person@example.org", None)
         entry_id = entry.id

@@ -1,7 +1,7 @@
-"""Words and numbers for ballot pages: refusal messages, reasons from the tally, the results table.
+"""Words for the PB pages: refusals, statuses, channels, rules, and why a project was or was not funded.
 
-Kept apart from routes.py so the routes stay thin and the CSV, JSON and HTML share one reading of
-the stored result.
+Everything here is a lazy string or builds one in the page's language; the figures come from
+``results.PublishedResult``.
 """
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..formatting import pounds
-from .models import Pot
 
-#: What a refused ballot or code says. "code_not_valid" covers unknown, used and mistyped codes alike.
-MESSAGES = {
+#: Why a ballot or a staff action was refused (``BallotRefusal`` codes). "code_not_valid" covers
+#: unknown, used and mistyped codes alike.
+REFUSALS = {
     "code_not_valid": _l("This code is not valid. Check it and try again, or ask for a new card."),
     "not_open": _l("Voting is not open for this fund."),
     "over_budget": _l("Your choices cost more than the budget. Remove a project so that the total fits."),
@@ -27,6 +27,19 @@ MESSAGES = {
     "already_voted": _l("A ballot has already been sent from this browser."),
     "postcode": _l("This postcode is not in the area of this fund."),
     "no_ballot": _l("Your ballot has timed out or was already sent. Start again."),
+    "fixed_once_open": _l("The counting rule, budget, ballot and projects cannot change once voting has opened."),
+    "wrong_status": _l("That cannot be done at this stage of the vote."),
+    "not_ready": _l("The pot is not ready to open yet."),
+    "same_person": _l("A different member of staff must check a paper ballot."),
+    "not_found": _l("That paper ballot has already been dealt with."),
+}
+
+#: What stops a draft pot from opening (``lifecycle.readiness``).
+READINESS = {
+    "title_both_languages": _l("Give the pot a title in both Welsh and English."),
+    "two_projects": _l("Add at least two projects."),
+    "project_titles": _l("Give every project a title in both Welsh and English."),
+    "postcodes": _l("Enter the postcodes of the area for open voting."),
 }
 
 CHANNEL_LABELS = {
@@ -98,18 +111,3 @@ def reason_text(expl: dict[str, Any]) -> tuple[str, list[str]]:
         return (_("Not funded: it had fewer votes than the minimum."),
                 [_("Minimum: %(count)s", count=expl.get("threshold"))])
     return _("Not funded: nobody voted for it."), []
-
-
-def result_rows(pot: Pot, data: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per project, official winners first in selection order, then the rest by votes."""
-    official = data["outcomes"][data["official_rule"]]
-    other_rule = next(r for r in data["outcomes"] if r != data["official_rule"])
-    other = data["outcomes"][other_rule]
-    projects = {str(p.id): p for p in pot.projects}
-    rows = []
-    for pid, expl in official["explanations"].items():
-        text, lines = reason_text(expl)
-        rows.append({"id": pid, "project": projects.get(pid), "cost": expl["cost"], "votes": expl["votes"],
-                     "score": expl["score"], "funded": expl["selected"], "reason": text, "lines": lines,
-                     "reason_code": expl["reason"], "other_funded": other["explanations"][pid]["selected"]})
-    return rows

@@ -1,0 +1,178 @@
+"""Funding pots and their projects: finding, changing, and the lock every change takes.
+
+Every status change (``lifecycle.py``, ``results.publish``) goes through :func:`transition`, which
+re-reads the pot under a lock inside the write transaction: a copy loaded earlier in the request
+(or by a colleague pressing the same button at the same moment) can never move a pot twice or from
+the wrong status.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from ..accounts.models import Organisation
+from ..audit.services import record
+from ..db import write_transaction
+from ..extensions import db
+from ..refusals import Refusal
+from ..types import utcnow
+from .models import Pot, Project
+
+POT_FIELDS = ("budget_pence", "ballot_type", "max_choices", "points_total", "rule", "opens_at", "closes_at",
+              "eligibility", "postcode_prefixes")
+PROJECT_FIELDS = ("cost_pence", "proposer", "image_url")
+#: When each status was reached, by status.
+STATUS_TIMES = {"open": "opened_at", "closed": "closed_at", "published": "published_at"}
+
+
+class BallotRefusal(Refusal):
+    """A ballot or staff action the PB rules refuse (words in ``ballots/labels.py``)."""
+
+    area = "ballots"
+
+
+# --- finding pots -------------------------------------------------------------------------------
+
+
+def get_pot(org: Organisation, pot_id: int) -> Pot | None:
+    """A pot of ``org`` (staff pages): another organisation's pot is not found."""
+    pot = db.session.get(Pot, pot_id)
+    return pot if pot is not None and pot.org_id == org.id else None
+
+
+def public_pot(pot_id: int) -> Pot | None:
+    """A pot residents may see: anything but a draft."""
+    pot = db.session.get(Pot, pot_id)
+    return pot if pot is not None and pot.status != "draft" else None
+
+
+def public_pots() -> list[Pot]:
+    return list(db.session.scalars(select(Pot).where(Pot.status != "draft").order_by(Pot.id.desc())))
+
+
+def org_pots(org: Organisation) -> list[Pot]:
+    return list(db.session.scalars(select(Pot).where(Pot.org_id == org.id).order_by(Pot.id.desc())))
+
+
+# --- locking and the lifecycle ------------------------------------------------------------------
+
+
+@contextmanager
+def locked(pot: Pot) -> Iterator[Pot]:
+    """A write transaction that first re-reads the pot, locked until it ends (PostgreSQL; on SQLite
+    the write transaction already excludes other writers). Status checks must see this, not a copy
+    loaded earlier in the request: what is fixed once a pot opens is also cached by every worker."""
+    with write_transaction():
+        db.session.execute(select(Pot.id).where(Pot.id == pot.id).with_for_update())
+        db.session.refresh(pot)
+        yield pot
+
+
+@contextmanager
+def transition(pot: Pot, before: str, after: str) -> Iterator[Pot]:
+    """Move the pot from ``before`` to ``after`` in one locked write transaction.
+
+    The block runs after the status has been checked (on the locked, re-read pot) and before the
+    new status is set, so what it does (check readiness, seal the box, count) commits together with
+    the change or not at all. Refuses ``wrong_status`` if the pot is not at ``before``.
+    """
+    with locked(pot):
+        if pot.status != before:
+            raise BallotRefusal("wrong_status")
+        yield pot
+        pot.status = after
+        setattr(pot, STATUS_TIMES[after], utcnow())
+
+
+# --- changing a pot and its projects ------------------------------------------------------------
+
+
+def _apply_pot(pot: Pot, data: dict[str, Any]) -> None:
+    for name in ("title", "description", "area"):
+        pot.set_text(name, data[name])
+    for name in POT_FIELDS:
+        setattr(pot, name, data.get(name))
+    if pot.ballot_type != "approval":
+        pot.max_choices = None
+    if pot.ballot_type != "points":
+        pot.points_total = None
+    if pot.eligibility != "open":
+        pot.postcode_prefixes = None
+
+
+def create_pot(org: Organisation, data: dict[str, Any]) -> Pot:
+    with write_transaction():
+        pot = Pot(org_id=org.id, code_salt=secrets.token_hex(16), status="draft")
+        _apply_pot(pot, data)
+        db.session.add(pot)
+        db.session.flush()
+        record("pb.pot_created", f"Funding pot {pot.id} created", org_id=org.id, obj=pot)
+    return pot
+
+
+def _minute(value: Any) -> Any:
+    """Times as the form shows them (to the minute), so saving unchanged times changes nothing."""
+    return value.replace(second=0, microsecond=0) if isinstance(value, datetime) else value
+
+
+def update_pot(pot: Pot, data: dict[str, Any]) -> Pot:
+    """Change a pot. Once open, only the texts may change: the rule, budget and ballot are fixed."""
+    with locked(pot):
+        if pot.status != "draft":
+            changed = [n for n in POT_FIELDS if _minute(data.get(n)) != _minute(getattr(pot, n))
+                       and not (n == "closes_at" and pot.status == "open")]
+            if changed:
+                raise BallotRefusal("fixed_once_open", fields=changed)
+            for name in ("title", "description", "area"):
+                pot.set_text(name, data[name])
+            if pot.status == "open":
+                pot.closes_at = data.get("closes_at")
+        else:
+            _apply_pot(pot, data)
+        record("pb.pot_changed", f"Funding pot {pot.id} changed", org_id=pot.org_id, obj=pot)
+    return pot
+
+
+def save_project(pot: Pot, data: dict[str, Any], project: Project | None = None) -> Project:
+    """Add or change a project; only while the pot is a draft (voters must all see the same list)."""
+    with locked(pot):
+        if pot.status != "draft":
+            raise BallotRefusal("fixed_once_open")
+        if project is None:
+            project = Project(pot_id=pot.id)
+            db.session.add(project)
+        for name in ("title", "summary", "category", "location", "image_alt"):
+            project.set_text(name, data.get(name) or {})
+        for name in PROJECT_FIELDS:
+            setattr(project, name, data.get(name) or None)
+        db.session.flush()
+        record("pb.project_saved", f"Project {project.id} of pot {pot.id} saved", org_id=pot.org_id, obj=project)
+    return project
+
+
+def delete_project(pot: Pot, project: Project) -> None:
+    with locked(pot):
+        if pot.status != "draft":
+            raise BallotRefusal("fixed_once_open")
+        db.session.delete(project)
+        record("pb.project_deleted", f"Project {project.id} of pot {pot.id} deleted", org_id=pot.org_id)
+
+
+# --- who may vote in open mode ------------------------------------------------------------------
+
+
+def prefixes(pot: Pot) -> list[str]:
+    """The postcode prefixes of an open vote's area ("LL55, LL54" → ["LL55", "LL54"])."""
+    return [p for p in (re.sub(r"\s", "", x).upper() for x in (pot.postcode_prefixes or "").split(",")) if p]
+
+
+def postcode_in_area(pot: Pot, postcode: str) -> bool:
+    cleaned = re.sub(r"\s", "", postcode or "").upper()
+    return bool(re.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}", cleaned)) and any(
+        cleaned.startswith(p) for p in prefixes(pot))
