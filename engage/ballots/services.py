@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -24,6 +24,7 @@ from ..accounts.models import Organisation, User
 from ..audit.services import record
 from ..checkin.services import CODE_ALPHABET, normalise_code
 from ..db import read_connection, write_chain, write_transaction
+from ..events.services import today_local
 from ..extensions import db
 from ..types import utcnow
 from .models import BoxBallot, PaperEntry, Pot, Project, RollEntry, VoterCode
@@ -257,7 +258,7 @@ def generate_codes(pot: Pot, count: int, kind: str = "card", user_id: int | None
     with _changing(pot):
         if pot.status not in ("draft", "open") or pot.eligibility != "codes":
             raise BallotError("wrong_status")
-        today = date.today()
+        today = today_local()  # the date in Wales, not the machine's
         db.session.execute(VoterCode.__table__.insert(), [
             {"pot_id": pot.id, "code_hash": code_hash(pot, c), "kind": kind, "created_on": today} for c in codes])
         if kind == "card":
@@ -453,7 +454,7 @@ def cast_ballot(pot_id: int, voter: Voter, choices: dict[int, int]) -> str:
         raise BallotError("code_not_valid")
     receipt = random_code(RECEIPT_LENGTH)
     params.update(roll_id=uuid.uuid4().hex, box_id=uuid.uuid4().hex, pot_id=pot_id, channel=voter.channel,
-                  cast_on=date.today(), budget_pence=terms.budget_pence, ballot_type=terms.ballot_type,
+                  cast_on=today_local(), budget_pence=terms.budget_pence, ballot_type=terms.ballot_type,
                   total_pence=total, choices=json.dumps({str(k): v for k, v in sorted(choices.items())}),
                   receipt_hash=receipt_hash(receipt))
     try:
@@ -551,7 +552,7 @@ def enter_paper(pot: Pot, user: User, choices: dict[int, int]) -> PaperEntry:
         if pot.status != "open":
             raise BallotError("not_open")
         check_choices(pot, choices)
-        entry = PaperEntry(pot_id=pot.id, entered_by_id=user.id, entered_on=date.today(),
+        entry = PaperEntry(pot_id=pot.id, entered_by_id=user.id, entered_on=today_local(),
                            choices=json.dumps({str(k): v for k, v in sorted(choices.items())}))
         db.session.add(entry)
         db.session.flush()
