@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from engage import create_app
 from engage.config import normalise_database_url
 
-from helpers import PASSWORD, REQUIRE_ALL, Client, need  # noqa: E402
+from helpers import PASSWORD, REQUIRE_ALL, Client, need, wales_now  # noqa: E402
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -188,7 +188,7 @@ def make_event(app: Flask):  # type: ignore[no-untyped-def]
     def make(org_slug: str = "gwynedd", *, start: datetime | None = None, hours: int = 2, **overrides: Any) -> int:
         with app.app_context():
             org = get_org(org_slug)
-            starts = local_to_utc(start) if start else local_to_utc(datetime.now().replace(microsecond=0) + timedelta(days=7))
+            starts = local_to_utc(start) if start else local_to_utc(wales_now().replace(microsecond=0) + timedelta(days=7))
             data = {
                 "title": {"cy": "Bore coffi", "en": "Coffee morning"},
                 "description": {"cy": "Croeso i bawb.", "en": "Everyone welcome."},
@@ -209,13 +209,13 @@ def make_event(app: Flask):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def door(app: Flask, two_orgs, make_event):  # type: ignore[no-untyped-def]
     """An event on now (check-in open) with two registered tickets, and one more event."""
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     from engage.checkin import services
     from engage.events.models import Event
     from engage.extensions import db
 
-    now = datetime.now().replace(second=0, microsecond=0)
+    now = wales_now().replace(second=0, microsecond=0)  # Wales time, as make_event takes: not the machine's
     event_id = make_event(start=now - timedelta(minutes=20), hours=2, title={"cy": "Noson gymunedol", "en": "Community night"})
     other_id = make_event(start=now + timedelta(days=1), title={"cy": "Digwyddiad arall", "en": "Another event"})
     with app.app_context():

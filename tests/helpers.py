@@ -4,10 +4,15 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+
+from engage.dates import LOCAL
 
 REQUIRE_ALL = os.environ.get("ENGAGE_REQUIRE_ALL") == "1"
 logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the live server's request log is noise
@@ -50,3 +55,29 @@ class Client(FlaskClient):
 
 def sign_in(client: Client, email: str, password: str = PASSWORD, lang: str = "en"):  # type: ignore[no-untyped-def]
     return client.submit(f"/{lang}/sign-in", {"email": email, "password": password})
+
+
+def wales_now() -> datetime:
+    """Now as a wall-clock time in Wales, naive (what staff type and ``make_event`` takes).
+
+    Never ``datetime.now()``: that is the machine's own zone, and the suite must pass in any zone.
+    """
+    return datetime.now(LOCAL).replace(tzinfo=None)
+
+
+def wales_today() -> date:
+    """Today's date in Wales (not ``date.today()``, the machine's date)."""
+    return datetime.now(LOCAL).date()
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 30, what: str = "") -> Any:
+    """Poll ``predicate`` every 20 ms until it returns something true (returned); fail at ``timeout``
+    seconds. For a condition another process or thread brings about: never a bare sleep."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() >= deadline:
+            pytest.fail(f"waited {timeout} s for {what or getattr(predicate, '__name__', 'a condition')}, in vain")
+        time.sleep(0.02)

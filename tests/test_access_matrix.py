@@ -6,11 +6,11 @@ organisation A) to ``samples`` below.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from helpers import Client, sign_in
+from helpers import Client, sign_in, wales_now
 
 ROLES = ("anonymous", "organiser_a", "admin_a", "admin_b")
 EMAILS = {"organiser_a": "organiser-a@example.org", "admin_a": "admin-a@example.org", "admin_b": "admin-b@example.org"}
@@ -33,7 +33,7 @@ def samples(app, two_orgs, make_event):  # type: ignore[no-untyped-def]
     from engage.extensions import db
     from engage.feedback import services as feedback
 
-    event_id = make_event(start=datetime.now() - timedelta(minutes=10), pulse_enabled=True)
+    event_id = make_event(start=wales_now() - timedelta(minutes=10), pulse_enabled=True)
     with app.app_context():
         org = get_org("gwynedd")
         event = db.session.get(Event, event_id)

@@ -7,12 +7,13 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
-from helpers import sign_in
+from helpers import sign_in, wales_now
 from engage.audit.models import AuditEntry
 from engage.events.models import Event, Theme
 from engage.extensions import db
 
-NEXT_WEEK = (datetime.now() + timedelta(days=7)).replace(hour=18, minute=0, second=0, microsecond=0)
+# Typed into the form, so a Wales wall-clock time (not the machine's zone).
+NEXT_WEEK = (wales_now() + timedelta(days=7)).replace(hour=18, minute=0, second=0, microsecond=0)
 
 
 def form_data(**overrides):  # type: ignore[no-untyped-def]

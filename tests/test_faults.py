@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from helpers import wait_until
 from pb_helpers import counts, make_pot
 from servers import Browser, Gunicorn, PrivatePostgres, server_env
 
@@ -143,7 +144,8 @@ def _restart_under_load(app_factory, pg: PrivatePostgres, tmp_path: Path) -> Non
                     return
                 time.sleep(0.2)
 
-        with ThreadPoolExecutor(8) as pool:
+        threads = 8
+        with ThreadPoolExecutor(threads) as pool:
             deadline = time.monotonic() + 90
             futures = [pool.submit(keep_voting, i, deadline) for i in range(n // 2)]
             for f in futures:
@@ -153,7 +155,9 @@ def _restart_under_load(app_factory, pg: PrivatePostgres, tmp_path: Path) -> Non
                 status, page = Browser(server.base).request(f"/{lang}/pb/{pot['id']}/results")
                 outage.append((status, page))
             futures = [pool.submit(keep_voting, i, deadline) for i in range(n // 2, n)]
-            time.sleep(2)  # the second half votes into the outage
+            # The second half votes into the outage: each of the pool's voters has had an answer.
+            wait_until(lambda: sum(bool(statuses[i]) for i in range(n // 2, n)) >= threads, timeout=60,
+                       what="every thread of the pool to have voted into the outage")
             pg.start()  # ...and comes back
             for f in futures:
                 f.result(timeout=120)

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from helpers import sign_in
+from helpers import sign_in, wales_now, wales_today
 from engage.audit.models import AuditEntry
 from engage.extensions import db
 from engage.feedback.models import FeedbackEntry, FeedbackSubscription, FeedbackUpdate
@@ -70,7 +70,7 @@ def held_event(app, make_event, org_slug: str = "gwynedd", **overrides) -> int: 
     from engage.events import services
     from engage.events.models import Event
 
-    event_id = make_event(org_slug, start=datetime.now() - timedelta(days=3), theme_codes=["2.1"], **overrides)
+    event_id = make_event(org_slug, start=wales_now() - timedelta(days=3), theme_codes=["2.1"], **overrides)
     with app.app_context():
         services.record_outcome(db.session.get(Event, event_id), {
             "narrative": {"cy": "Soniodd pobl am y bws.", "en": "People raised the bus."},
@@ -179,7 +179,7 @@ def test_the_database_refuses_what_the_forms_refuse(app, two_orgs, make_entry):
         for bad in ({"body_cy": None}, {"progress": 120}):
             with pytest.raises(IntegrityError):
                 with write_transaction():
-                    values = {"entry_id": entry_id, "happened_on": date.today(), "body_cy": "Cy", "body_en": "En"}
+                    values = {"entry_id": entry_id, "happened_on": wales_today(), "body_cy": "Cy", "body_en": "En"}
                     db.session.add(FeedbackUpdate(**{**values, **bad}))
             db.session.rollback()
         with pytest.raises(IntegrityError):

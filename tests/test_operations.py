@@ -8,9 +8,8 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import psycopg
 import pytest
@@ -20,7 +19,8 @@ from sqlalchemy.engine import make_url
 from engage.audit.models import AuditEntry
 from engage.extensions import db
 from engage.jobruns import JobRun
-from helpers import need
+from engage.types import utcnow
+from helpers import need, wait_until
 
 CLI = [sys.executable, "-c", "from engage.cli import main; main()"]
 
@@ -68,20 +68,24 @@ def test_a_scheduler_killed_mid_tick_does_not_run_it_twice(october):
     slow = subprocess.Popen(CLI + ["run-job", "monthly_reports", "--tick", "2026-12"],
                             env=cli_env(app, JOB_START_DELAY=30, SCHEDULER_LEASE_SECONDS=LEASE),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+
+    def claimed() -> JobRun | None:
         with app.app_context():
-            if db.session.scalar(select(func.count(JobRun.id))):
-                break
+            run = db.session.scalar(select(JobRun))
             db.session.remove()
-        time.sleep(0.1)
+            return run
+
+    run = wait_until(claimed, timeout=30, what="the slow run to claim the tick")
     slow.send_signal(signal.SIGKILL)  # kill -9 while it holds the tick
     slow.wait(10)
     env = cli_env(app, SCHEDULER_LEASE_SECONDS=LEASE)
     early = subprocess.run(CLI + ["run-job", "monthly_reports", "--tick", "2026-12"], env=env,
                            capture_output=True, text=True, timeout=60)
     assert early.stdout.strip().endswith("skipped (already run)")  # its claim is still fresh
-    time.sleep(LEASE + 0.5)
+    # The claim is taken over once its lease has run out, judged as claim() judges it: the run's
+    # started_at (in the database) against the clock of the process that claims.
+    expires = run.started_at + timedelta(seconds=LEASE)
+    wait_until(lambda: utcnow() > expires, timeout=LEASE + 30, what="the killed run's lease to run out")
     late = subprocess.run(CLI + ["run-job", "monthly_reports", "--tick", "2026-12"], env=env,
                           capture_output=True, text=True, timeout=60)
     assert late.stdout.strip() == "monthly_reports: ran", late.stderr

@@ -3,20 +3,20 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from browser.conftest import sign_in
 from browser.test_accessibility import violations
-from helpers import PASSWORD
+from helpers import PASSWORD, wales_now
 
 
 @pytest.mark.browser
 def test_log_an_event_on_a_phone_and_download_the_months_csv(app, two_orgs, live_server, page):
     sign_in(page, live_server, "organiser-a@example.org", PASSWORD, lang="cy")
     page.goto(f"{live_server.url}/cy/manage/gwynedd/events/new")
-    last_month = (datetime.now().replace(day=1) - timedelta(days=1)).replace(day=10, hour=18, minute=0)
+    last_month = (wales_now().replace(day=1) - timedelta(days=1)).replace(day=10, hour=18, minute=0)
     page.fill("#title-cy", "Noson gymunedol Llanberis")
     page.fill("#title-en", "Llanberis community evening")
     page.fill("#description-cy", "Sgwrs am y pentref.")
@@ -62,14 +62,14 @@ def test_event_pages_have_no_axe_violations(app, two_orgs, make_event, live_serv
     from engage.events.models import Event
     from engage.extensions import db
 
-    event_id = make_event(start=datetime.now() - timedelta(hours=1), pulse_enabled=True,
+    event_id = make_event(start=wales_now() - timedelta(hours=1), pulse_enabled=True,
                           theme_codes=["1.1"], audience_keys=["refugees"])
     with app.app_context():
         services.record_outcome(db.session.get(Event, event_id), {
             "narrative": {"cy": "Naratif", "en": "Narrative"}, "outcomes": {"cy": "Canlyniad", "en": "Outcome"},
             "follow_up": {"cy": "", "en": ""}, "headcount": 10, "status": "held", "outcomes_public": True,
             "audience_counts": {}})
-    make_event(start=datetime.now() + timedelta(days=2))
+    make_event(start=wales_now() + timedelta(days=2))
     paths = [f"/{lang}/events/{event_id}" for lang in ("cy", "en")] + [f"/{lang}/events/{event_id}/pulse" for lang in ("cy", "en")]
     paths += [f"/{lang}/events/" for lang in ("cy", "en")] + [f"/{lang}/events/past" for lang in ("cy", "en")]
     found = {}

@@ -1,18 +1,18 @@
 """Publishing a “You said, we did” entry on a phone, and the feedback pages under axe-core."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from browser.conftest import sign_in
 from browser.test_accessibility import check_pages, violations
-from helpers import PASSWORD
+from helpers import PASSWORD, wales_now
 
 
 @pytest.mark.browser
 def test_publish_an_entry_and_read_it_in_both_languages(app, two_orgs, make_event, live_server, page):
-    make_event(start=datetime.now() - timedelta(days=2))
+    make_event(start=wales_now() - timedelta(days=2))
     sign_in(page, live_server, "organiser-a@example.org", PASSWORD, lang="cy")
     page.goto(f"{live_server.url}/cy/manage/gwynedd/you-said-we-did/new")
     page.fill("#title-cy", "Meinciau yn y parc")
@@ -57,7 +57,7 @@ def test_feedback_pages_have_no_axe_violations(app, two_orgs, make_event, live_s
     from engage.feedback.models import FeedbackEntry
     from engage.extensions import db
 
-    event_id = make_event(start=datetime.now() - timedelta(days=2))
+    event_id = make_event(start=wales_now() - timedelta(days=2))
     with app.app_context():
         org = get_org("gwynedd")
         entry = services.create_entry(org, {
