@@ -106,10 +106,11 @@ def configure_blueprints(app: Flask) -> None:
     from .ballots.manage import manage as pb_manage_bp
     from .ballots.routes import neutral as pb_links_bp
     from .ballots.routes import public as pb_bp
-    from .checkin.routes import api as checkin_api_bp
-    from .checkin.routes import door as door_bp
-    from .checkin.routes import neutral as checkin_links_bp
-    from .checkin.routes import public as checkin_bp
+    from .checkin.api import api as checkin_api_bp
+    from .checkin.door import door as door_bp
+    from .checkin.links import links as checkin_links_bp
+    from .checkin.manage import manage as checkin_manage_bp
+    from .checkin.public import public as checkin_bp
     from .events.routes import manage as events_manage_bp
     from .events.routes import public as events_bp
     from .feedback.routes import api as feedback_api_bp
@@ -120,7 +121,7 @@ def configure_blueprints(app: Flask) -> None:
     from .public.routes import neutral
 
     for bp in (neutral, public_bp, accounts_bp, audit_bp, events_bp, events_manage_bp,
-               checkin_links_bp, checkin_bp, door_bp, checkin_api_bp,
+               checkin_links_bp, checkin_bp, door_bp, checkin_manage_bp, checkin_api_bp,
                feedback_bp, feedback_manage_bp, feedback_api_bp, outbox_bp, pb_links_bp, pb_bp, pb_manage_bp):
         app.register_blueprint(bp)
 

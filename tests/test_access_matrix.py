@@ -66,7 +66,7 @@ def samples(app, two_orgs, make_event):  # type: ignore[no-untyped-def]
                     "checkin.ticket": {"token": ticket_token}, "checkin_links.ticket_link": {"token": ticket_token},
                     "feedback.confirm": {"token": "not-a-real-confirmation-token"},
                     "feedback.unsubscribe": {"token": follow.unsubscribe_token(subscription)},
-                    "checkin_api.api_undo": {"scan_id": second_scan.scan_id},
+                    "checkin_api.undo": {"scan_id": second_scan.scan_id},
                     "manage_pb.paper_check": {"entry_id": paper.id},
                     **{f"pb.{name}": published for name in ("results", "results_csv", "results_json", "ballots_pb")}},
                 "pot_id": pot["id"], "project_id": pot["projects"][-1], "step": "close", "verdict": "confirm",

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engage.checkin import services
-from engage.checkin.models import CheckinContact, EventCheckin, Scan, Ticket
+from engage.checkin.models import RESULTS, CheckinContact, EventCheckin, Scan, Ticket
 from engage.events.models import Event
 from engage.extensions import db
 from helpers import Client, sign_in
@@ -503,3 +503,102 @@ def test_a_nul_character_anywhere_is_refused_whole_with_the_bilingual_400(app, s
     assert staff.get("/c/ab%00cd").status_code == 400
     assert scan_rows(app) == 1  # only the walk-in with the harmless text
     assert staff.get("/en/manage/gwynedd/events/?q=100%25").status_code == 200  # a plain % is fine
+
+
+# --- one presenter for every way a result is shown; the API's request object ---------------------
+
+
+def _made_up_outcome(result: str) -> services.Outcome:
+    """An answer with every part a page might show (the detail line of each result included)."""
+    return services.Outcome(result=result, count=3, ticket_name="Ann Jones", ticket_code="ABCD2345",
+                            earlier_at=datetime(2026, 11, 24, 18, 5, tzinfo=timezone.utc), earlier_by="poster",
+                            other_event="Another event")
+
+
+@pytest.mark.parametrize("result", RESULTS)
+def test_the_door_page_the_api_and_the_script_say_the_same_from_the_presenter(app, staff, door, monkeypatch, result):
+    from flask_babel import force_locale
+    from markupsafe import escape
+
+    from engage.checkin import presenter
+    from engage.i18n import BABEL_LOCALES
+
+    outcome = _made_up_outcome(result)
+    monkeypatch.setattr(services, "record_scan", lambda *args, **kwargs: outcome)
+    answer = api(staff, door, {"method": "walk_in", "nonce": "same-words-1"}).json  # what door.js is given
+    assert answer["messages"]["cy"]["message"] != answer["messages"]["en"]["message"]
+    for lang in ("cy", "en"):
+        with app.test_request_context(f"/{lang}/"), force_locale(BABEL_LOCALES[lang]):
+            want = presenter.view(outcome)
+        assert answer["colour"] == want.colour == presenter.colour(result)
+        assert answer["messages"][lang] == {"message": want.message, "detail": want.detail}
+        assert want.detail or result not in ("already_checked_in", "wrong_event")
+        page = staff.post(f"/{lang}/manage/gwynedd/events/{door['event']}/door/walk-in",
+                          data={"csrf_token": staff.last_csrf, "nonce": "same-words-2"}).get_data(as_text=True)
+        box = re.search(r'<div class="scan-result scan-(\w+)".*?</div>', page, re.S)
+        assert box.group(1) == want.colour
+        assert f'<p class="scan-message">{escape(want.message)}</p>' in box.group(0)
+        assert f"<p>{escape(want.detail)}</p>" in box.group(0) if want.detail else "<p>" not in box.group(0)
+
+
+def test_the_door_script_maps_no_result_to_a_colour_or_words(staff, door):
+    from pathlib import Path
+
+    script = (Path(__file__).resolve().parent.parent / "static/js/door.js").read_text(encoding="utf-8")
+    assert '"scan-result scan-" + data.colour' in script and script.count("data.messages[cfg.lang]") == 2
+    assert [code for code in RESULTS if f'"{code}"' in script] == ["ok"]  # only "no conflict to show"
+    page = staff.get(f"/en/manage/gwynedd/events/{door['event']}/door").get_data(as_text=True)
+    words = json.loads(re.search(r'id="door-messages">(.*?)</script>', page, re.S).group(1))
+    assert "results" not in words and "Checked in" not in json.dumps(words)
+
+
+def test_scan_request_reads_a_good_body():
+    from engage.checkin.forms import ScanRequest
+
+    body = {"method": "ticket_scan", "nonce": "good-body-1", "token": "https://example.org/t/Tok3n_x?src=qr",
+            "code": "ab-cd", "ticket_id": 4, "audience_id": 2, "device": "door 1", "scanned_at": "2026-11-24T18:05:00Z"}
+    assert ScanRequest.from_json(body) == ScanRequest(
+        method="ticket_scan", nonce="good-body-1", token="Tok3n_x", code="ab-cd", ticket_id=4, audience_id=2,
+        device="door 1", scanned_at=datetime(2026, 11, 24, 18, 5, tzinfo=timezone.utc))
+    assert ScanRequest.from_json({"method": "walk_in"}) == ScanRequest("walk_in", *[None] * 7)
+    assert ScanRequest.from_json({"method": "typed_code", "token": "Tok3n_x"}).token == "Tok3n_x"
+    assert ScanRequest.from_json({"method": "walk_in", "scanned_at": "2026-11-24T18:05:00+01:00"}).scanned_at == (
+        datetime(2026, 11, 24, 17, 5, tzinfo=timezone.utc))
+
+
+@pytest.mark.parametrize("body", [None, [1, 2], "walk_in", 7, {}, {"method": None}, {"method": 5},
+                                  {"method": "teleport"}, {"method": "poster"}, {"method": ["walk_in"]}])
+def test_scan_request_refuses_a_body_without_a_known_method(body):
+    from engage.checkin.forms import ScanRequest
+    from engage.checkin.services import CheckinRefusal
+
+    with pytest.raises(CheckinRefusal) as refused:
+        ScanRequest.from_json(body)
+    assert refused.value.code == "bad_request"
+
+
+@pytest.mark.parametrize("name, value", [
+    ("nonce", 12345678), ("token", ["abc"]), ("code", 23456789), ("device", {"name": "x"}), ("token", None),
+    ("ticket_id", "4"), ("ticket_id", 4.0), ("ticket_id", True), ("audience_id", "2"), ("audience_id", False),
+    ("scanned_at", "yesterday"), ("scanned_at", "2026-11-24T18:05:00"), ("scanned_at", 1764007500), ("scanned_at", "")])
+def test_scan_request_takes_a_field_of_the_wrong_kind_as_missing(name, value):
+    from engage.checkin.forms import ScanRequest
+
+    assert getattr(ScanRequest.from_json({"method": "walk_in", name: value}), name) is None
+
+
+def test_a_refused_body_is_answered_as_documented(staff, door):
+    response = api(staff, door, {"method": "teleport", "nonce": "documented-1"})
+    assert response.status_code == 400 and response.json == {"error": {"status": 400, "code": "bad_request"}}
+
+
+def test_a_walk_in_keeps_only_an_audience_of_its_own_organisation(app, staff, door):
+    with app.app_context():
+        from engage.accounts.services import get_org
+        from engage.events.services import audiences_of
+        theirs = audiences_of(get_org("powys"))[0].id
+    for audience in (theirs, 0, 999999):
+        walk = api(staff, door, {"method": "walk_in", "nonce": f"aud-{audience}-x", "audience_id": audience}).json
+        assert walk["result"] == "ok"
+        with app.app_context():
+            assert db.session.get(Scan, walk["scan_id"]).audience_id is None

@@ -1,6 +1,9 @@
+"""What comes in to check-in: the pages' forms, and the JSON API's scan request."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -10,6 +13,11 @@ from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, RadioF
 from ..forms import Form
 from ..i18n import LANGUAGE_LABELS, LANGUAGES
 from ..validators import Email, MaxLength, NumberRange, Optional, Required, RequiredInput
+from .models import METHODS
+from .services import CheckinRefusal
+
+#: What the API takes: every method but "poster", which is only the residents' own page.
+API_METHODS = tuple(m for m in METHODS if m != "poster")
 
 
 def new_nonce() -> str:
@@ -90,3 +98,49 @@ class SettingsForm(Form):
                             description=_l("The code changes every 30 seconds, so a photo shared with people who are not there stops working."))
     ask_contact = BooleanField(_l("Ask people who check in from the poster for a name and email (optional for them)"))
     submit = SubmitField(_l("Save"))
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """The JSON API's scan body, checked: each field has its type, or is None (see the README)."""
+
+    method: str
+    nonce: str | None
+    token: str | None
+    code: str | None
+    ticket_id: int | None
+    scanned_at: datetime | None
+    device: str | None
+    audience_id: int | None
+
+    @classmethod
+    def from_json(cls, body: Any) -> ScanRequest:
+        """The request in ``body`` (decoded JSON); CheckinRefusal("bad_request") if it has no known method."""
+        if not isinstance(body, dict) or body.get("method") not in API_METHODS:
+            raise CheckinRefusal("bad_request")
+        # A field of the wrong type is treated as missing, as a form would treat an unknown field:
+        # the scan is still judged (and most likely answered "invalid"), never a 500.
+        text = {name: value if isinstance(value := body.get(name), str) else None
+                for name in ("nonce", "token", "code", "device")}
+        text["token"] = _token_from(text["token"])
+        # JSON's true and false are not numbers, though Python's bool is an int.
+        whole = {name: value if type(value := body.get(name)) is int else None for name in ("ticket_id", "audience_id")}
+        return cls(method=body["method"], scanned_at=_zoned_time(body.get("scanned_at")), **text, **whole)
+
+
+def _token_from(value: str | None) -> str | None:
+    """Accept the token itself or the whole URL the QR code holds (…/t/<token>)."""
+    if value and "/t/" in value:
+        return value.rsplit("/t/", 1)[1].split("?", 1)[0].strip("/")
+    return value
+
+
+def _zoned_time(value: Any) -> datetime | None:
+    """An ISO time with its zone (a device's clock for an offline scan); None for anything else."""
+    if not isinstance(value, str):
+        return None
+    try:
+        found = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return found if found.tzinfo is not None else None

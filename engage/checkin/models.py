@@ -61,6 +61,8 @@ class Ticket(db.Model):
     #: When the retention job removed the personal details (the ticket and its scans stay, for counts).
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    event = relationship("Event")
+
     __table_args__ = (CheckConstraint("preferred_lang IN ('cy', 'en')", name="lang_known"),)
 
 

@@ -1,6 +1,6 @@
 """Check-in rules: every scan becomes a row with a result code; the database keeps one entry per ticket.
 
-Result codes (the door page and the JSON API show them in both languages):
+Result codes (``presenter`` puts them into colour and words for every page and the JSON API):
 ``ok`` · ``already_checked_in`` (with when and by whom) · ``wrong_event`` · ``not_open`` ·
 ``cancelled`` (ticket or event) · ``invalid`` (no such ticket or code).
 """
@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +23,9 @@ from ..audit.services import record
 from ..codes import normalise_code, random_code, random_token
 from ..db import write_transaction
 from ..events.models import Event
+from ..events.services import audiences_of
 from ..extensions import db
+from ..refusals import Refusal
 from ..types import utcnow
 from .models import CheckinContact, EventCheckin, Scan, Ticket
 
@@ -35,6 +37,14 @@ ROTATION_SECONDS = 30
 FORM_GRACE = timedelta(minutes=20)
 #: How far back an offline scan's own time is believed.
 OFFLINE_LIMIT = timedelta(hours=48)
+#: What staff change on the check-in settings page (and what its audit entry records).
+SETTINGS_FIELDS = ("opens_minutes_before", "closes_minutes_after", "registration_open", "rotating", "ask_contact")
+
+
+class CheckinRefusal(Refusal):
+    """A check-in request the rules refuse (words in ``checkin/labels.py``)."""
+
+    area = "checkin"
 
 
 def create_for_event(event: Event) -> EventCheckin:
@@ -48,6 +58,23 @@ def settings_for(event: Event) -> EventCheckin:
     if found is None:  # only for events made before check-in existed and missed by the migration
         raise LookupError(f"event {event.id} has no check-in settings")
     return found
+
+
+def update_settings(event: Event, values: dict[str, Any], user: User) -> EventCheckin:
+    """Change how an event's door works (``SETTINGS_FIELDS`` of ``values``), and log who did."""
+    with write_transaction():
+        settings = settings_for(event)
+        for name in SETTINGS_FIELDS:
+            setattr(settings, name, values[name])
+        record("checkin.settings", f"Check-in settings of event {event.id} changed", org_id=event.org_id,
+               obj=event, user_id=user.id, data={name: getattr(settings, name) for name in SETTINGS_FIELDS})
+    return settings
+
+
+def poster_settings(token: str) -> EventCheckin | None:
+    """The door settings behind a poster's QR code, if its event is public."""
+    found = db.session.scalar(select(EventCheckin).where(EventCheckin.poster_token == token))
+    return found if found is not None and found.event.public else None
 
 
 def window(event: Event, settings: EventCheckin) -> tuple[datetime, datetime]:
@@ -73,13 +100,6 @@ class Outcome:
     earlier_by: str | None = None
     other_event: str | None = None
     replayed: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"result": self.result, "scan_id": self.scan_id, "count": self.count,
-                "ticket": {"name": self.ticket_name, "code": self.ticket_code} if self.ticket_code else None,
-                "earlier": {"at": self.earlier_at.isoformat(), "by": self.earlier_by} if self.earlier_at else None,
-                "other_event": self.other_event, "replayed": self.replayed}
 
 
 def live_count(event_id: int) -> int:
@@ -147,6 +167,8 @@ def record_scan(event: Event, *, method: str, nonce: str | None, user: User | No
                 audience_id: int | None = None) -> Outcome:
     """Check someone in (or say why not). A nonce seen before returns its first answer, writing nothing."""
     nonce = nonce if nonce and NONCE_RE.match(nonce) else uuid.uuid4().hex
+    if audience_id is not None and (method != "walk_in" or audience_id not in {a.id for a in audiences_of(event.org)}):
+        audience_id = None  # only a walk-in has one, and only one of the organisation's own, current ones
     for attempt in range(3):
         try:
             return _record_once(event, method, nonce, user, device, token, code, ticket_id, scanned_at, audience_id,
@@ -191,7 +213,7 @@ def _record_once(event: Event, method: str, nonce: str, user: User | None, devic
             result = "ok"
         scan = Scan(event_id=event.id, ticket_id=ticket.id if ticket else None, method=method, result=result,
                     user_id=user.id if user else None, device=(device or "")[:60] or None, nonce=nonce,
-                    created_at=now, scanned_at=when, audience_id=audience_id if method == "walk_in" else None)
+                    created_at=now, scanned_at=when, audience_id=audience_id)
         db.session.add(scan)
         db.session.flush()
         return _outcome(scan)
@@ -283,8 +305,18 @@ def register(event: Event, data: dict[str, Any]) -> Ticket:
     return ticket
 
 
+def registration_open(event: Event) -> bool:
+    """Whether residents can register for the event now (staff opened it; not cancelled or over)."""
+    return settings_for(event).registration_open and event.status != "cancelled" and event.ends_at >= utcnow()
+
+
 def ticket_by_token(token: str) -> Ticket | None:
     return db.session.scalar(select(Ticket).where(Ticket.token == token))
+
+
+def tickets_of(event: Event) -> list[Ticket]:
+    """Everyone registered for the event, first to register first."""
+    return list(db.session.scalars(select(Ticket).where(Ticket.event_id == event.id).order_by(Ticket.created_at)))
 
 
 def search_tickets(event: Event, query: str, limit: int = 20) -> list[Ticket]:

@@ -26,13 +26,13 @@
     if (content) { node.textContent = content; }
     return node;
   }
-  function colour(result) { return result === "ok" ? "green" : result === "already_checked_in" ? "amber" : "red"; }
-
+  // A scan's colour and words come from the server (checkin/presenter.py), as on the page without
+  // this script: nothing here maps a result to either.
   function showResult(data) {
-    var msg = (data.messages && data.messages[cfg.lang]) || { message: text.results[data.result] || data.result, detail: "" };
+    var msg = data.messages[cfg.lang];
     // #result-area is a live region that stays in the page: only its contents change, so screen
     // readers announce every answer (a region inserted already full is often missed).
-    var box = el("div", "scan-result scan-" + colour(data.result));
+    var box = el("div", "scan-result scan-" + data.colour);
     box.id = "scan-result";
     box.appendChild(el("p", "scan-message", msg.message));
     if (data.ticket && (data.ticket.name || data.ticket.code)) {
@@ -50,7 +50,7 @@
       resultArea.insertAdjacentElement("afterend", undo);
     }
     if (typeof data.count === "number") { countEl.textContent = data.count; }
-    if (navigator.vibrate) { navigator.vibrate(data.result === "ok" ? 80 : [60, 60, 60]); }
+    if (navigator.vibrate) { navigator.vibrate(data.colour === "green" ? 80 : [60, 60, 60]); }
   }
 
   function post(url, body) {
@@ -73,7 +73,7 @@
   function noteConflict(data) {
     // Scans sent late that the server answered with something other than "ok": show them.
     if (data.result === "ok") { return; }
-    var msg = (data.messages && data.messages[cfg.lang]) || { message: data.result };
+    var msg = data.messages[cfg.lang];
     conflicts.hidden = false;
     if (!conflicts.firstChild) { conflicts.appendChild(el("li", "", text.sent)); }
     conflicts.appendChild(el("li", "recent-" + data.result,

@@ -1,0 +1,86 @@
+"""The staff door page and its forms, which work without JavaScript: typed code, name, walk-in, undo."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from ..accounts.access import org_required
+from ..bilingual import tr_text
+from ..events import services as events
+from ..events.models import Event
+from ..extensions import limiter
+from ..security import CSP_WITH_WASM
+from . import presenter, services
+from .access import per_staff_member, staff_event
+from .forms import TypedCodeForm, WalkInForm, new_nonce
+from .presenter import ResultView
+
+door = Blueprint("door", __name__, url_prefix="/<lang:lang>/manage/<org>/events/<int:event_id>/door")
+
+
+def _door_page(event: Event, view: ResultView | None = None, code_form: TypedCodeForm | None = None,
+               status: int = 200):  # type: ignore[no-untyped-def]
+    settings = services.settings_for(event)
+    walk_in = WalkInForm()
+    walk_in.audience.choices = [SelectChoice(0, _("Not recorded"))] + [
+        SelectChoice(a.id, tr_text(a, "name")) for a in events.audiences_of(g.org)]
+    query = request.args.get("q", "")
+    html = render_template("checkin/door.html", org=g.org, event=event, settings=settings, view=view,
+                           code_form=code_form or TypedCodeForm(formdata=None), walk_in=walk_in, query=query,
+                           matches=services.search_tickets(event, query) if query else [],
+                           checked_in=services.checked_in_ticket_ids(event), count=services.live_count(event.id),
+                           recent=services.recent_scans(event), message=presenter.message,
+                           is_open=services.is_open(event, settings), new_nonce=new_nonce)
+    response = make_response(html, status)
+    # The camera's QR decoder may be WebAssembly (browsers without BarcodeDetector).
+    response.headers["Content-Security-Policy"] = CSP_WITH_WASM
+    return response
+
+
+@door.route("")
+@org_required()
+def page(event_id: int):  # type: ignore[no-untyped-def]
+    return _door_page(staff_event(event_id))
+
+
+@door.route("/code", methods=["POST"])
+@org_required()
+@limiter.limit("60 per minute", key_func=per_staff_member)
+def typed_code(event_id: int):  # type: ignore[no-untyped-def]
+    event = staff_event(event_id)
+    form = TypedCodeForm()
+    if not form.validate():
+        return _door_page(event, code_form=form, status=400)
+    outcome = services.record_scan(event, method="typed_code", nonce=form.nonce.data, user=current_user,
+                                   code=form.code.data, device=request.form.get("device"))
+    return _door_page(event, presenter.view(outcome))
+
+
+@door.route("/ticket/<int:ticket_id>", methods=["POST"])
+@org_required()
+def by_name(event_id: int, ticket_id: int):  # type: ignore[no-untyped-def]
+    event = staff_event(event_id)
+    outcome = services.record_scan(event, method="name_search", nonce=request.form.get("nonce"),
+                                   user=current_user, ticket_id=ticket_id)
+    return _door_page(event, presenter.view(outcome))
+
+
+@door.route("/walk-in", methods=["POST"])
+@org_required()
+def walk_in(event_id: int):  # type: ignore[no-untyped-def]
+    event = staff_event(event_id)
+    outcome = services.record_scan(event, method="walk_in", nonce=request.form.get("nonce"), user=current_user,
+                                   audience_id=request.form.get("audience", type=int))
+    return _door_page(event, presenter.view(outcome))
+
+
+@door.route("/undo/<int:scan_id>", methods=["POST"])
+@org_required()
+def undo(event_id: int, scan_id: int):  # type: ignore[no-untyped-def]
+    event = staff_event(event_id)
+    if services.undo(event, scan_id, current_user) is None:
+        abort(404)
+    flash("checkin_undone")
+    return redirect(url_for("door.page", org=g.org.slug, event_id=event.id))

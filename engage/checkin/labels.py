@@ -1,0 +1,38 @@
+"""Words for check-in: each scan result, the line of detail under it, and the area's refusals."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..formatting import clock
+
+if TYPE_CHECKING:
+    from .services import Outcome
+
+#: The door's big answer for each result code (``models.RESULTS``).
+RESULTS = {
+    "ok": _l("Checked in"),
+    "already_checked_in": _l("Already checked in"),
+    "wrong_event": _l("This ticket is for a different event"),
+    "not_open": _l("Check-in is not open at this time"),
+    "cancelled": _l("This ticket or event has been cancelled"),
+    "invalid": _l("This ticket is not valid"),
+}
+
+#: Why a request was refused (``CheckinRefusal`` codes).
+REFUSALS = {
+    "bad_request": _l("The scan could not be read. Reload the page and try again."),
+}
+
+
+def detail(outcome: Outcome) -> str:
+    """The line under the answer, in the current language: who was first in, or whose event it is."""
+    if outcome.result == "already_checked_in" and outcome.earlier_at:
+        # Self check-in from the poster has no person to name.
+        who = _("the poster") if outcome.earlier_by == "poster" else outcome.earlier_by
+        return _("First checked in at %(time)s by %(who)s.", time=clock(outcome.earlier_at), who=who)
+    if outcome.result == "wrong_event" and outcome.other_event:
+        return _("It is for: %(event)s", event=outcome.other_event)
+    return ""
