@@ -20,7 +20,8 @@ from sqlalchemy import create_engine, text
 from engage import create_app
 from engage.config import normalise_database_url
 
-from helpers import PASSWORD, REQUIRE_ALL, Client, need, wales_now  # noqa: E402
+from factories import door, make_event, make_org, make_user, two_orgs  # noqa: F401  (fixtures, made in one place)
+from helpers import REQUIRE_ALL, Client, need  # noqa: E402
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -136,92 +137,3 @@ def app(database: Database, tmp_path: Path) -> Iterator[Flask]:
 def client(app: Flask) -> Client:
     app.test_client_class = Client
     return app.test_client()  # type: ignore[return-value]
-
-
-# --- domain factories -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def make_org(app: Flask):  # type: ignore[no-untyped-def]
-    from engage.accounts import services
-
-    def make(slug: str = "gwynedd", name_en: str = "Gwynedd Council", name_cy: str = "Cyngor Gwynedd"):  # type: ignore[no-untyped-def]
-        with app.app_context():
-            org = services.create_org(slug, name_en, name_cy)
-            return org.id
-    return make
-
-
-@pytest.fixture
-def make_user(app: Flask):  # type: ignore[no-untyped-def]
-    from engage.accounts import services
-
-    def make(email: str, org_slug: str, role: str = "organiser", password: str = PASSWORD):  # type: ignore[no-untyped-def]
-        with app.app_context():
-            org = services.get_org(org_slug)
-            user = services.create_user(email, password, org, role)
-            return user.id
-    return make
-
-
-@pytest.fixture
-def two_orgs(make_org, make_user) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """Org A (gwynedd) with an admin and an organiser; org B (powys) with an admin."""
-    make_org("gwynedd", "Gwynedd Council", "Cyngor Gwynedd")
-    make_org("powys", "Powys County Council", "Cyngor Sir Powys")
-    make_user("admin-a@example.org", "gwynedd", "admin")
-    make_user("organiser-a@example.org", "gwynedd", "organiser")
-    make_user("admin-b@example.org", "powys", "admin")
-    return {"a": "gwynedd", "b": "powys"}
-
-
-
-@pytest.fixture
-def make_event(app: Flask):  # type: ignore[no-untyped-def]
-    """Log an event through the service; returns its id. Times are local (Wales) wall-clock times."""
-    from datetime import datetime, timedelta
-
-    from engage.accounts.services import get_org
-    from engage.dates import local_to_utc
-    from engage.events import services
-
-    def make(org_slug: str = "gwynedd", *, start: datetime | None = None, hours: int = 2, **overrides: Any) -> int:
-        with app.app_context():
-            org = get_org(org_slug)
-            starts = local_to_utc(start) if start else local_to_utc(wales_now().replace(microsecond=0) + timedelta(days=7))
-            data = {
-                "title": {"cy": "Bore coffi", "en": "Coffee morning"},
-                "description": {"cy": "Croeso i bawb.", "en": "Everyone welcome."},
-                "accessibility": {"cy": "", "en": ""}, "kind": "engagement", "starts_at": starts,
-                "ends_at": starts + timedelta(hours=hours), "online": False, "venue_name": "Neuadd y Dref",
-                "venue_address": None, "postcode": "LL55 1AB", "delivery_language": "bilingual", "partners": None,
-                "status": "planned", "public": True, "pulse_enabled": False, "themes": [], "audiences": [],
-            }
-            themes = overrides.pop("theme_codes", [])
-            audiences = overrides.pop("audience_keys", [])
-            data.update(overrides)
-            data["themes"] = [t.id for t in services.themes_of(org) if t.code in themes]
-            data["audiences"] = [a.id for a in services.audiences_of(org) if a.key in audiences]
-            return services.create_event(org, data).id
-    return make
-
-
-@pytest.fixture
-def door(app: Flask, two_orgs, make_event):  # type: ignore[no-untyped-def]
-    """An event on now (check-in open) with two registered tickets, and one more event."""
-    from datetime import timedelta
-
-    from engage.checkin import services
-    from engage.events.models import Event
-    from engage.extensions import db
-
-    now = wales_now().replace(second=0, microsecond=0)  # Wales time, as make_event takes: not the machine's
-    event_id = make_event(start=now - timedelta(minutes=20), hours=2, title={"cy": "Noson gymunedol", "en": "Community night"})
-    other_id = make_event(start=now + timedelta(days=1), title={"cy": "Digwyddiad arall", "en": "Another event"})
-    with app.app_context():
-        event, other = db.session.get(Event, event_id), db.session.get(Event, other_id)
-        ann = services.register(event, {"name": "Ann Jones", "email": "ann@example.org", "preferred_lang": "cy"})
-        bob = services.register(event, {"name": "Bob Evans", "phone": "07700 900123", "preferred_lang": "en"})
-        elsewhere = services.register(other, {"name": "Carys Hughes", "email": "carys@example.org"})
-        return {"event": event_id, "other": other_id, "ann": (ann.id, ann.code, ann.token),
-                "bob": (bob.id, bob.code, bob.token), "elsewhere": (elsewhere.id, elsewhere.code, elsewhere.token)}

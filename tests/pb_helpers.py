@@ -1,39 +1,12 @@
-"""Helpers for the ballots tests: make a pot through the services, vote through HTTP like a phone."""
+"""Helpers for the ballots tests: vote through HTTP like a phone, count the roll and the box.
+
+Pots are made by ``factories.make_pot``."""
 from __future__ import annotations
 
 import re
 from typing import Any
 
 from flask import Flask
-
-PROJECTS = [("Gardd gymunedol", "Community garden", 400_000), ("Clwb ieuenctid", "Youth club", 500_000),
-            ("Meinciau", "Benches", 200_000), ("Caffi trwsio", "Repair café", 300_000)]
-
-
-def make_pot(app: Flask, org_slug: str = "gwynedd", *, codes: int = 5, open_it: bool = True,
-             projects: list[tuple[str, str, int]] | None = None, **overrides: Any) -> dict[str, Any]:
-    """A pot with projects (budget £10,000, knapsack, greedy) and ``codes`` voter codes."""
-    from engage.accounts.services import get_org
-    from engage.ballots import lifecycle, pots, voters
-
-    with app.app_context():
-        org = get_org(org_slug)
-        data = {"title": {"cy": "Cronfa Bangor", "en": "Bangor Fund"},
-                "description": {"cy": "Pleidleisiwch.", "en": "Vote."}, "area": {"cy": "Bangor", "en": "Bangor"},
-                "budget_pence": 1_000_000, "ballot_type": "knapsack", "max_choices": None, "points_total": None,
-                "rule": "greedy", "opens_at": None, "closes_at": None, "eligibility": "codes",
-                "postcode_prefixes": None}
-        data.update(overrides)
-        pot = pots.create_pot(org, data)
-        ids = []
-        for cy, en, cost in projects or PROJECTS:
-            project = pots.save_project(pot, {"title": {"cy": cy, "en": en}, "summary": {"cy": f"Am {cy}", "en": f"About {en}"},
-                                                  "cost_pence": cost})
-            ids.append(project.id)
-        plain = voters.generate_codes(pot, codes) if codes and data["eligibility"] == "codes" else []
-        if open_it:
-            lifecycle.open_pot(pot)
-        return {"id": pot.id, "projects": ids, "codes": plain}
 
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')

@@ -33,7 +33,7 @@ def samples(app, two_orgs, make_event):  # type: ignore[no-untyped-def]
     from engage.extensions import db
     from engage.feedback import services as feedback
 
-    event_id = make_event(start=wales_now() - timedelta(minutes=10), pulse_enabled=True)
+    event_id = make_event(start=wales_now() - timedelta(minutes=10), pulse_enabled=True).id
     with app.app_context():
         org = get_org("gwynedd")
         event = db.session.get(Event, event_id)
@@ -47,18 +47,18 @@ def samples(app, two_orgs, make_event):  # type: ignore[no-untyped-def]
             **{n: {"cy": "Testun", "en": "Text"} for n in ("title", "asked", "said", "did")},
             "area": {"cy": "Bangor", "en": "Bangor"}, "status": "planned", "published": True})
         follow.subscribe(entry, "follower@example.org", "cy")
-        from pb_helpers import make_pot
+        from factories import make_pot
         from engage.accounts.services import find_user
         from engage.ballots import lifecycle, paper as paper_ballots, pots
         pot = make_pot(app)
-        pot_obj = pots.get_pot(org, pot["id"])
-        paper = paper_ballots.enter_paper(pot_obj, find_user("admin-a@example.org"), {pot["projects"][0]: 1})
+        pot_obj = pots.get_pot(org, pot.id)
+        paper = paper_ballots.enter_paper(pot_obj, find_user("admin-a@example.org"), {pot.projects[0]: 1})
         from engage.ballots import results
         done = make_pot(app, codes=0)  # a pot whose results are published, for the results pages
-        done_obj = pots.get_pot(org, done["id"])
+        done_obj = pots.get_pot(org, done.id)
         lifecycle.close_pot(done_obj)
         results.publish(done_obj)
-        published = {"pot_id": done["id"]}
+        published = {"pot_id": done.id}
         from engage.feedback.models import FeedbackSubscription
         subscription = db.session.query(FeedbackSubscription).one()
         ticket_token = ticket.token
@@ -69,7 +69,7 @@ def samples(app, two_orgs, make_event):  # type: ignore[no-untyped-def]
                     "checkin_api.undo": {"scan_id": second_scan.scan_id},
                     "manage_pb.paper_check": {"entry_id": paper.id},
                     **{f"pb.{name}": published for name in ("results", "results_csv", "results_json", "ballots_pb")}},
-                "pot_id": pot["id"], "project_id": pot["projects"][-1], "step": "close", "verdict": "confirm",
+                "pot_id": pot.id, "project_id": pot.projects[-1], "step": "close", "verdict": "confirm",
                 "org": "gwynedd", "event_id": event_id, "ticket_id": ticket.id, "scan_id": scan.scan_id,
                 "theme_id": themes_of(org)[0].id, "audience_id": audiences_of(org)[0].id, "entry_id": entry.id,
                 "month": "2026-10", "fmt": "csv", "area": "bangor",

@@ -10,7 +10,8 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from helpers import sign_in
-from pb_helpers import counts, csrf_of, make_pot, vote
+from factories import make_pot
+from pb_helpers import counts, csrf_of, vote
 from textcheck import untranslated
 
 DATA = Path(__file__).parent / "data" / "pabulib"
@@ -37,29 +38,29 @@ def _publish(app, pot_id):  # type: ignore[no-untyped-def]
 
 
 def test_vote_with_a_code_gives_a_receipt_and_the_code_works_once(app, client, pot):
-    p1, p2 = pot["projects"][:2]
-    response = vote(client, pot["id"], pot["codes"][0].lower(), [p1, p2], lang="cy")
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/cy/pb/{pot['id']}/vote/done")
+    p1, p2 = pot.projects[:2]
+    response = vote(client, pot.id, pot.codes[0].lower(), [p1, p2], lang="cy")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/cy/pb/{pot.id}/vote/done")
     done = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Mae eich pleidlais wedi’i chyfrif" in done
-    assert counts(app, pot["id"]) == (1, 1)
-    again = vote(client, pot["id"], pot["codes"][0], [p1])
+    assert counts(app, pot.id) == (1, 1)
+    again = vote(client, pot.id, pot.codes[0], [p1])
     assert again.status_code == 400 and "This code is not valid" in again.get_data(as_text=True)
-    assert counts(app, pot["id"]) == (1, 1)
+    assert counts(app, pot.id) == (1, 1)
 
 
 def test_choices_survive_a_language_switch_without_javascript(app, client, pot):
-    p1, p3 = pot["projects"][0], pot["projects"][2]
-    page = client.get(f"/en/pb/{pot['id']}/vote")
-    client.post(f"/en/pb/{pot['id']}/vote", data={"code": pot["codes"][1], "csrf_token": csrf_of(page.get_data(as_text=True))})
-    html = client.get(f"/en/pb/{pot['id']}/vote/choose").get_data(as_text=True)
-    client.post(f"/en/pb/{pot['id']}/vote/choose", data={"project": [str(p1), str(p3)], "action": "update",
+    p1, p3 = pot.projects[0], pot.projects[2]
+    page = client.get(f"/en/pb/{pot.id}/vote")
+    client.post(f"/en/pb/{pot.id}/vote", data={"code": pot.codes[1], "csrf_token": csrf_of(page.get_data(as_text=True))})
+    html = client.get(f"/en/pb/{pot.id}/vote/choose").get_data(as_text=True)
+    client.post(f"/en/pb/{pot.id}/vote/choose", data={"project": [str(p1), str(p3)], "action": "update",
                                                          "csrf_token": csrf_of(html)})
-    welsh = client.get(f"/cy/pb/{pot['id']}/vote/choose").get_data(as_text=True)
+    welsh = client.get(f"/cy/pb/{pot.id}/vote/choose").get_data(as_text=True)
     ticked = set(re.findall(r'value="(\d+)"\s+data-cost="\d+" checked', welsh))
     assert ticked == {str(p1), str(p3)}
     assert "Wedi dewis: £6,000 o £10,000" in welsh
-    assert counts(app, pot["id"]) == (0, 0)
+    assert counts(app, pot.id) == (0, 0)
 
 
 BAD = [
@@ -71,15 +72,15 @@ BAD = [
 
 @pytest.mark.parametrize("name, code, _unused, message", BAD)
 def test_bad_codes_all_say_only_not_valid(app, client, pot, name, code, _unused, message):
-    response = vote(client, pot["id"], code, [pot["projects"][0]])
+    response = vote(client, pot.id, code, [pot.projects[0]])
     assert response.status_code == 400 and message in response.get_data(as_text=True)
-    assert counts(app, pot["id"]) == (0, 0)
+    assert counts(app, pot.id) == (0, 0)
 
 
 def test_used_and_unknown_codes_give_the_same_page(app, client, pot):
-    vote(client, pot["id"], pot["codes"][0], [pot["projects"][0]])
-    used = vote(client, pot["id"], pot["codes"][0], [pot["projects"][0]], lang="cy").get_data(as_text=True)
-    unknown = vote(client, pot["id"], "ZZZZ-ZZZZ-ZZZZ", [pot["projects"][0]], lang="cy").get_data(as_text=True)
+    vote(client, pot.id, pot.codes[0], [pot.projects[0]])
+    used = vote(client, pot.id, pot.codes[0], [pot.projects[0]], lang="cy").get_data(as_text=True)
+    unknown = vote(client, pot.id, "ZZZZ-ZZZZ-ZZZZ", [pot.projects[0]], lang="cy").get_data(as_text=True)
     def strip(html: str) -> str:  # the CSRF token and the echoed code are the only differences allowed
         return re.sub(r'value="[A-Z0-9-]{12,14}"', "", html.replace(csrf_of(html), ""))
 
@@ -88,30 +89,30 @@ def test_used_and_unknown_codes_give_the_same_page(app, client, pot):
 
 
 def test_over_budget_is_explained_and_nothing_is_stored(app, client, pot):
-    response = vote(client, pot["id"], pot["codes"][0], pot["projects"], lang="cy")  # £14,000 of £10,000
+    response = vote(client, pot.id, pot.codes[0], pot.projects, lang="cy")  # £14,000 of £10,000
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Mae eich dewisiadau’n costio mwy na’r gyllideb" in html
     assert "Mae eich dewisiadau’n costio: £14,000" in html and "Cyllideb: £10,000" in html
-    assert counts(app, pot["id"]) == (0, 0)
+    assert counts(app, pot.id) == (0, 0)
     # Correct it: drop the youth club; the same code still works.
-    html = client.get(f"/en/pb/{pot['id']}/vote/choose").get_data(as_text=True)
-    ok = client.post(f"/en/pb/{pot['id']}/vote/choose", data={
-        "project": [str(p) for p in pot["projects"] if p != pot["projects"][1]], "action": "continue",
+    html = client.get(f"/en/pb/{pot.id}/vote/choose").get_data(as_text=True)
+    ok = client.post(f"/en/pb/{pot.id}/vote/choose", data={
+        "project": [str(p) for p in pot.projects if p != pot.projects[1]], "action": "continue",
         "csrf_token": csrf_of(html)})
     assert ok.status_code == 302
-    assert client.post(f"/en/pb/{pot['id']}/vote/submit", data={"csrf_token": csrf_of(html)}).status_code == 302
-    assert counts(app, pot["id"]) == (1, 1)
+    assert client.post(f"/en/pb/{pot.id}/vote/submit", data={"csrf_token": csrf_of(html)}).status_code == 302
+    assert counts(app, pot.id) == (1, 1)
 
 
 def test_too_many_choices_on_k_approval(app, client, two_orgs):
     pot = make_pot(app, ballot_type="approval", max_choices=2)
-    response = vote(client, pot["id"], pot["codes"][0], pot["projects"][:3])
+    response = vote(client, pot.id, pot.codes[0], pot.projects[:3])
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "You have chosen too many projects" in html
     assert "Projects chosen: 3" in html and "Most you can choose: 2" in html
-    assert counts(app, pot["id"]) == (0, 0)
-    assert vote(client, pot["id"], pot["codes"][1], pot["projects"][:2]).status_code == 302
+    assert counts(app, pot.id) == (0, 0)
+    assert vote(client, pot.id, pot.codes[1], pot.projects[:2]).status_code == 302
 
 
 @pytest.mark.parametrize("points, message", [
@@ -121,18 +122,18 @@ def test_too_many_choices_on_k_approval(app, client, two_orgs):
 ])
 def test_points_must_add_up_and_not_be_negative(app, client, two_orgs, points, message):
     pot = make_pot(app, ballot_type="points", points_total=10)
-    response = vote(client, pot["id"], pot["codes"][0], dict(zip(pot["projects"], points)))
+    response = vote(client, pot.id, pot.codes[0], dict(zip(pot.projects, points)))
     assert response.status_code == 400 and message in response.get_data(as_text=True)
-    assert counts(app, pot["id"]) == (0, 0)
-    assert vote(client, pot["id"], pot["codes"][1], dict(zip(pot["projects"], [6, 4, 0, 0]))).status_code == 302
+    assert counts(app, pot.id) == (0, 0)
+    assert vote(client, pot.id, pot.codes[1], dict(zip(pot.projects, [6, 4, 0, 0]))).status_code == 302
 
 
 def test_tampered_form_with_a_project_of_another_pot(app, client, two_orgs):
     pot = make_pot(app)
     other = make_pot(app, "powys", codes=0)
-    response = vote(client, pot["id"], pot["codes"][0], [pot["projects"][0], other["projects"][0]], lang="cy")
+    response = vote(client, pot.id, pot.codes[0], [pot.projects[0], other.projects[0]], lang="cy")
     assert response.status_code == 400 and "Nid oedd rhywbeth yn eich dewisiadau’n iawn" in response.get_data(as_text=True)
-    assert counts(app, pot["id"]) == (0, 0) and counts(app, other["id"]) == (0, 0)
+    assert counts(app, pot.id) == (0, 0) and counts(app, other.id) == (0, 0)
 
 
 def test_tampered_session_cannot_smuggle_a_foreign_project_into_the_box(app, pot):
@@ -140,28 +141,28 @@ def test_tampered_session_cannot_smuggle_a_foreign_project_into_the_box(app, pot
 
     with app.app_context():
         with pytest.raises(pots.BallotRefusal) as err:
-            box.cast_ballot(pot["id"], box.Voter("paper"), {999_999: 1})
+            box.cast_ballot(pot.id, box.Voter("paper"), {999_999: 1})
         assert err.value.code == "tampered"
-    assert counts(app, pot["id"]) == (0, 0)
+    assert counts(app, pot.id) == (0, 0)
 
 
 def test_pot_not_open_refuses_votes(app, client, two_orgs):
     pot = make_pot(app, open_it=False)
-    assert client.get(f"/en/pb/{pot['id']}/vote").status_code == 404  # a draft is not public
+    assert client.get(f"/en/pb/{pot.id}/vote").status_code == 404  # a draft is not public
     _open_and_close = make_pot(app)
     from engage.ballots import lifecycle
     from engage.ballots.models import Pot
     from engage.extensions import db
 
-    page = client.get(f"/en/pb/{_open_and_close['id']}/vote")
-    client.post(f"/en/pb/{_open_and_close['id']}/vote", data={"code": _open_and_close["codes"][0],
+    page = client.get(f"/en/pb/{_open_and_close.id}/vote")
+    client.post(f"/en/pb/{_open_and_close.id}/vote", data={"code": _open_and_close.codes[0],
                                                                "csrf_token": csrf_of(page.get_data(as_text=True))})
     with app.app_context():
-        lifecycle.close_pot(db.session.get(Pot, _open_and_close["id"]))
-    closed = client.post(f"/cy/pb/{_open_and_close['id']}/vote/submit", data={"csrf_token": csrf_of(page.get_data(as_text=True))})
+        lifecycle.close_pot(db.session.get(Pot, _open_and_close.id))
+    closed = client.post(f"/cy/pb/{_open_and_close.id}/vote/submit", data={"csrf_token": csrf_of(page.get_data(as_text=True))})
     assert closed.status_code == 409 and "Nid yw’r bleidlais ar agor" in closed.get_data(as_text=True)
-    assert client.get(f"/en/pb/{_open_and_close['id']}/vote").status_code == 409
-    assert counts(app, _open_and_close["id"]) == (0, 0)
+    assert client.get(f"/en/pb/{_open_and_close.id}/vote").status_code == 409
+    assert counts(app, _open_and_close.id) == (0, 0)
 
 
 def test_cast_ballot_after_the_terms_are_cached_still_checks_code_and_status(app, two_orgs):
@@ -172,37 +173,37 @@ def test_cast_ballot_after_the_terms_are_cached_still_checks_code_and_status(app
     from engage.extensions import db
 
     pot, other = make_pot(app), make_pot(app, "powys")
-    p1 = pot["projects"][0]
+    p1 = pot.projects[0]
     with app.app_context():
-        hashed = {name: voters.code_hash(db.session.get(Pot, p["id"]), p["codes"][0])
+        hashed = {name: voters.code_hash(db.session.get(Pot, p.id), p.codes[0])
                   for name, p in (("pot", pot), ("other", other))}
-        box.cast_ballot(pot["id"], box.Voter("code", hashed["pot"]), {p1: 1})
-        assert pot["id"] in app.extensions["pb_open_terms"]
+        box.cast_ballot(pot.id, box.Voter("code", hashed["pot"]), {p1: 1})
+        assert pot.id in app.extensions["pb_open_terms"]
         with pytest.raises(pots.BallotRefusal) as foreign:  # a real code, but another pot's
-            box.cast_ballot(pot["id"], box.Voter("code", hashed["other"]), {p1: 1})
+            box.cast_ballot(pot.id, box.Voter("code", hashed["other"]), {p1: 1})
         assert foreign.value.code == "code_not_valid"
-        lifecycle.close_pot(db.session.get(Pot, pot["id"]))
-        second = voters.code_hash(db.session.get(Pot, pot["id"]), pot["codes"][1])
+        lifecycle.close_pot(db.session.get(Pot, pot.id))
+        second = voters.code_hash(db.session.get(Pot, pot.id), pot.codes[1])
         with pytest.raises(pots.BallotRefusal) as closed:
-            box.cast_ballot(pot["id"], box.Voter("code", second), {p1: 1})
+            box.cast_ballot(pot.id, box.Voter("code", second), {p1: 1})
         assert closed.value.code == "not_open"
-    assert counts(app, pot["id"]) == (1, 1) and counts(app, other["id"]) == (0, 0)
+    assert counts(app, pot.id) == (1, 1) and counts(app, other.id) == (0, 0)
 
 
 def test_code_entry_is_rate_limited(app, client, pot):
-    page = client.get(f"/en/pb/{pot['id']}/vote")
+    page = client.get(f"/en/pb/{pot.id}/vote")
     token = csrf_of(page.get_data(as_text=True))
-    statuses = [client.post(f"/en/pb/{pot['id']}/vote", data={"code": "WRONG", "csrf_token": token}).status_code
+    statuses = [client.post(f"/en/pb/{pot.id}/vote", data={"code": "WRONG", "csrf_token": token}).status_code
                 for _ in range(31)]
     assert statuses[:30] == [400] * 30 and statuses[30] == 429
 
 
 def test_code_card_link_is_language_neutral(client, pot):
-    first = client.get(f"/v/{pot['id']}?code=ABCD")
+    first = client.get(f"/v/{pot.id}?code=ABCD")
     assert first.status_code == 200 and "Parhau yn Gymraeg" in first.get_data(as_text=True)
     client.get("/cy/pb/")
-    again = client.get(f"/v/{pot['id']}?code=ABCD")
-    assert again.status_code == 302 and again.headers["Location"] == f"/cy/pb/{pot['id']}/vote?code=ABCD"
+    again = client.get(f"/v/{pot.id}?code=ABCD")
+    assert again.status_code == 302 and again.headers["Location"] == f"/cy/pb/{pot.id}/vote?code=ABCD"
     assert 'value="ABCD"' in client.get(again.headers["Location"]).get_data(as_text=True)
 
 
@@ -211,32 +212,32 @@ def test_code_card_link_is_language_neutral(client, pot):
 
 def test_open_mode_one_ballot_per_browser_with_a_postcode(app, client, two_orgs):
     pot = make_pot(app, eligibility="open", postcode_prefixes="LL57, LL55", codes=0)
-    wrong = vote(client, pot["id"], None, [pot["projects"][0]], postcode="CF10 1AA")
+    wrong = vote(client, pot.id, None, [pot.projects[0]], postcode="CF10 1AA")
     assert wrong.status_code == 400 and "This postcode is not in the area" in wrong.get_data(as_text=True)
-    assert vote(client, pot["id"], None, [pot["projects"][0]], postcode="ll57 2dg").status_code == 302
-    again = vote(client, pot["id"], None, [pot["projects"][1]], postcode="LL57 2DG")
+    assert vote(client, pot.id, None, [pot.projects[0]], postcode="ll57 2dg").status_code == 302
+    again = vote(client, pot.id, None, [pot.projects[1]], postcode="LL57 2DG")
     assert again.status_code == 409 and "A ballot has already been sent from this browser" in again.get_data(as_text=True)
-    assert counts(app, pot["id"]) == (1, 1)
-    _publish(app, pot["id"])
-    assert "Lower assurance" in client.get(f"/en/pb/{pot['id']}/results").get_data(as_text=True)
+    assert counts(app, pot.id) == (1, 1)
+    _publish(app, pot.id)
+    assert "Lower assurance" in client.get(f"/en/pb/{pot.id}/results").get_data(as_text=True)
 
 
 def test_kiosk_issues_a_fresh_code_for_each_voter(app, client, pot):
     sign_in(client, "organiser-a@example.org")
     for _ in range(2):
-        started = client.submit(f"/en/manage/gwynedd/pb/{pot['id']}/kiosk")
+        started = client.submit(f"/en/manage/gwynedd/pb/{pot.id}/kiosk")
         assert started.status_code == 302 and started.headers["Location"].endswith("/vote/choose")
         html = client.get(started.headers["Location"]).get_data(as_text=True)
-        client.post(f"/en/pb/{pot['id']}/vote/choose", data={"project": [str(pot["projects"][2])], "action": "continue",
+        client.post(f"/en/pb/{pot.id}/vote/choose", data={"project": [str(pot.projects[2])], "action": "continue",
                                                              "csrf_token": csrf_of(html)})
-        done = client.post(f"/en/pb/{pot['id']}/vote/submit", data={"csrf_token": csrf_of(html)})
+        done = client.post(f"/en/pb/{pot.id}/vote/submit", data={"csrf_token": csrf_of(html)})
         assert "Next voter" in client.get(done.headers["Location"]).get_data(as_text=True)
     from engage.ballots import box
     from engage.ballots.models import Pot
     from engage.extensions import db
 
     with app.app_context():
-        assert box.turnout(db.session.get(Pot, pot["id"]))["kiosk"] == 2
+        assert box.turnout(db.session.get(Pot, pot.id))["kiosk"] == 2
 
 
 def test_paper_ballot_needs_a_second_person(app, client, pot):
@@ -244,21 +245,21 @@ def test_paper_ballot_needs_a_second_person(app, client, pot):
     from engage.extensions import db
 
     sign_in(client, "organiser-a@example.org")
-    entered = client.submit(f"/en/manage/gwynedd/pb/{pot['id']}/paper", {"project": [str(pot["projects"][0])]})
+    entered = client.submit(f"/en/manage/gwynedd/pb/{pot.id}/paper", {"project": [str(pot.projects[0])]})
     assert entered.status_code == 302
-    page = client.get(f"/en/manage/gwynedd/pb/{pot['id']}/paper").get_data(as_text=True)
+    page = client.get(f"/en/manage/gwynedd/pb/{pot.id}/paper").get_data(as_text=True)
     assert "You entered this one, so someone else must check it." in page
     with app.app_context():
         from engage.ballots.models import PaperEntry
         entry_id = db.session.scalar(select(PaperEntry.id))
-    same = client.post(f"/en/manage/gwynedd/pb/{pot['id']}/paper/{entry_id}/confirm", data={"csrf_token": csrf_of(page)})
+    same = client.post(f"/en/manage/gwynedd/pb/{pot.id}/paper/{entry_id}/confirm", data={"csrf_token": csrf_of(page)})
     assert "A different member of staff must check" in client.get(same.headers["Location"]).get_data(as_text=True)
-    assert counts(app, pot["id"]) == (0, 0)
+    assert counts(app, pot.id) == (0, 0)
     client.post("/en/sign-out", data={"csrf_token": csrf_of(page)})
     sign_in(client, "admin-a@example.org")
-    page = client.get(f"/en/manage/gwynedd/pb/{pot['id']}/paper").get_data(as_text=True)
-    client.post(f"/en/manage/gwynedd/pb/{pot['id']}/paper/{entry_id}/confirm", data={"csrf_token": csrf_of(page)})
-    assert counts(app, pot["id"]) == (1, 1)
+    page = client.get(f"/en/manage/gwynedd/pb/{pot.id}/paper").get_data(as_text=True)
+    client.post(f"/en/manage/gwynedd/pb/{pot.id}/paper/{entry_id}/confirm", data={"csrf_token": csrf_of(page)})
+    assert counts(app, pot.id) == (1, 1)
     with app.app_context():
         audit = db.session.scalar(select(AuditEntry).where(AuditEntry.kind == "pb.paper_checked"))
         assert set(audit.data) == {"entered_by", "checked_by"} and audit.data["entered_by"] != audit.data["checked_by"]
@@ -266,7 +267,7 @@ def test_paper_ballot_needs_a_second_person(app, client, pot):
 
 def test_over_budget_paper_ballot_is_refused(app, client, pot):
     sign_in(client, "organiser-a@example.org")
-    response = client.submit(f"/cy/manage/gwynedd/pb/{pot['id']}/paper", {"project": [str(p) for p in pot["projects"]]})
+    response = client.submit(f"/cy/manage/gwynedd/pb/{pot.id}/paper", {"project": [str(p) for p in pot.projects]})
     assert response.status_code == 400 and "Cyllideb: £10,000" in response.get_data(as_text=True)
 
 
@@ -277,7 +278,7 @@ def test_schema_has_no_column_that_links_roll_to_box(app, pot, client):
     from engage.ballots.models import BoxBallot, RollEntry
     from engage.extensions import db
 
-    vote(client, pot["id"], pot["codes"][0], [pot["projects"][0]])
+    vote(client, pot.id, pot.codes[0], [pot.projects[0]])
     with app.app_context():
         insp = inspect(db.engine)
         roll_cols = {c["name"]: c for c in insp.get_columns("pb_roll")}
@@ -330,9 +331,9 @@ def test_sealing_leaves_no_transaction_id_or_order_that_pairs_a_voter_with_their
 
     pot = make_pot(app, codes=12)
     with app.app_context():
-        p = db.session.get(Pot, pot["id"])
+        p = db.session.get(Pot, pot.id)
         receipts = [box.cast_ballot(p.id, box.Voter("code", voters.code_hash(p, code)),
-                                         {pot["projects"][n % 4]: 1}) for n, code in enumerate(pot["codes"][:10])]
+                                         {pot.projects[n % 4]: 1}) for n, code in enumerate(pot.codes[:10])]
         cast_order = [box.receipt_hash(r) for r in receipts]
         # Unsealed, the attack works: every ballot pairs with its voter's code.
         assert len(db.session.execute(_PAIRS, {"pot_id": p.id}).all()) == 10
@@ -341,7 +342,7 @@ def test_sealing_leaves_no_transaction_id_or_order_that_pairs_a_voter_with_their
         db.session.remove()
     assert scheduler.run_job(app, "pb_lifecycle", tick="2026-11-24T10:00") == {"opened": 0, "closed": 0, "sealed": 1}
     with app.app_context():
-        p = db.session.get(Pot, pot["id"])
+        p = db.session.get(Pot, pot.id)
         assert db.session.execute(_PAIRS, {"pot_id": p.id}).all() == []
         assert not box.box_unsealed(p.id)
         assert db.session.scalar(text("SELECT count(DISTINCT xmin::text) FROM pb_box")) == 1
@@ -351,8 +352,8 @@ def test_sealing_leaves_no_transaction_id_or_order_that_pairs_a_voter_with_their
         assert db.session.scalars(_BOX_BY_PLACE, {"pot_id": p.id}).all() != cast_order
         assert all(box.receipt_counted(p, r) for r in receipts)
         # A ballot cast after the seal can be paired until the next seal; closing the pot seals it.
-        box.cast_ballot(p.id, box.Voter("code", voters.code_hash(p, pot["codes"][10])),
-                             {pot["projects"][0]: 1})
+        box.cast_ballot(p.id, box.Voter("code", voters.code_hash(p, pot.codes[10])),
+                             {pot.projects[0]: 1})
         assert len(db.session.execute(_PAIRS, {"pot_id": p.id}).all()) == 1
         lifecycle.close_pot(p)
         assert db.session.execute(_PAIRS, {"pot_id": p.id}).all() == []
@@ -371,7 +372,7 @@ def test_sealing_while_people_vote_loses_and_doubles_nothing(app, two_orgs):
 
     pot = make_pot(app, codes=60)
     with app.app_context():
-        hashes = [voters.code_hash(db.session.get(Pot, pot["id"]), c) for c in pot["codes"]]
+        hashes = [voters.code_hash(db.session.get(Pot, pot.id), c) for c in pot.codes]
     receipts: list[str] = []
     errors: list[BaseException] = []
 
@@ -379,8 +380,8 @@ def test_sealing_while_people_vote_loses_and_doubles_nothing(app, two_orgs):
         try:
             with app.app_context():
                 for n, hashed in enumerate(batch):
-                    receipts.append(box.cast_ballot(pot["id"], box.Voter("code", hashed),
-                                                         {pot["projects"][n % 4]: 1}))
+                    receipts.append(box.cast_ballot(pot.id, box.Voter("code", hashed),
+                                                         {pot.projects[n % 4]: 1}))
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 
@@ -390,12 +391,12 @@ def test_sealing_while_people_vote_loses_and_doubles_nothing(app, two_orgs):
     seals = 0
     with app.app_context():
         while any(t.is_alive() for t in threads):
-            seals += box.seal_box(db.session.get(Pot, pot["id"]))
+            seals += box.seal_box(db.session.get(Pot, pot.id))
             db.session.remove()
         for t in threads:
             t.join(60)
         assert errors == [] and len(receipts) == 60 and seals >= 1
-        p = db.session.get(Pot, pot["id"])
+        p = db.session.get(Pot, pot.id)
         box.seal_box(p)
         assert counts(app, p.id) == (60, 60)
         assert all(box.receipt_counted(p, r) for r in receipts)
@@ -435,21 +436,21 @@ def test_a_vote_sent_while_the_pot_is_closing_waits_and_is_refused(app, two_orgs
 
     pot = make_pot(app, codes=2)
     with app.app_context():
-        hashed = voters.code_hash(db.session.get(Pot, pot["id"]), pot["codes"][0])
+        hashed = voters.code_hash(db.session.get(Pot, pot.id), pot.codes[0])
         db.session.remove()
     outcome: list[object] = []
 
     def vote_now() -> None:
         with app.app_context():
             try:
-                outcome.append(box.cast_ballot(pot["id"], box.Voter("code", hashed), {pot["projects"][0]: 1}))
+                outcome.append(box.cast_ballot(pot.id, box.Voter("code", hashed), {pot.projects[0]: 1}))
             except pots.BallotRefusal as err:
                 outcome.append(err.code)
 
     url = app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg://", "postgresql://", 1)
     with psycopg.connect(url) as closer:
-        closer.execute("SELECT id FROM pb_pots WHERE id = %s FOR UPDATE", (pot["id"],))
-        closer.execute("UPDATE pb_pots SET status = 'closed' WHERE id = %s", (pot["id"],))
+        closer.execute("SELECT id FROM pb_pots WHERE id = %s FOR UPDATE", (pot.id,))
+        closer.execute("UPDATE pb_pots SET status = 'closed' WHERE id = %s", (pot.id,))
         voter = threading.Thread(target=vote_now)
         voter.start()
         with psycopg.connect(url, autocommit=True) as watcher:
@@ -458,7 +459,7 @@ def test_a_vote_sent_while_the_pot_is_closing_waits_and_is_refused(app, two_orgs
         closer.commit()
         voter.join(30)
     assert outcome == ["not_open"]
-    assert counts(app, pot["id"]) == (0, 0)
+    assert counts(app, pot.id) == (0, 0)
 
 
 def test_database_refuses_over_budget_ballots_and_a_lying_budget_copy(app, pot):
@@ -466,7 +467,7 @@ def test_database_refuses_over_budget_ballots_and_a_lying_budget_copy(app, pot):
     from engage.extensions import db
 
     def insert(**values):  # type: ignore[no-untyped-def]
-        row = {"id": "a" * 32, "pot_id": pot["id"], "budget_pence": 1_000_000, "ballot_type": "knapsack",
+        row = {"id": "a" * 32, "pot_id": pot.id, "budget_pence": 1_000_000, "ballot_type": "knapsack",
                "total_pence": 100, "choices": "{}", "receipt_hash": "b" * 64, "channel": "paper",
                "cast_on": __import__("datetime").date.today()}
         row.update(values)
@@ -483,7 +484,7 @@ def test_database_refuses_over_budget_ballots_and_a_lying_budget_copy(app, pot):
         insert(total_pence=2_000_000, budget_pence=5_000_000)  # a bigger budget the pot does not have
     with pytest.raises(IntegrityError):
         insert(total_pence=2_000_000, ballot_type="approval")  # pretending it is not a knapsack ballot
-    assert counts(app, pot["id"]) == (0, 0)
+    assert counts(app, pot.id) == (0, 0)
 
 
 def test_one_ballot_per_code_is_a_database_constraint(app, pot):
@@ -493,12 +494,12 @@ def test_one_ballot_per_code_is_a_database_constraint(app, pot):
     from engage.extensions import db
 
     with app.app_context():
-        code_id = db.session.scalar(select(VoterCode.id).where(VoterCode.pot_id == pot["id"]))
-        db.session.execute(RollEntry.__table__.insert().values(id="1" * 32, pot_id=pot["id"], code_id=code_id,
+        code_id = db.session.scalar(select(VoterCode.id).where(VoterCode.pot_id == pot.id))
+        db.session.execute(RollEntry.__table__.insert().values(id="1" * 32, pot_id=pot.id, code_id=code_id,
                                                                channel="code", voted_on=date.today()))
         db.session.commit()
         with pytest.raises(IntegrityError):
-            db.session.execute(RollEntry.__table__.insert().values(id="2" * 32, pot_id=pot["id"], code_id=code_id,
+            db.session.execute(RollEntry.__table__.insert().values(id="2" * 32, pot_id=pot.id, code_id=code_id,
                                                                    channel="code", voted_on=date.today()))
             db.session.commit()
         db.session.rollback()
@@ -509,10 +510,10 @@ def test_codes_are_stored_hashed_and_unguessable(app, pot):
     from engage.codes import CODE_ALPHABET
     from engage.extensions import db
 
-    assert all(len(c) == 12 and set(c) <= set(CODE_ALPHABET) for c in pot["codes"])
+    assert all(len(c) == 12 and set(c) <= set(CODE_ALPHABET) for c in pot.codes)
     with app.app_context():
         hashes = set(db.session.scalars(select(VoterCode.code_hash)))
-    assert not any(c in h for c in pot["codes"] for h in hashes) and len(hashes) == 5
+    assert not any(c in h for c in pot.codes for h in hashes) and len(hashes) == 5
 
 
 # --- lifecycle ---------------------------------------------------------------------------------
@@ -524,16 +525,16 @@ def test_rule_and_budget_are_fixed_once_open(app, client, pot):
     from engage.extensions import db
 
     with app.app_context():
-        p = db.session.get(Pot, pot["id"])
+        p = db.session.get(Pot, pot.id)
         data = {n: getattr(p, n) for n in pots.POT_FIELDS}
         data.update(title=p.texts("title"), description=p.texts("description"), area=p.texts("area"), rule="mes")
         with pytest.raises(pots.BallotRefusal):
             pots.update_pot(p, data)
         db.session.rollback()
-        assert db.session.get(Pot, pot["id"]).rule == "greedy"
+        assert db.session.get(Pot, pot.id).rule == "greedy"
     sign_in(client, "admin-a@example.org")
-    html = client.get(f"/en/manage/gwynedd/pb/{pot['id']}/edit").get_data(as_text=True)
-    response = client.post(f"/en/manage/gwynedd/pb/{pot['id']}/edit", data={
+    html = client.get(f"/en/manage/gwynedd/pb/{pot.id}/edit").get_data(as_text=True)
+    response = client.post(f"/en/manage/gwynedd/pb/{pot.id}/edit", data={
         "title-cy": "Cronfa Bangor", "title-en": "Bangor Fund", "budget": "10000", "ballot_type": "knapsack",
         "rule": "mes", "eligibility": "codes", "csrf_token": csrf_of(html)})
     assert response.status_code == 400 and "cannot change once voting has opened" in response.get_data(as_text=True)
@@ -556,26 +557,26 @@ def test_scheduler_opens_and_closes_pots_on_time_and_catches_up(app, two_orgs):
     assert scheduler.run_job(app, "pb_lifecycle", tick="2026-11-24T10:00") == scheduler.SKIPPED  # once per tick
     assert scheduler.run_job(app, "pb_lifecycle", tick="2026-11-24T10:01") == {"opened": 0, "closed": 0, "sealed": 0}
     with app.app_context():
-        assert [db.session.get(Pot, p["id"]).status for p in (due, ended, later)] == ["open", "closed", "draft"]
+        assert [db.session.get(Pot, p.id).status for p in (due, ended, later)] == ["open", "closed", "draft"]
 
 
 def test_staff_lifecycle_buttons_and_publishing_makes_feedback_drafts(app, client, pot):
     from engage.feedback.models import FeedbackEntry
     from engage.extensions import db
 
-    for code, projects in zip(pot["codes"][:3], ([pot["projects"][0]], [pot["projects"][0], pot["projects"][2]],
-                                                 [pot["projects"][1]])):
-        assert vote(client, pot["id"], code, projects).status_code == 302
+    for code, projects in zip(pot.codes[:3], ([pot.projects[0]], [pot.projects[0], pot.projects[2]],
+                                                 [pot.projects[1]])):
+        assert vote(client, pot.id, code, projects).status_code == 302
     sign_in(client, "organiser-a@example.org")
-    detail = client.get(f"/cy/manage/gwynedd/pb/{pot['id']}").get_data(as_text=True)
+    detail = client.get(f"/cy/manage/gwynedd/pb/{pot.id}").get_data(as_text=True)
     assert "Pobl a bleidleisiodd" in detail
-    assert client.post(f"/en/manage/gwynedd/pb/{pot['id']}/publish", data={"csrf_token": csrf_of(detail)}).status_code == 409
-    client.post(f"/en/manage/gwynedd/pb/{pot['id']}/close", data={"csrf_token": csrf_of(detail)})
-    client.post(f"/en/manage/gwynedd/pb/{pot['id']}/publish", data={"csrf_token": csrf_of(detail)})
+    assert client.post(f"/en/manage/gwynedd/pb/{pot.id}/publish", data={"csrf_token": csrf_of(detail)}).status_code == 409
+    client.post(f"/en/manage/gwynedd/pb/{pot.id}/close", data={"csrf_token": csrf_of(detail)})
+    client.post(f"/en/manage/gwynedd/pb/{pot.id}/publish", data={"csrf_token": csrf_of(detail)})
     with app.app_context():
         keys = set(db.session.scalars(select(FeedbackEntry.source_key)))
-    assert f"pb:{pot['id']}:summary" in keys and f"pb:{pot['id']}:project:{pot['projects'][0]}" in keys
-    results = client.get(f"/en/pb/{pot['id']}/results").get_data(as_text=True)
+    assert f"pb:{pot.id}:summary" in keys and f"pb:{pot.id}:project:{pot.projects[0]}" in keys
+    results = client.get(f"/en/pb/{pot.id}/results").get_data(as_text=True)
     assert 'role="img"' in results and "<title id=\"votes-chart-title\">" in results
     assert "Funded: it had the most votes of the projects that fitted in the money left." in results
     assert "(official)" in results and "Method of Equal Shares" in results
@@ -583,27 +584,27 @@ def test_staff_lifecycle_buttons_and_publishing_makes_feedback_drafts(app, clien
 
 def test_results_reasons_receipts_and_open_data(app, client, pot):
     receipts = []
-    for code, projects in zip(pot["codes"], ([pot["projects"][0], pot["projects"][1]], [pot["projects"][1]],
-                                             [pot["projects"][1], pot["projects"][2]], [pot["projects"][3]])):
-        done = vote(client, pot["id"], code, projects)
+    for code, projects in zip(pot.codes, ([pot.projects[0], pot.projects[1]], [pot.projects[1]],
+                                             [pot.projects[1], pot.projects[2]], [pot.projects[3]])):
+        done = vote(client, pot.id, code, projects)
         html = client.get(done.headers["Location"]).get_data(as_text=True)
         receipts.append(html.split('id="receipt">')[1].split("<")[0])
-    data = _publish(app, pot["id"])
-    assert data.outcomes["greedy"]["selected"] == [str(pot["projects"][1]), str(pot["projects"][0])]
+    data = _publish(app, pot.id)
+    assert data.outcomes["greedy"]["selected"] == [str(pot.projects[1]), str(pot.projects[0])]
     assert data.turnout == {"code": 4, "kiosk": 0, "paper": 0, "open": 0, "total": 4}
-    cy = client.get(f"/cy/pb/{pot['id']}/results?receipt={receipts[2]}").get_data(as_text=True)
+    cy = client.get(f"/cy/pb/{pot.id}/results?receipt={receipts[2]}").get_data(as_text=True)
     assert "Cafodd eich pleidlais ei chyfrif." in cy
     assert "Heb ei ariannu: roedd yn costio mwy na’r arian oedd ar ôl pan ddaeth ei dro." in cy
     assert "Arian ar ôl: £1,000" in cy  # Benches (£2,000) did not fit in the £1,000 left
     assert "receipt-mine" in cy
-    assert "Ni allem ddod o hyd" in client.get(f"/cy/pb/{pot['id']}/results?receipt=NOPE-NOPE").get_data(as_text=True)
-    body = json.loads(client.get(f"/en/pb/{pot['id']}/results.json").get_data(as_text=True))
+    assert "Ni allem ddod o hyd" in client.get(f"/cy/pb/{pot.id}/results?receipt=NOPE-NOPE").get_data(as_text=True)
+    body = json.loads(client.get(f"/en/pb/{pot.id}/results.json").get_data(as_text=True))
     assert body["outcomes"]["greedy"]["selected"] == data.outcomes["greedy"]["selected"]
     assert len(body["receipts"]) == 4 and body["receipts"] == sorted(body["receipts"])
     assert not any(r in json.dumps(body) for r in receipts)  # fingerprints only, never the codes
-    csv_text = client.get(f"/en/pb/{pot['id']}/results.csv").get_data(as_text=True)
+    csv_text = client.get(f"/en/pb/{pot.id}/results.csv").get_data(as_text=True)
     assert csv_text.splitlines()[0].startswith("project_id,title_cy,title_en,cost_pence,votes")
-    pb = client.get(f"/en/pb/{pot['id']}/ballots.pb").get_data(as_text=True)
+    pb = client.get(f"/en/pb/{pot.id}/ballots.pb").get_data(as_text=True)
     assert "VOTES" in pb and not any(r.replace("-", "") in pb for r in receipts)
 
 
@@ -633,19 +634,19 @@ def test_exported_pb_recounts_to_the_published_winners(app, client, two_orgs, tm
 
     rng = random.Random(7)
     with app.app_context():
-        for code in pot["codes"]:
+        for code in pot.codes:
             chosen, total = [], 0
-            for pid, cost in zip(pot["projects"], [300_000, 250_000, 450_000, 150_000, 500_000, 120_000]):
+            for pid, cost in zip(pot.projects, [300_000, 250_000, 450_000, 150_000, 500_000, 120_000]):
                 if rng.random() < 0.45 and total + cost <= 1_000_000:
                     chosen.append(pid)
                     total += cost
             from engage.ballots.models import Pot
             from engage.extensions import db
-            box.cast_ballot(pot["id"], box.Voter("code", voters.code_hash(db.session.get(Pot, pot["id"]), code)),
-                                 {p: 1 for p in chosen or pot["projects"][:1]})
-    published = _publish(app, pot["id"]).outcomes[rule]["selected"]
+            box.cast_ballot(pot.id, box.Voter("code", voters.code_hash(db.session.get(Pot, pot.id), code)),
+                                 {p: 1 for p in chosen or pot.projects[:1]})
+    published = _publish(app, pot.id).outcomes[rule]["selected"]
     runner = app.test_cli_runner()
-    exported = runner.invoke(args=["pb", "export", str(pot["id"])])
+    exported = runner.invoke(args=["pb", "export", str(pot.id)])
     assert exported.exit_code == 0, exported.output
     path = tmp_path / "pot.pb"
     path.write_text(exported.output)
@@ -680,8 +681,8 @@ def test_import_pabulib_makes_a_closed_pot_and_prints_its_id_last(app, two_orgs,
 
 def test_staff_pages_belong_to_their_organisation(app, client, pot):
     sign_in(client, "admin-b@example.org")
-    assert client.get(f"/en/manage/powys/pb/{pot['id']}").status_code == 404
-    assert client.get(f"/en/manage/gwynedd/pb/{pot['id']}").status_code == 404
+    assert client.get(f"/en/manage/powys/pb/{pot.id}").status_code == 404
+    assert client.get(f"/en/manage/gwynedd/pb/{pot.id}").status_code == 404
     client.get("/en/manage/powys/pb/")
     assert client.get("/en/manage/powys/pb/").status_code == 200
 
@@ -710,34 +711,34 @@ def test_staff_make_a_pot_projects_and_printable_codes(app, client, two_orgs):
 
 
 def test_no_english_on_welsh_ballot_pages(app, client, pot):
-    client.get(f"/cy/pb/{pot['id']}/vote")
-    started = vote(client, pot["id"], pot["codes"][0], [pot["projects"][0]], lang="cy")
+    client.get(f"/cy/pb/{pot.id}/vote")
+    started = vote(client, pot.id, pot.codes[0], [pot.projects[0]], lang="cy")
     done_cy = client.get(started.headers["Location"]).get_data(as_text=True)
     done_en = client.get(started.headers["Location"].replace("/cy/", "/en/")).get_data(as_text=True)
     # The receipt and the project names are content; the interface text must all be Welsh.
     receipt = done_cy.split('id="receipt">')[1].split("<")[0]
     allow = {"Cost", "Bangor", receipt}  # "Cost" is the same word in Welsh; the rest is content
     problems = {"done": untranslated(done_cy, done_en, allow)}
-    pages = [f"/cy/pb/", f"/cy/pb/{pot['id']}", f"/cy/pb/{pot['id']}/vote"]
-    _publish(app, pot["id"])
-    pages.append(f"/cy/pb/{pot['id']}/results")
+    pages = [f"/cy/pb/", f"/cy/pb/{pot.id}", f"/cy/pb/{pot.id}/vote"]
+    _publish(app, pot.id)
+    pages.append(f"/cy/pb/{pot.id}/results")
     for path in pages:
         problems[path] = untranslated(client.get(path).get_data(as_text=True),
                                       client.get("/en" + path[3:]).get_data(as_text=True), allow)
     # Mid-ballot pages, in a second ballot.
     other = make_pot(app)
-    page = client.get(f"/cy/pb/{other['id']}/vote")
-    client.post(f"/cy/pb/{other['id']}/vote", data={"code": other["codes"][0], "csrf_token": csrf_of(page.get_data(as_text=True))})
-    html = client.get(f"/cy/pb/{other['id']}/vote/choose").get_data(as_text=True)
-    client.post(f"/cy/pb/{other['id']}/vote/choose", data={"project": [str(other["projects"][0])], "action": "update",
+    page = client.get(f"/cy/pb/{other.id}/vote")
+    client.post(f"/cy/pb/{other.id}/vote", data={"code": other.codes[0], "csrf_token": csrf_of(page.get_data(as_text=True))})
+    html = client.get(f"/cy/pb/{other.id}/vote/choose").get_data(as_text=True)
+    client.post(f"/cy/pb/{other.id}/vote/choose", data={"project": [str(other.projects[0])], "action": "update",
                                                            "csrf_token": csrf_of(html)})
     for step in ("choose", "check"):
-        path = f"/cy/pb/{other['id']}/vote/{step}"
+        path = f"/cy/pb/{other.id}/vote/{step}"
         problems[path] = untranslated(client.get(path).get_data(as_text=True),
                                       client.get("/en" + path[3:]).get_data(as_text=True), allow)
     sign_in(client, "admin-a@example.org")
     for suffix in ("", "/edit", "/kiosk", "/paper", "/projects/new"):
-        path = f"/cy/manage/gwynedd/pb/{other['id']}{suffix}"
+        path = f"/cy/manage/gwynedd/pb/{other.id}{suffix}"
         problems[path] = untranslated(client.get(path).get_data(as_text=True),
                                       client.get("/en" + path[3:]).get_data(as_text=True),
                                       allow | {"admin-a@example.org"})
@@ -763,15 +764,15 @@ def test_a_pot_opened_meanwhile_refuses_an_edit_made_from_an_older_copy(app, two
 
     pot = make_pot(app, open_it=False)
     with app.app_context():
-        stale = db.session.get(Pot, pot["id"])
+        stale = db.session.get(Pot, pot.id)
         assert stale.status == "draft"
         with app.app_context():  # another request opens it
-            lifecycle.open_pot(db.session.get(Pot, pot["id"]))
+            lifecycle.open_pot(db.session.get(Pot, pot.id))
         with pytest.raises(pots.BallotRefusal) as err:
             pots.save_project(stale, {"title": {"cy": "Hwyr", "en": "Late"}, "cost_pence": 100})
         assert err.value.code == "fixed_once_open"
         db.session.rollback()
-        assert len(db.session.get(Pot, pot["id"]).projects) == 4
+        assert len(db.session.get(Pot, pot.id).projects) == 4
 
 
 def test_box_statements_write_every_column_of_the_box_and_the_roll(app):
@@ -815,17 +816,17 @@ def test_a_ballot_the_box_refuses_leaves_no_voter_on_the_roll(app, pot):
     from pb_helpers import counts
 
     with app.app_context():
-        p = db.session.get(Pot, pot["id"])
-        code = pot["codes"][0]
+        p = db.session.get(Pot, pot.id)
+        code = pot.codes[0]
         terms = box._open_terms(p.id)
         app.extensions["pb_open_terms"][p.id] = box.OpenTerms(10 * terms.budget_pence, terms.ballot_type, None, None,
                                                               terms.eligibility, terms.costs)
-        all_projects = {pid: 1 for pid in pot["projects"]}  # £14,000 of a £10,000 budget
+        all_projects = {pid: 1 for pid in pot.projects}  # £14,000 of a £10,000 budget
         with pytest.raises(box.BallotRefusal):
             box.cast_ballot(p.id, box.Voter("code", voters.code_hash(p, code)), all_projects)
-    assert counts(app, pot["id"]) == (0, 0)
+    assert counts(app, pot.id) == (0, 0)
     with app.app_context():
-        p = db.session.get(Pot, pot["id"])
+        p = db.session.get(Pot, pot.id)
         assert voters.usable_code(p, code) is not None  # the wrong terms were dropped; the code still votes
-        box.cast_ballot(p.id, box.Voter("code", voters.code_hash(p, code)), {pot["projects"][0]: 1})
-    assert counts(app, pot["id"]) == (1, 1)
+        box.cast_ballot(p.id, box.Voter("code", voters.code_hash(p, code)), {pot.projects[0]: 1})
+    assert counts(app, pot.id) == (1, 1)

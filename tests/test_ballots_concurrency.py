@@ -14,7 +14,8 @@ from collections import Counter
 import pytest
 
 from browser.conftest import LiveServer
-from pb_helpers import counts, csrf_of, make_pot
+from factories import make_pot
+from pb_helpers import counts, csrf_of
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -97,10 +98,10 @@ def test_sixty_concurrent_submissions_with_one_code_accept_exactly_one(served):
     pot = make_pot(app, codes=1)
     phones = [Phone(server.url) for _ in range(60)]
     for phone in phones:  # every phone has entered the code before anyone sends
-        phone.ready_to_send(pot["id"], pot["codes"][0], [pot["projects"][0]])
-    statuses = _all_at_once(phones, pot["id"])
+        phone.ready_to_send(pot.id, pot.codes[0], [pot.projects[0]])
+    statuses = _all_at_once(phones, pot.id)
     assert Counter(statuses) == Counter({302: 1, 409: 59}), Counter(statuses)
-    assert counts(app, pot["id"]) == (1, 1)
+    assert counts(app, pot.id) == (1, 1)
 
 
 @pytest.mark.slow
@@ -112,17 +113,17 @@ def test_concurrent_submissions_never_exceed_the_budget(served):
 
     app, server = served
     pot = make_pot(app, codes=40)  # £10,000; projects cost £4,000, £5,000, £2,000, £3,000
-    p = pot["projects"]
+    p = pot.projects
     wishes = [[p[0], p[1]], [p[0], p[1], p[2]], [p[1], p[2], p[3]], [p[0], p[2], p[3]], p]  # 2nd and 5th are over
     phones = [Phone(server.url) for _ in range(40)]
     for i, phone in enumerate(phones):
-        phone.ready_to_send(pot["id"], pot["codes"][i], wishes[i % len(wishes)])
-    statuses = _all_at_once(phones, pot["id"])
+        phone.ready_to_send(pot.id, pot.codes[i], wishes[i % len(wishes)])
+    statuses = _all_at_once(phones, pot.id)
     assert all(s < 500 for s in statuses)
     with app.app_context():
-        totals = list(db.session.scalars(select(BoxBallot.total_pence).where(BoxBallot.pot_id == pot["id"])))
+        totals = list(db.session.scalars(select(BoxBallot.total_pence).where(BoxBallot.pot_id == pot.id)))
     assert len(totals) == 24 and max(totals) <= 1_000_000  # 3 of every 5 fit; the other 16 were refused
-    assert counts(app, pot["id"]) == (24, 24)
+    assert counts(app, pot.id) == (24, 24)
 
 
 def test_two_staff_publishing_at_once_publish_once(app, two_orgs):
@@ -142,14 +143,14 @@ def test_two_staff_publishing_at_once_publish_once(app, two_orgs):
 
     pot = make_pot(app, codes=2)
     with app.app_context():
-        p = db.session.get(Pot, pot["id"])
-        box.cast_ballot(p.id, box.Voter("code", voters.code_hash(p, pot["codes"][0])), {pot["projects"][0]: 1})
+        p = db.session.get(Pot, pot.id)
+        box.cast_ballot(p.id, box.Voter("code", voters.code_hash(p, pot.codes[0])), {pot.projects[0]: 1})
         lifecycle.close_pot(p)
     outcomes: list[str] = []
 
     def press_publish() -> None:
         with app.app_context():
-            mine = db.session.get(Pot, pot["id"])
+            mine = db.session.get(Pot, pot.id)
             try:
                 results.publish(mine)
                 outcomes.append("published")

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 from sqlalchemy import func, inspect, select
 
-from pb_helpers import make_pot
+from factories import make_pot
 
 BUDGET = 1_000_000
 COSTS = [400_000, 500_000, 200_000, 300_000]
@@ -26,7 +26,7 @@ def test_state_machine_keeps_one_ballot_per_code_budget_and_secrecy(app, two_org
             self.ctx = app.app_context()
             self.ctx.push()
             made = make_pot(app, codes=4, open_it=False)
-            self.pot_id, self.projects, self.codes = made["id"], made["projects"], made["codes"]
+            self.pot_id, self.projects, self.codes = made.id, made.projects, made.codes
             self.status = "draft"
             self.used: set[str] = set()
             self.accepted = 0

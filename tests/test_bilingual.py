@@ -55,7 +55,7 @@ def test_a_missing_translation_stays_plain_text_in_titles_and_options(app, clien
     from engage.bilingual import tr_text
     from helpers import sign_in
 
-    event_id = make_event(title={"cy": "Noson & sgwrs", "en": ""}, public=False, status="planned")
+    event_id = make_event(title={"cy": "Noson & sgwrs", "en": ""}, public=False, status="planned").id
     org = Organisation(slug="x", name_cy="Cyngor <Sir>", name_en=None)
     with app.test_request_context("/en/"):
         app.preprocess_request()
@@ -66,6 +66,6 @@ def test_a_missing_translation_stays_plain_text_in_titles_and_options(app, clien
     assert "Noson &amp; sgwrs" in title and "span" not in title and "&amp;amp;" not in title
     assert '<span lang="cy">Noson &amp; sgwrs</span>' in html  # in the body the fallback is still marked
     # Escaped once more after the tags are gone: a title that looks like markup stays text.
-    hostile = make_event(title={"cy": "</title><script>alert(1)</script>", "en": ""}, public=False)
+    hostile = make_event(title={"cy": "</title><script>alert(1)</script>", "en": ""}, public=False).id
     html = client.get(f"/en/manage/gwynedd/events/{hostile}").get_data(as_text=True)
     assert "<title>&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; – Engage</title>" in html

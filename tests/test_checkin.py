@@ -19,14 +19,14 @@ from helpers import Client, sign_in
 
 
 def api(client, door, body, org="gwynedd"):  # type: ignore[no-untyped-def]
-    return client.post(f"/api/orgs/{org}/events/{door['event']}/scans", json=body,
+    return client.post(f"/api/orgs/{org}/events/{door.event.id}/scans", json=body,
                        headers={"X-CSRFToken": client.last_csrf})
 
 
 @pytest.fixture
 def staff(client, door):  # type: ignore[no-untyped-def]
     sign_in(client, "organiser-a@example.org")
-    client.get(f"/en/manage/gwynedd/events/{door['event']}/door")  # picks up the CSRF token
+    client.get(f"/en/manage/gwynedd/events/{door.event.id}/door")  # picks up the CSRF token
     return client
 
 
@@ -36,7 +36,7 @@ def scan_rows(app) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_every_result_code(app, staff, door):
-    ann_id, ann_code, ann_token = door["ann"]
+    ann_id, ann_code, ann_token = door.ann.id, door.ann.code, door.ann.token
     first = api(staff, door, {"method": "ticket_scan", "token": ann_token, "nonce": "n-ann-0001"}).json
     assert first["result"] == "ok" and first["count"] == 1 and first["colour"] == "green"
     assert first["messages"]["cy"]["message"] == "Presenoldeb wedi’i gofrestru"
@@ -45,18 +45,18 @@ def test_every_result_code(app, staff, door):
     assert again["earlier"]["by"] == "organiser-a@example.org"
     assert re.match(r"First checked in at \d\d:\d\d by organiser-a@example.org\.", again["messages"]["en"]["detail"])
     assert again["messages"]["cy"]["detail"].startswith("Cofrestrwyd presenoldeb gyntaf am ")
-    wrong = api(staff, door, {"method": "ticket_scan", "token": door["elsewhere"][2], "nonce": "n-else-001"}).json
+    wrong = api(staff, door, {"method": "ticket_scan", "token": door.elsewhere.token, "nonce": "n-else-001"}).json
     assert wrong["result"] == "wrong_event" and wrong["other_event"] == "Another event"
     invalid = api(staff, door, {"method": "typed_code", "code": "ZZZZ9999", "nonce": "n-bad-0001"}).json
     assert invalid["result"] == "invalid" and invalid["colour"] == "red"
     with app.app_context():
-        db.session.get(Ticket, door["bob"][0]).cancelled_at = datetime.now(timezone.utc)
+        db.session.get(Ticket, door.bob.id).cancelled_at = datetime.now(timezone.utc)
         db.session.commit()
-    cancelled = api(staff, door, {"method": "ticket_scan", "token": door["bob"][2], "nonce": "n-bob-0001"}).json
+    cancelled = api(staff, door, {"method": "ticket_scan", "token": door.bob.token, "nonce": "n-bob-0001"}).json
     assert cancelled["result"] == "cancelled"
     with app.app_context():
-        db.session.get(EventCheckin, door["event"]).opens_minutes_before = 0
-        event = db.session.get(Event, door["event"])
+        db.session.get(EventCheckin, door.event.id).opens_minutes_before = 0
+        event = db.session.get(Event, door.event.id)
         event.starts_at = datetime.now(timezone.utc) + timedelta(hours=1)
         event.ends_at = event.starts_at + timedelta(hours=1)
         db.session.commit()
@@ -69,9 +69,9 @@ def test_every_result_code(app, staff, door):
 
 
 def test_api_response_shape(staff, door):
-    body = api(staff, door, {"method": "typed_code", "code": door["ann"][1], "nonce": "shape-test-1"}).json
+    body = api(staff, door, {"method": "typed_code", "code": door.ann.code, "nonce": "shape-test-1"}).json
     assert set(body) == {"result", "scan_id", "count", "ticket", "earlier", "other_event", "replayed", "messages", "colour"}
-    assert body["ticket"] == {"name": "Ann Jones", "code": door["ann"][1]} and body["earlier"] is None
+    assert body["ticket"] == {"name": "Ann Jones", "code": door.ann.code} and body["earlier"] is None
     assert set(body["messages"]) == {"cy", "en"} and body["replayed"] is False
 
 
@@ -86,12 +86,12 @@ def test_twenty_doors_scan_one_ticket_at_once(app, door):
     def door_phone(n: int) -> None:
         try:
             with app.app_context():
-                event = db.session.get(Event, door["event"])
+                event = db.session.get(Event, door.event.id)
                 user = find_user("organiser-a@example.org")
                 db.session.commit()  # give the connection back to the pool while waiting
                 barrier.wait(timeout=30)
                 out = services.record_scan(event, method="ticket_scan", nonce=f"door-{n:04d}-nonce",
-                                           user=user, token=door["ann"][2])
+                                           user=user, token=door.ann.token)
                 results.append(out.result)
                 db.session.remove()
         except BaseException as exc:  # noqa: BLE001
@@ -118,7 +118,7 @@ def test_the_database_refuses_a_second_entry(app, door):
         for n in range(2):
             with pytest.raises(IntegrityError) if n else _nothing():
                 with write_transaction():
-                    db.session.add(Scan(event_id=door["event"], ticket_id=door["ann"][0], method="ticket_scan",
+                    db.session.add(Scan(event_id=door.event.id, ticket_id=door.ann.id, method="ticket_scan",
                                         result="ok", nonce=f"direct-insert-{n}"))
 
 
@@ -131,7 +131,7 @@ class _nothing:
 
 
 def test_a_repeated_nonce_returns_the_first_answer_and_writes_nothing(app, staff, door):
-    body = {"method": "ticket_scan", "token": door["ann"][2], "nonce": "same-nonce-123"}
+    body = {"method": "ticket_scan", "token": door.ann.token, "nonce": "same-nonce-123"}
     first = api(staff, door, body).json
     rows = scan_rows(app)
     second = api(staff, door, body).json
@@ -144,14 +144,14 @@ def test_a_repeated_nonce_returns_the_first_answer_and_writes_nothing(app, staff
 def test_offline_scans_are_judged_at_the_time_they_were_made(app, staff, door):
     """The event has ended; scans queued on a phone during it arrive now, with their own time."""
     with app.app_context():
-        event = db.session.get(Event, door["event"])
+        event = db.session.get(Event, door.event.id)
         event.starts_at = datetime.now(timezone.utc) - timedelta(hours=3)
         event.ends_at = datetime.now(timezone.utc) - timedelta(hours=1)
         db.session.commit()
     during = (datetime.now(timezone.utc) - timedelta(hours=2)).isoformat()
-    queued = [{"method": "ticket_scan", "token": door["ann"][2], "nonce": "offline-0001", "scanned_at": during},
+    queued = [{"method": "ticket_scan", "token": door.ann.token, "nonce": "offline-0001", "scanned_at": during},
               {"method": "walk_in", "nonce": "offline-0002", "scanned_at": during},
-              {"method": "typed_code", "code": door["ann"][1], "nonce": "offline-0003", "scanned_at": during}]
+              {"method": "typed_code", "code": door.ann.code, "nonce": "offline-0003", "scanned_at": during}]
     answers = [api(staff, door, body).json["result"] for body in queued]
     assert answers == ["ok", "ok", "already_checked_in"]  # the conflict resolves to the server's answer
     # Sent twice (the phone did not hear the first reply): nothing changes.
@@ -166,8 +166,8 @@ def test_offline_scans_are_judged_at_the_time_they_were_made(app, staff, door):
 
 def test_window_rules(app, door):
     with app.app_context():
-        event = db.session.get(Event, door["event"])
-        settings = db.session.get(EventCheckin, door["event"])
+        event = db.session.get(Event, door.event.id)
+        settings = db.session.get(EventCheckin, door.event.id)
         assert settings.opens_minutes_before == 30 and settings.closes_minutes_after == 0
         start, end = event.starts_at, event.ends_at
         assert services.is_open(event, settings, start - timedelta(minutes=30))
@@ -187,10 +187,10 @@ def test_undo_and_walk_ins_with_audience(app, staff, door):
         young = next(a.id for a in audiences_of(get_org("gwynedd")) if a.key == "young_people")
     walk = api(staff, door, {"method": "walk_in", "nonce": "walk-aud-01", "audience_id": young}).json
     assert walk["result"] == "ok" and walk["count"] == 1
-    response = staff.post(f"/api/orgs/gwynedd/events/{door['event']}/scans/{walk['scan_id']}/undo",
+    response = staff.post(f"/api/orgs/gwynedd/events/{door.event.id}/scans/{walk['scan_id']}/undo",
                           headers={"X-CSRFToken": staff.last_csrf})
     assert response.json == {"undone": walk["scan_id"], "count": 0}
-    again = staff.post(f"/api/orgs/gwynedd/events/{door['event']}/scans/{walk['scan_id']}/undo",
+    again = staff.post(f"/api/orgs/gwynedd/events/{door.event.id}/scans/{walk['scan_id']}/undo",
                        headers={"X-CSRFToken": staff.last_csrf})
     assert again.status_code == 404
     with app.app_context():
@@ -200,27 +200,27 @@ def test_undo_and_walk_ins_with_audience(app, staff, door):
 
 def test_api_guards(app, client, door):
     # Not signed in: a JSON 401, not a redirect to a sign-in page.
-    response = client.post(f"/api/orgs/gwynedd/events/{door['event']}/scans", json={"method": "walk_in"})
+    response = client.post(f"/api/orgs/gwynedd/events/{door.event.id}/scans", json={"method": "walk_in"})
     assert response.status_code in (400, 401)
     sign_in(client, "admin-b@example.org")
     client.get("/en/manage/")
-    response = client.post(f"/api/orgs/gwynedd/events/{door['event']}/scans", json={"method": "walk_in"},
+    response = client.post(f"/api/orgs/gwynedd/events/{door.event.id}/scans", json={"method": "walk_in"},
                            headers={"X-CSRFToken": client.last_csrf})
     assert response.status_code == 404  # another organisation's event
-    response = client.post(f"/api/orgs/powys/events/{door['event']}/scans", json={"method": "walk_in"},
+    response = client.post(f"/api/orgs/powys/events/{door.event.id}/scans", json={"method": "walk_in"},
                            headers={"X-CSRFToken": client.last_csrf})
     assert response.status_code == 404  # the event is not Powys's
-    response = client.post(f"/api/orgs/gwynedd/events/{door['event']}/scans", json={"method": "walk_in"})
+    response = client.post(f"/api/orgs/gwynedd/events/{door.event.id}/scans", json={"method": "walk_in"})
     assert response.status_code == 400 and response.json["error"]["code"] == "form_expired"  # no CSRF token
     assert scan_rows(app) == 0
 
 
 def test_anonymous_api_is_401_json(client, door):
     client.get("/en/feedback")  # a page with a form, for a CSRF token
-    response = client.post(f"/api/orgs/gwynedd/events/{door['event']}/scans", json={"method": "walk_in"},
+    response = client.post(f"/api/orgs/gwynedd/events/{door.event.id}/scans", json={"method": "walk_in"},
                            headers={"X-CSRFToken": client.last_csrf})
     assert response.status_code == 401 and response.json["error"]["code"] == "sign_in_required"
-    assert client.get(f"/api/orgs/gwynedd/events/{door['event']}/counts").status_code == 401
+    assert client.get(f"/api/orgs/gwynedd/events/{door.event.id}/counts").status_code == 401
 
 
 def test_bad_api_bodies_change_nothing(app, staff, door):
@@ -235,16 +235,16 @@ def test_bad_api_bodies_change_nothing(app, staff, door):
 
 
 def test_door_page_without_javascript(app, staff, door):
-    url = f"/cy/manage/gwynedd/events/{door['event']}/door"
+    url = f"/cy/manage/gwynedd/events/{door.event.id}/door"
     page = staff.get(url)
     assert page.headers["Content-Security-Policy"].count("'wasm-unsafe-eval'") == 1
     html = page.get_data(as_text=True)
     nonce = re.search(r'id="nonce" name="nonce" type="hidden" value="([0-9a-f]+)"', html).group(1)
-    response = staff.post(url + "/code", data={"csrf_token": staff.last_csrf, "nonce": nonce, "code": door["ann"][1]})
+    response = staff.post(url + "/code", data={"csrf_token": staff.last_csrf, "nonce": nonce, "code": door.ann.code})
     body = response.get_data(as_text=True)
     assert "scan-green" in body and "Presenoldeb wedi’i gofrestru" in body and "Ann Jones" in body
     # The browser re-sends the form (reload): same nonce, same answer, one row.
-    again = staff.post(url + "/code", data={"csrf_token": staff.last_csrf, "nonce": nonce, "code": door["ann"][1]})
+    again = staff.post(url + "/code", data={"csrf_token": staff.last_csrf, "nonce": nonce, "code": door.ann.code})
     assert "scan-green" in again.get_data(as_text=True) and scan_rows(app) == 1
     walk = staff.post(url + "/walk-in", data={"csrf_token": staff.last_csrf, "nonce": "nojs-walk-1", "audience": "0"})
     walk_html = walk.get_data(as_text=True)
@@ -255,19 +255,19 @@ def test_door_page_without_javascript(app, staff, door):
     assert 'id="live-count">1<' in staff.get(url).get_data(as_text=True)
     found = staff.get(url + "?q=bob").get_data(as_text=True)
     assert "Bob Evans" in found and "Cofrestru presenoldeb Bob Evans" in found
-    bob = staff.post(f"{url}/ticket/{door['bob'][0]}", data={"csrf_token": staff.last_csrf, "nonce": "name-search-1"})
+    bob = staff.post(f"{url}/ticket/{door.bob.id}", data={"csrf_token": staff.last_csrf, "nonce": "name-search-1"})
     assert "scan-green" in bob.get_data(as_text=True)
     bad = staff.post(url + "/code", data={"csrf_token": staff.last_csrf, "nonce": "n-empty-01", "code": ""})
     assert bad.status_code == 400 and "Rhowch god y tocyn" in bad.get_data(as_text=True)
 
 
 def test_ticket_link_checks_in_for_staff_and_shows_the_ticket_to_others(app, client, door):
-    token = door["ann"][2]
+    token = door.ann.token
     anonymous = client.get(f"/t/{token}")
     assert anonymous.status_code == 200 and "Parhau yn Gymraeg" in anonymous.get_data(as_text=True)
     assert f"/cy/tickets/{token}" in anonymous.get_data(as_text=True)
     ticket_page = client.get(f"/en/tickets/{token}").get_data(as_text=True)
-    assert door["ann"][1][:4] in ticket_page and '<svg role="img"' in ticket_page
+    assert door.ann.code[:4] in ticket_page and '<svg role="img"' in ticket_page
     assert scan_rows(app) == 0
     sign_in(client, "organiser-a@example.org", lang="cy")
     first = client.get(f"/t/{token}").get_data(as_text=True)
@@ -284,7 +284,7 @@ def test_ticket_link_checks_in_for_staff_and_shows_the_ticket_to_others(app, cli
 
 def test_self_check_in_from_the_poster(app, client, door):
     with app.app_context():
-        settings = db.session.get(EventCheckin, door["event"])
+        settings = db.session.get(EventCheckin, door.event.id)
         token, settings.ask_contact = settings.poster_token, True
         db.session.commit()
     choice = client.get(f"/c/{token}").get_data(as_text=True)
@@ -299,7 +299,7 @@ def test_self_check_in_from_the_poster(app, client, door):
     assert bad.status_code == 400 and "Tick the box to agree" in bad.get_data(as_text=True)
     client.submit(f"/en/checkin/{token}", {"name": "Siân", "email": "sian@example.org", "consent": "y"})
     with app.app_context():
-        assert services.live_count(door["event"]) == 2
+        assert services.live_count(door.event.id) == 2
         contact = db.session.scalar(select(CheckinContact))
         assert contact.email == "sian@example.org"
         assert db.session.scalar(select(Scan.method).where(Scan.id == contact.scan_id)) == "poster"
@@ -308,7 +308,7 @@ def test_self_check_in_from_the_poster(app, client, door):
 
 def test_rotating_code_expires(app, client, door):
     with app.app_context():
-        settings = db.session.get(EventCheckin, door["event"])
+        settings = db.session.get(EventCheckin, door.event.id)
         settings.rotating = True
         token = settings.poster_token
         fresh = services.rotating_param(settings)
@@ -330,7 +330,7 @@ def test_a_rotating_code_gives_time_to_fill_in_the_form(app, client, door):
     counts nobody."""
     now = datetime.now(timezone.utc)
     with app.app_context():
-        settings = db.session.get(EventCheckin, door["event"])
+        settings = db.session.get(EventCheckin, door.event.id)
         settings.rotating, settings.ask_contact = True, True
         token = settings.poster_token
         fresh = services.rotating_param(settings)
@@ -341,7 +341,7 @@ def test_a_rotating_code_gives_time_to_fill_in_the_form(app, client, door):
     page = client.get(url).get_data(as_text=True)
     given = re.search(r'name="passed" type="hidden" value="([0-9a-f.]+)"', page).group(1)
     with app.app_context():
-        assert services.form_pass_valid(db.session.get(EventCheckin, door["event"]), given)
+        assert services.form_pass_valid(db.session.get(EventCheckin, door.event.id), given)
 
     def send(passed: str | None, **extra: str):  # type: ignore[no-untyped-def]
         data = {"csrf_token": client.last_csrf, "nonce": uuid.uuid4().hex, **extra}
@@ -359,19 +359,19 @@ def test_a_rotating_code_gives_time_to_fill_in_the_form(app, client, door):
         assert "Mae’r cod QR hwn wedi newid" in send(bad).get_data(as_text=True), bad
     assert "Presenoldeb wedi’i gofrestru" in send(given).get_data(as_text=True)
     with app.app_context():
-        assert services.live_count(door["event"]) == 2
+        assert services.live_count(door.event.id) == 2
         assert db.session.scalar(select(CheckinContact.email)) == "sian@example.org"
 
 
 def test_registration_gives_a_ticket(app, client, door):
     from engage.codes import CODE_ALPHABET
 
-    url = f"/cy/events/{door['event']}/register"
+    url = f"/cy/events/{door.event.id}/register"
     assert "Mae’r cofrestru ar gau" in client.get(url).get_data(as_text=True)
     with app.app_context():
-        db.session.get(EventCheckin, door["event"]).registration_open = True
+        db.session.get(EventCheckin, door.event.id).registration_open = True
         db.session.commit()
-    assert "Cofrestru ar gyfer y digwyddiad hwn" in client.get(f"/cy/events/{door['event']}").get_data(as_text=True)
+    assert "Cofrestru ar gyfer y digwyddiad hwn" in client.get(f"/cy/events/{door.event.id}").get_data(as_text=True)
     bad = client.submit(url, {"name": "", "email": "nope"})
     html = bad.get_data(as_text=True)
     assert bad.status_code == 400 and "Rhowch eich enw" in html and "Ticiwch y blwch" in html and "Dewiswch iaith" in html
@@ -391,16 +391,16 @@ def test_registration_gives_a_ticket(app, client, door):
 
 
 def test_retention_removes_names_and_keeps_counts(app, staff, door):
-    api(staff, door, {"method": "ticket_scan", "token": door["ann"][2], "nonce": "keep-count-1"})
+    api(staff, door, {"method": "ticket_scan", "token": door.ann.token, "nonce": "keep-count-1"})
     with app.app_context():
-        event = db.session.get(Event, door["event"])
+        event = db.session.get(Event, door.event.id)
         assert services.purge_personal_data() == 0  # the event has not ended 90 days ago
         changed = services.purge_personal_data(now=event.ends_at + timedelta(days=91))
         assert changed == 2
-        ann = db.session.get(Ticket, door["ann"][0])
+        ann = db.session.get(Ticket, door.ann.id)
         assert ann.name is None and ann.email is None and ann.anonymised_at is not None
         assert services.live_count(event.id) == 1  # the count stays
-        other = db.session.get(Ticket, door["elsewhere"][0])
+        other = db.session.get(Ticket, door.elsewhere.id)
         assert other.name == "Carys Hughes"  # its event is later
 
 
@@ -411,7 +411,7 @@ def test_check_ins_flow_into_the_report(app, staff, door):
     from engage.events import reports
 
     with app.app_context():
-        event = db.session.get(Event, door["event"])
+        event = db.session.get(Event, door.event.id)
         local = event.starts_at.astimezone()
         data = reports.build(get_org("gwynedd"), local.year, local.month)
         assert data.checked_in[event.id] == 3 and data.attendance(event) == 3
@@ -434,7 +434,7 @@ def test_retention_runs_as_a_scheduled_job(app, door):
     _, trigger = scheduler.JOBS["checkin_retention"]
     assert str(trigger.fields[5]) == "3"  # daily at 03:15
     with app.app_context():
-        event = db.session.get(Event, door["event"])
+        event = db.session.get(Event, door.event.id)
         event.starts_at -= timedelta(days=200)
         event.ends_at -= timedelta(days=200)
         db.session.commit()
@@ -445,29 +445,29 @@ def test_no_english_on_welsh_check_in_pages(app, staff, door):
     from textcheck import untranslated
 
     with app.app_context():
-        settings = db.session.get(EventCheckin, door["event"])
+        settings = db.session.get(EventCheckin, door.event.id)
         settings.registration_open = settings.ask_contact = True
         token = settings.poster_token
         db.session.commit()
-    api(staff, door, {"method": "typed_code", "code": door["ann"][1], "nonce": "crawl-nonce-1"})
-    base = f"/manage/gwynedd/events/{door['event']}"
-    paths = [f"/checkin/{token}", f"/events/{door['event']}/register", f"/tickets/{door['ann'][2]}",
+    api(staff, door, {"method": "typed_code", "code": door.ann.code, "nonce": "crawl-nonce-1"})
+    base = f"/manage/gwynedd/events/{door.event.id}"
+    paths = [f"/checkin/{token}", f"/events/{door.event.id}/register", f"/tickets/{door.ann.token}",
              base + "/door", base + "/door?q=a", base + "/screen", base + "/checkin-settings", base + "/tickets"]
     problems = {}
-    names = {"Ann Jones", "Bob Evans", "Noson gymunedol", "Community night", door["ann"][1], door["bob"][1]}
+    names = {"Ann Jones", "Bob Evans", "Noson gymunedol", "Community night", door.ann.code, door.bob.code}
     for path in paths:
         cy = staff.get("/cy" + path).get_data(as_text=True)
         en = staff.get("/en" + path).get_data(as_text=True)
-        if left := untranslated(cy, en, allow=names | {f"{door['ann'][1][:4]} {door['ann'][1][4:]}"}):
+        if left := untranslated(cy, en, allow=names | {f"{door.ann.code[:4]} {door.ann.code[4:]}"}):
             problems[path] = left
     assert problems == {}
 
 
 def test_screen_qr_is_a_signed_short_link(app, staff, door):
-    response = staff.get(f"/en/manage/gwynedd/events/{door['event']}/screen/qr.svg")
+    response = staff.get(f"/en/manage/gwynedd/events/{door.event.id}/screen/qr.svg")
     assert response.mimetype == "image/svg+xml" and "no-store" in response.headers["Cache-Control"]
     assert response.data.startswith(b"<svg")
-    page = staff.get(f"/en/manage/gwynedd/events/{door['event']}/screen").get_data(as_text=True)
+    page = staff.get(f"/en/manage/gwynedd/events/{door.event.id}/screen").get_data(as_text=True)
     assert 'id="rotating-qr"' in page and "screen.js" in page
 
 
@@ -478,14 +478,14 @@ def test_scan_limit_counts_each_staff_member_not_the_shared_address(app, staff, 
     assert api(staff, door, {"method": "walk_in", "nonce": "limit-over-a"}).status_code == 429
     other = Client(app)
     sign_in(other, "admin-a@example.org")
-    other.get(f"/en/manage/gwynedd/events/{door['event']}/door")
+    other.get(f"/en/manage/gwynedd/events/{door.event.id}/door")
     assert api(other, door, {"method": "walk_in", "nonce": "limit-0000-b"}).status_code == 200
 
 
 def test_a_nul_character_anywhere_is_refused_whole_with_the_bilingual_400(app, staff, door):
     """Nobody types a NUL and PostgreSQL refuses one in text (the fuzz tests found a 500): every way in
     refuses it before anything is read or written."""
-    event = door["event"]
+    event = door.event.id
     page = staff.get(f"/cy/manage/gwynedd/events/{event}/door")
     form = staff.post(f"/cy/manage/gwynedd/events/{event}/door/code",
                       data={"code": "AB\x00CD", "nonce": "n-nul-0001", "csrf_token": staff.last_csrf})
@@ -533,7 +533,7 @@ def test_the_door_page_the_api_and_the_script_say_the_same_from_the_presenter(ap
         assert answer["colour"] == want.colour == presenter.colour(result)
         assert answer["messages"][lang] == {"message": want.message, "detail": want.detail}
         assert want.detail or result not in ("already_checked_in", "wrong_event")
-        page = staff.post(f"/{lang}/manage/gwynedd/events/{door['event']}/door/walk-in",
+        page = staff.post(f"/{lang}/manage/gwynedd/events/{door.event.id}/door/walk-in",
                           data={"csrf_token": staff.last_csrf, "nonce": "same-words-2"}).get_data(as_text=True)
         box = re.search(r'<div class="scan-result scan-(\w+)".*?</div>', page, re.S)
         assert box.group(1) == want.colour
@@ -547,7 +547,7 @@ def test_the_door_script_maps_no_result_to_a_colour_or_words(staff, door):
     script = (Path(__file__).resolve().parent.parent / "static/js/door.js").read_text(encoding="utf-8")
     assert '"scan-result scan-" + data.colour' in script and script.count("data.messages[cfg.lang]") == 2
     assert [code for code in RESULTS if f'"{code}"' in script] == ["ok"]  # only "no conflict to show"
-    page = staff.get(f"/en/manage/gwynedd/events/{door['event']}/door").get_data(as_text=True)
+    page = staff.get(f"/en/manage/gwynedd/events/{door.event.id}/door").get_data(as_text=True)
     words = json.loads(re.search(r'id="door-messages">(.*?)</script>', page, re.S).group(1))
     assert "results" not in words and "Checked in" not in json.dumps(words)
 

@@ -113,7 +113,7 @@ def test_the_database_refuses_what_the_forms_refuse(app, make_event, two_orgs):
 
     from engage.db import write_transaction
 
-    event_id = make_event()
+    event_id = make_event().id
     with app.app_context():
         for change in ({"title_cy": None}, {"ends_at": None}):
             with pytest.raises(IntegrityError):
@@ -127,8 +127,8 @@ def test_the_database_refuses_what_the_forms_refuse(app, make_event, two_orgs):
 
 
 def test_edit_duplicate_and_cross_organisation_access(app, client, two_orgs, make_event):
-    event_id = make_event()
-    other_id = make_event("powys")
+    event_id = make_event().id
+    other_id = make_event("powys").id
     sign_in(client, "organiser-a@example.org")
     page = client.get(f"/en/manage/gwynedd/events/{event_id}/edit").get_data(as_text=True)
     assert 'value="Coffee morning"' in page
@@ -148,7 +148,7 @@ def test_edit_duplicate_and_cross_organisation_access(app, client, two_orgs, mak
 
 
 def test_record_what_happened_with_headcounts_by_audience(app, client, two_orgs, make_event):
-    event_id = make_event(audience_keys=["young_people"])
+    event_id = make_event(audience_keys=["young_people"]).id
     sign_in(client, "organiser-a@example.org")
     with app.app_context():
         from engage.events.models import Audience
@@ -172,9 +172,9 @@ def test_record_what_happened_with_headcounts_by_audience(app, client, two_orgs,
 
 
 def test_public_pages_list_only_public_upcoming_events(app, client, two_orgs, make_event):
-    upcoming = make_event(title={"cy": "Te parti", "en": "Tea party"}, start=datetime(2030, 3, 5, 14, 0))
+    upcoming = make_event(title={"cy": "Te parti", "en": "Tea party"}, start=datetime(2030, 3, 5, 14, 0)).id
     make_event(title={"cy": "Cyfarfod staff", "en": "Staff meeting"}, public=False)
-    past = make_event(title={"cy": "Hen ddigwyddiad", "en": "Old event"}, start=datetime(2024, 1, 9, 10, 0), status="held")
+    past = make_event(title={"cy": "Hen ddigwyddiad", "en": "Old event"}, start=datetime(2024, 1, 9, 10, 0), status="held").id
     cy = client.get("/cy/events/").get_data(as_text=True)
     assert "Te parti" in cy and "Cyfarfod staff" not in cy and "Hen ddigwyddiad" not in cy
     assert "Dydd Maw" in cy and "5 Mawrth 2030, 14:00–16:00" in cy  # Tuesday 5 March 2030, in Welsh

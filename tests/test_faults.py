@@ -15,7 +15,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from helpers import wait_until
-from pb_helpers import counts, make_pot
+from factories import make_pot
+from pb_helpers import counts
 from servers import Browser, Gunicorn, PrivatePostgres, server_env
 
 RECEIPT = re.compile(r'id="receipt">([A-Z0-9-]+)<')
@@ -23,20 +24,20 @@ RECEIPT = re.compile(r'id="receipt">([A-Z0-9-]+)<')
 
 def prepare(voter: Browser, pot: dict[str, Any], n: int) -> None:
     """Enter the code and choose (two projects that fit the budget); the ballot waits to be sent."""
-    path = f"/en/pb/{pot['id']}/vote"
+    path = f"/en/pb/{pot.id}/vote"
     voter.request(path)
-    assert voter.request(path, {"code": pot["codes"][n]})[0] == 302
+    assert voter.request(path, {"code": pot.codes[n]})[0] == 302
     voter.request(path + "/choose")
-    chosen = [str(p) for p in (pot["projects"][n % 4], pot["projects"][(n + 2) % 4])]
+    chosen = [str(p) for p in (pot.projects[n % 4], pot.projects[(n + 2) % 4])]
     assert voter.request(path + "/choose", {"project": chosen, "action": "continue"})[0] == 302
 
 
 def submit(voter: Browser, pot: dict[str, Any]) -> int:
-    return voter.request(f"/en/pb/{pot['id']}/vote/submit", {})[0]
+    return voter.request(f"/en/pb/{pot.id}/vote/submit", {})[0]
 
 
 def receipt_of(voter: Browser, pot: dict[str, Any]) -> str:
-    status, page = voter.request(f"/en/pb/{pot['id']}/vote/done")
+    status, page = voter.request(f"/en/pb/{pot.id}/vote/done")
     found = RECEIPT.search(page)
     assert status == 200 and found, f"no receipt on the done page ({status})"
     return found.group(1)
@@ -49,13 +50,13 @@ def check_box(app: Flask, pot: dict[str, Any], receipts: list[str], voters: int)
     from engage.extensions import db
 
     with app.app_context():
-        in_box = set(db.session.scalars(select(BoxBallot.receipt_hash).where(BoxBallot.pot_id == pot["id"])))
+        in_box = set(db.session.scalars(select(BoxBallot.receipt_hash).where(BoxBallot.pot_id == pot.id)))
         missing = [r for r in receipts if box.receipt_hash(r) not in in_box]
         assert not missing, f"{len(missing)} confirmed ballots are not in the box"
-        codes = db.session.execute(select(RollEntry.code_id, func.count()).where(RollEntry.pot_id == pot["id"])
+        codes = db.session.execute(select(RollEntry.code_id, func.count()).where(RollEntry.pot_id == pot.id)
                                    .group_by(RollEntry.code_id)).all()
         assert all(n == 1 for _, n in codes) and len(codes) == voters
-    assert counts(app, pot["id"]) == (voters, voters)
+    assert counts(app, pot.id) == (voters, voters)
 
 
 def test_kill_9_during_a_vote_loses_no_confirmed_ballot_and_doubles_none(app, two_orgs, tmp_path):
@@ -152,7 +153,7 @@ def _restart_under_load(app_factory, pg: PrivatePostgres, tmp_path: Path) -> Non
                 f.result(timeout=120)
             pg.stop("immediate")  # the database vanishes mid-stream...
             for lang in ("cy", "en"):  # ...and a page that needs it says so, in its language
-                status, page = Browser(server.base).request(f"/{lang}/pb/{pot['id']}/results")
+                status, page = Browser(server.base).request(f"/{lang}/pb/{pot.id}/results")
                 outage.append((status, page))
             futures = [pool.submit(keep_voting, i, deadline) for i in range(n // 2, n)]
             # The second half votes into the outage: each of the pool's voters has had an answer.

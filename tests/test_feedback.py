@@ -70,7 +70,7 @@ def held_event(app, make_event, org_slug: str = "gwynedd", **overrides) -> int: 
     from engage.events import services
     from engage.events.models import Event
 
-    event_id = make_event(org_slug, start=wales_now() - timedelta(days=3), theme_codes=["2.1"], **overrides)
+    event_id = make_event(org_slug, start=wales_now() - timedelta(days=3), theme_codes=["2.1"], **overrides).id
     with app.app_context():
         services.record_outcome(db.session.get(Event, event_id), {
             "narrative": {"cy": "Soniodd pobl am y bws.", "en": "People raised the bus."},
@@ -86,7 +86,7 @@ def held_event(app, make_event, org_slug: str = "gwynedd", **overrides) -> int: 
 def test_staff_write_and_publish_an_entry_linked_to_an_event(app, client, two_orgs, make_event):
     from test_events import theme_id
 
-    event_id = make_event()
+    event_id = make_event().id
     sign_in(client, "organiser-a@example.org")
     response = client.submit("/cy/manage/gwynedd/you-said-we-did/new",
                              entry_form(themes=str(theme_id(app, "gwynedd", "1.1")), events=str(event_id)))
@@ -135,7 +135,7 @@ def test_bad_input_is_explained_in_the_page_language_and_nothing_is_stored(app, 
 
 
 def test_a_link_to_another_organisations_event_is_refused(app, client, two_orgs, make_event):
-    other = make_event("powys")
+    other = make_event("powys").id
     sign_in(client, "organiser-a@example.org")
     for lang, message in (("cy", "Dewiswch opsiynau o’r rhestr yn unig"), ("en", "Select only options from the list")):
         response = client.submit(f"/{lang}/manage/gwynedd/you-said-we-did/new", entry_form(events=str(other)))
@@ -297,8 +297,8 @@ def test_atom_feeds_per_organisation_and_area_in_each_language(app, client, two_
 
 
 def test_open_data_has_both_languages_and_no_personal_data(app, client, two_orgs, make_entry, make_event):
-    public_event = make_event()
-    private_event = make_event(public=False, title={"cy": "Cyfarfod mewnol", "en": "Internal meeting"})
+    public_event = make_event().id
+    private_event = make_event(public=False, title={"cy": "Cyfarfod mewnol", "en": "Internal meeting"}).id
     entry_id = make_entry(status="in_progress", progress=40, budget_pence=500000, events=[public_event, private_event])
     make_entry(published=False)
     with app.app_context():
@@ -372,7 +372,7 @@ def test_bad_pb_results_store_nothing(app, two_orgs):
 
 def test_staff_start_a_draft_from_a_held_event(app, client, two_orgs, make_event):
     event_id = held_event(app, make_event)
-    planned = make_event()
+    planned = make_event().id
     other = held_event(app, make_event, "powys")
     sign_in(client, "organiser-a@example.org")
     assert "Dechrau cofnod “Fe ddywedoch chi, fe wnaethon ni”" in client.get(
@@ -603,7 +603,7 @@ def test_pot_pages_can_list_the_feedback_on_a_pot(app, two_orgs):
 def test_no_english_interface_text_on_welsh_feedback_pages(app, client, two_orgs, make_entry, make_event):
     from textcheck import untranslated
 
-    event_id = make_event()
+    event_id = make_event().id
     entry_id = make_entry(status="not_possible", reason={"cy": "Dim arian.", "en": "No money."}, progress=50,
                           budget_pence=1000, people_count=12, decided_on=date(2026, 3, 2), events=[event_id],
                           theme_codes=("1.1",))

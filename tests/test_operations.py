@@ -125,16 +125,17 @@ def _closed_pot_with_votes(app, client):  # type: ignore[no-untyped-def]
     """A closed pot whose greedy winners depend on every ballot: 7 voters, 4 projects."""
     from engage.ballots import lifecycle
     from engage.ballots.models import Pot
-    from pb_helpers import make_pot, vote
+    from factories import make_pot
+    from pb_helpers import vote
 
     pot = make_pot(app, codes=7)
-    p = pot["projects"]
-    for code, chosen in zip(pot["codes"], [[p[0], p[2]], [p[1]], [p[1], p[3]], [p[2], p[3]], [p[0], p[1]],
+    p = pot.projects
+    for code, chosen in zip(pot.codes, [[p[0], p[2]], [p[1]], [p[1], p[3]], [p[2], p[3]], [p[0], p[1]],
                                            [p[1], p[2]], [p[3]]]):
-        assert vote(client, pot["id"], code, chosen).status_code == 302
+        assert vote(client, pot.id, code, chosen).status_code == 302
     with app.app_context():
-        lifecycle.close_pot(db.session.get(Pot, pot["id"]))
-    return pot["id"]
+        lifecycle.close_pot(db.session.get(Pot, pot.id))
+    return pot.id
 
 
 def _publish(app, pot_id):  # type: ignore[no-untyped-def]
@@ -286,11 +287,11 @@ def _ready_to_send(client, pot: dict) -> str:  # type: ignore[no-untyped-def]
     """A voter who has entered a code and chosen; returns the CSRF token for the send."""
     from pb_helpers import csrf_of
 
-    base = f"/cy/pb/{pot['id']}/vote"
+    base = f"/cy/pb/{pot.id}/vote"
     token = csrf_of(client.get(base).get_data(as_text=True))
-    assert client.post(base, data={"code": pot["codes"][0], "csrf_token": token}).status_code == 302
+    assert client.post(base, data={"code": pot.codes[0], "csrf_token": token}).status_code == 302
     token = csrf_of(client.get(base + "/choose").get_data(as_text=True))
-    chosen = {"project": [str(pot["projects"][0])], "action": "continue", "csrf_token": token}
+    chosen = {"project": [str(pot.projects[0])], "action": "continue", "csrf_token": token}
     assert client.post(base + "/choose", data=chosen).status_code == 302
     return token
 
@@ -303,7 +304,8 @@ def test_a_ballot_sent_while_the_write_lock_is_held_gets_the_503_and_can_be_sent
     from engage.ballots import voters
     from engage.ballots.models import Pot
     from helpers import Client
-    from pb_helpers import counts, make_pot
+    from factories import make_pot
+    from pb_helpers import counts
 
     pot = make_pot(app, codes=1)
     path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
@@ -314,19 +316,19 @@ def test_a_ballot_sent_while_the_write_lock_is_held_gets_the_503_and_can_be_sent
     holder = sqlite3.connect(path, isolation_level=None)
     try:
         holder.execute("BEGIN IMMEDIATE")
-        response = client.post(f"/cy/pb/{pot['id']}/vote/submit", data={"csrf_token": token})
+        response = client.post(f"/cy/pb/{pot.id}/vote/submit", data={"csrf_token": token})
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     assert response.status_code == 503 and "nid yw’r gwasanaeth ar gael" in response.get_data(as_text=True)
-    assert counts(app, pot["id"]) == (0, 0)
+    assert counts(app, pot.id) == (0, 0)
     with app.app_context():
-        hashed = voters.code_hash(db.session.get(Pot, pot["id"]), pot["codes"][0])
+        hashed = voters.code_hash(db.session.get(Pot, pot.id), pot.codes[0])
     assert "database is locked" in caplog.text  # what was logged, so the next line can fail
     assert hashed not in caplog.text and "choices" not in caplog.text and "parameters:" not in caplog.text
-    again = client.post(f"/cy/pb/{pot['id']}/vote/submit", data={"csrf_token": token})
-    assert again.status_code == 302 and again.headers["Location"].endswith(f"/cy/pb/{pot['id']}/vote/done")
-    assert counts(app, pot["id"]) == (1, 1)
+    again = client.post(f"/cy/pb/{pot.id}/vote/submit", data={"csrf_token": token})
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/cy/pb/{pot.id}/vote/done")
+    assert counts(app, pot.id) == (1, 1)
     with impatient.app_context():
         db.engine.dispose()
 
@@ -334,7 +336,8 @@ def test_a_ballot_sent_while_the_write_lock_is_held_gets_the_503_and_can_be_sent
 @pytest.mark.sqlite_only
 def test_a_ballot_sent_to_a_read_only_database_gets_the_503(app, app_factory, two_orgs):
     from helpers import Client
-    from pb_helpers import counts, make_pot
+    from factories import make_pot
+    from pb_helpers import counts
 
     pot = make_pot(app, codes=1)
     path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
@@ -342,9 +345,9 @@ def test_a_ballot_sent_to_a_read_only_database_gets_the_503(app, app_factory, tw
     ro.test_client_class = Client
     client = ro.test_client()
     token = _ready_to_send(client, pot)
-    response = client.post(f"/en/pb/{pot['id']}/vote/submit", data={"csrf_token": token})
+    response = client.post(f"/en/pb/{pot.id}/vote/submit", data={"csrf_token": token})
     assert response.status_code == 503 and "Sorry, the service is unavailable" in response.get_data(as_text=True)
-    assert counts(app, pot["id"]) == (0, 0)
+    assert counts(app, pot.id) == (0, 0)
     with sqlite3.connect(path) as check:
         assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     with ro.app_context():

@@ -14,7 +14,7 @@ ANSWERS = {"belong": "5", "get_on": "4", "respect": "0"}
 
 def test_pulse_answers_are_anonymous_and_suppressed_below_five(app, client, two_orgs, make_event):
     started = wales_now() - timedelta(hours=1)
-    event_id = make_event(start=started, hours=2, pulse_enabled=True)
+    event_id = make_event(start=started, hours=2, pulse_enabled=True).id
     url = f"/cy/events/{event_id}/pulse"
     for n in range(4):
         assert client.submit(url, ANSWERS).status_code == 200
@@ -32,16 +32,16 @@ def test_pulse_answers_are_anonymous_and_suppressed_below_five(app, client, two_
 
 
 def test_pulse_bad_input_and_closed_window(app, client, two_orgs, make_event):
-    open_event = make_event(start=wales_now() - timedelta(hours=1), pulse_enabled=True)
+    open_event = make_event(start=wales_now() - timedelta(hours=1), pulse_enabled=True).id
     response = client.submit(f"/cy/events/{open_event}/pulse", {"belong": "9", "get_on": "4"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "Dewiswch un o’r opsiynau" in html and "href=\"#respect-0\"" in html  # the first radio of the group
-    future = make_event(start=wales_now() + timedelta(days=3), pulse_enabled=True)
+    future = make_event(start=wales_now() + timedelta(days=3), pulse_enabled=True).id
     assert "Nid yw’r cwestiynau hyn ar agor" in client.get(f"/cy/events/{future}/pulse").get_data(as_text=True)
     client.get(f"/cy/events/{open_event}/pulse")
     response = client.post(f"/cy/events/{future}/pulse", data={**ANSWERS, "csrf_token": client.last_csrf})
     assert "Nid yw’r cwestiynau hyn ar agor" in response.get_data(as_text=True)
-    disabled = make_event(start=wales_now() - timedelta(hours=1), pulse_enabled=False)
+    disabled = make_event(start=wales_now() - timedelta(hours=1), pulse_enabled=False).id
     assert client.get(f"/cy/events/{disabled}/pulse").status_code == 404
     with app.app_context():
         assert db.session.scalar(select(func.count(PulseResponse.id))) == 0

@@ -22,14 +22,14 @@ def october(app, two_orgs, make_event):  # type: ignore[no-untyped-def]
 
     ids = {
         "coffee": make_event(start=datetime(2026, 10, 2, 10), theme_codes=["2.1", "2.3"], audience_keys=["refugees"],
-                             title={"cy": "Bore coffi", "en": "Coffee morning"}),
+                             title={"cy": "Bore coffi", "en": "Coffee morning"}).id,
         "training": make_event(start=datetime(2026, 10, 14, 18), kind="training", theme_codes=["1.1"],
-                               title={"cy": "Hyfforddiant", "en": "Training"}),
+                               title={"cy": "Hyfforddiant", "en": "Training"}).id,
         "school": make_event(start=datetime(2026, 10, 31, 23, 30), hours=1, theme_codes=["2.2"], audience_keys=["schools"],
-                             title={"cy": "Ysgol", "en": "School"}),  # 23:30 BST on the 31st is still October in Wales
-        "cancelled": make_event(start=datetime(2026, 10, 20, 10), status="cancelled", theme_codes=["2.1"]),
-        "november": make_event(start=datetime(2026, 11, 1, 0, 30), theme_codes=["2.1"]),
-        "powys": make_event("powys", start=datetime(2026, 10, 5, 10), theme_codes=["2.1"]),
+                             title={"cy": "Ysgol", "en": "School"}).id,  # 23:30 BST on the 31st is still October in Wales
+        "cancelled": make_event(start=datetime(2026, 10, 20, 10), status="cancelled", theme_codes=["2.1"]).id,
+        "november": make_event(start=datetime(2026, 11, 1, 0, 30), theme_codes=["2.1"]).id,
+        "powys": make_event("powys", start=datetime(2026, 10, 5, 10), theme_codes=["2.1"]).id,
     }
     with app.app_context():
         org = get_org("gwynedd")

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from helpers import wales_today
-from pb_helpers import make_pot, vote
+from factories import make_pot
+from pb_helpers import vote
 
 #: The zones furthest behind and ahead of Wales: at any hour, one of them is on another date.
 FAR_ZONES = ("Etc/GMT+12", "Etc/GMT-14")
@@ -38,10 +39,10 @@ def test_ballot_dates_are_the_date_in_wales(app, two_orgs, client, machine_zone)
 
     zone = machine_zone()
     pot = make_pot(app, codes=2)
-    assert vote(client, pot["id"], pot["codes"][0], [pot["projects"][0]]).status_code == 302
+    assert vote(client, pot.id, pot.codes[0], [pot.projects[0]]).status_code == 302
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "admin-a@example.org"))
-        paper.enter_paper(db.session.get(Pot, pot["id"]), user, {pot["projects"][1]: 1})
+        paper.enter_paper(db.session.get(Pot, pot.id), user, {pot.projects[1]: 1})
         written = {
             "created_on": set(db.session.scalars(select(VoterCode.created_on))),
             "voted_on": set(db.session.scalars(select(RollEntry.voted_on))),

@@ -8,11 +8,11 @@ import pytest
 from browser.conftest import PHONE, sign_in
 from browser.test_accessibility import check_pages, violations
 from helpers import PASSWORD
-from pb_helpers import make_pot
+from factories import make_pot
 
 
 def _enter_code(page, server, pot, code, lang):  # type: ignore[no-untyped-def]
-    page.goto(f"{server.url}/{lang}/pb/{pot['id']}/vote")
+    page.goto(f"{server.url}/{lang}/pb/{pot.id}/vote")
     page.fill("#code", code.lower())
     page.click("button[name=submit]")
     page.wait_for_url(re.compile(r".*/vote/choose$"))
@@ -36,7 +36,7 @@ def _tick(page, titles):  # type: ignore[no-untyped-def]
 def test_vote_with_a_code_and_javascript(app, two_orgs, live_server, page, lang):
     pot = make_pot(app)
     names = {"cy": ("Gardd gymunedol", "Clwb ieuenctid", "Meinciau"), "en": ("Community garden", "Youth club", "Benches")}[lang]
-    _enter_code(page, live_server, pot, pot["codes"][0], lang)
+    _enter_code(page, live_server, pot, pot.codes[0], lang)
     status = page.locator("#budget-status .budget-text")
     _tick(page, names[:2])
     assert status.inner_text() == {"cy": "Wedi dewis: £9,000 o £10,000", "en": "Chosen: £9,000 of £10,000"}[lang]
@@ -62,7 +62,7 @@ def test_vote_without_javascript_and_correct_an_over_budget_ballot(app, two_orgs
     context = browser.new_context(viewport=PHONE, java_script_enabled=False, is_mobile=True)
     page = context.new_page()
     try:
-        _enter_code(page, live_server, pot, pot["codes"][1], lang)
+        _enter_code(page, live_server, pot, pot.codes[1], lang)
         labels = {"cy": ("Gardd gymunedol", "Clwb ieuenctid", "Meinciau"), "en": ("Community garden", "Youth club", "Benches")}[lang]
         _tick(page, labels)
         page.click("button[value=continue]")
@@ -82,7 +82,7 @@ def test_vote_without_javascript_and_correct_an_over_budget_ballot(app, two_orgs
 @pytest.mark.browser
 def test_language_switch_mid_ballot_keeps_choices(app, two_orgs, live_server, page):
     pot = make_pot(app)
-    _enter_code(page, live_server, pot, pot["codes"][2], "en")
+    _enter_code(page, live_server, pot, pot.codes[2], "en")
     _tick(page, ("Community garden", "Benches"))  # not yet saved on the server: engage.js carries them
     page.click("a[hreflang=cy]")
     page.wait_for_url(re.compile(r".*/cy/pb/\d+/vote/choose$"))
@@ -93,7 +93,7 @@ def test_language_switch_mid_ballot_keeps_choices(app, two_orgs, live_server, pa
     assert page.locator("#budget-status .budget-text").inner_text() == "Wedi dewis: £6,000 o £10,000"
     page.click("button[value=update]")  # saved on the server: survives a switch even without script
     page.wait_for_load_state("load")
-    page.goto(f"{live_server.url}/en/pb/{pot['id']}/vote/check")
+    page.goto(f"{live_server.url}/en/pb/{pot.id}/vote/check")
     main = page.locator("main").inner_text()
     assert "Community garden" in main and "Benches" in main and "Youth club" not in main
 
@@ -105,15 +105,15 @@ def test_receipt_check_on_the_results_page(app, two_orgs, live_server, page):
     from engage.extensions import db
 
     pot = make_pot(app)
-    _enter_code(page, live_server, pot, pot["codes"][0], "cy")
+    _enter_code(page, live_server, pot, pot.codes[0], "cy")
     _tick(page, ("Clwb ieuenctid",))
     _send(page)
     receipt = page.locator("#receipt").inner_text()
     with app.app_context():
-        p = db.session.get(Pot, pot["id"])
+        p = db.session.get(Pot, pot.id)
         lifecycle.close_pot(p)
         results.publish(p)
-    page.goto(f"{live_server.url}/cy/pb/{pot['id']}/results")
+    page.goto(f"{live_server.url}/cy/pb/{pot.id}/results")
     assert page.locator("svg.chart[role=img] title").count() == 1
     page.fill("#receipt", receipt)
     page.click("#receipts + form button")
@@ -129,7 +129,7 @@ def test_receipt_check_on_the_results_page(app, two_orgs, live_server, page):
 def test_vote_page_is_light(app, two_orgs, live_server, page, browser):
     """The choosing page with its stylesheet and scripts, as transferred to a phone on a first visit."""
     pot = make_pot(app)
-    _enter_code(page, live_server, pot, pot["codes"][3], "cy")
+    _enter_code(page, live_server, pot, pot.codes[3], "cy")
     fresh = browser.new_context(viewport=PHONE, is_mobile=True)  # an empty cache; the same session cookie
     fresh.add_cookies(page.context.cookies())
     sizes: dict[str, int] = {}
@@ -141,7 +141,7 @@ def test_vote_page_is_light(app, two_orgs, live_server, page, browser):
     try:
         first = fresh.new_page()
         first.on("requestfinished", finished)
-        first.goto(f"{live_server.url}/cy/pb/{pot['id']}/vote/choose")
+        first.goto(f"{live_server.url}/cy/pb/{pot.id}/vote/choose")
         first.wait_for_load_state("networkidle")
     finally:
         fresh.close()
@@ -160,22 +160,22 @@ def test_ballot_pages_have_no_axe_violations(app, two_orgs, live_server, page):
     pot = make_pot(app)
     done = make_pot(app)
     with app.app_context():
-        p = db.session.get(Pot, done["id"])
-        box.cast_ballot(p.id, box.Voter("code", voters.code_hash(p, done["codes"][0])), {done["projects"][0]: 1})
+        p = db.session.get(Pot, done.id)
+        box.cast_ballot(p.id, box.Voter("code", voters.code_hash(p, done.codes[0])), {done.projects[0]: 1})
         lifecycle.close_pot(p)
         results.publish(p)
     found = check_pages(page, live_server, [f"/{lang}{path}" for lang in ("cy", "en") for path in (
-        "/pb/", f"/pb/{pot['id']}", f"/pb/{pot['id']}/vote", f"/pb/{done['id']}/results",
-        f"/pb/{done['id']}/results?receipt=NOPE")])
+        "/pb/", f"/pb/{pot.id}", f"/pb/{pot.id}/vote", f"/pb/{done.id}/results",
+        f"/pb/{done.id}/results?receipt=NOPE")])
     for lang in ("cy", "en"):
-        page.goto(f"{live_server.url}/{lang}/pb/{pot['id']}/vote")
+        page.goto(f"{live_server.url}/{lang}/pb/{pot.id}/vote")
         page.fill("#code", "WRONG")
         page.click("button[name=submit]")
         page.wait_for_load_state("load")
         found[f"{lang} code error"] = violations(page)
-    _enter_code(page, live_server, pot, pot["codes"][4], "en")
+    _enter_code(page, live_server, pot, pot.codes[4], "en")
     for lang in ("cy", "en"):
-        page.goto(f"{live_server.url}/{lang}/pb/{pot['id']}/vote/choose")
+        page.goto(f"{live_server.url}/{lang}/pb/{pot.id}/vote/choose")
         _tick(page, {"cy": ("Gardd gymunedol", "Clwb ieuenctid", "Meinciau"), "en": ("Community garden", "Youth club", "Benches")}[lang])
         found[f"{lang} choose"] = violations(page)
         page.click("button[value=continue]")
@@ -190,11 +190,11 @@ def test_ballot_pages_have_no_axe_violations(app, two_orgs, live_server, page):
     found["done"] = violations(page)
     sign_in(page, live_server, "admin-a@example.org", PASSWORD)
     staff = [f"/manage/gwynedd/pb/{suffix}" for suffix in (
-        "", "new", f"{pot['id']}", f"{pot['id']}/edit", f"{pot['id']}/kiosk", f"{pot['id']}/paper",
-        f"{done['id']}", f"{done['id']}/projects/new")]
+        "", "new", f"{pot.id}", f"{pot.id}/edit", f"{pot.id}/kiosk", f"{pot.id}/paper",
+        f"{done.id}", f"{done.id}/projects/new")]
     found.update(check_pages(page, live_server, [f"/{lang}{path}" for path in staff for lang in ("cy", "en")]))
     for lang in ("cy", "en"):
-        page.goto(f"{live_server.url}/{lang}/manage/gwynedd/pb/{pot['id']}")
+        page.goto(f"{live_server.url}/{lang}/manage/gwynedd/pb/{pot.id}")
         page.fill("#count", "2")
         page.click("form[action$='/codes'] button")
         page.wait_for_load_state("load")

@@ -20,15 +20,15 @@ def count(page) -> int:  # type: ignore[no-untyped-def]
 @pytest.mark.browser
 def test_door_typed_code_walk_in_and_undo(app, door, live_server, page):
     sign_in(page, live_server, "organiser-a@example.org", PASSWORD, lang="cy")
-    page.goto(f"{live_server.url}/cy/manage/gwynedd/events/{door['event']}/door")
-    page.fill("#code", door["ann"][1])
+    page.goto(f"{live_server.url}/cy/manage/gwynedd/events/{door.event.id}/door")
+    page.fill("#code", door.ann.code)
     page.click("form[data-scan-form=typed_code] button")
     result = page.locator("#scan-result")
     result.wait_for()
     assert "Presenoldeb wedi’i gofrestru" in result.inner_text() and "scan-green" in result.get_attribute("class")
     assert page.url.endswith("/door")  # no page load: the API answered
     assert count(page) == 1
-    page.fill("#code", door["ann"][1])
+    page.fill("#code", door.ann.code)
     page.click("form[data-scan-form=typed_code] button")
     page.wait_for_selector("#scan-result.scan-amber")
     assert "Cofrestrwyd presenoldeb gyntaf am" in page.locator("#scan-result").inner_text()
@@ -49,13 +49,13 @@ def test_door_typed_code_walk_in_and_undo(app, door, live_server, page):
 @pytest.mark.browser
 def test_door_explains_a_refused_scan_in_the_pages_language(app, door, live_server, context, page, page_errors):
     sign_in(page, live_server, "organiser-a@example.org", PASSWORD, lang="cy")
-    page.goto(f"{live_server.url}/cy/manage/gwynedd/events/{door['event']}/door")
+    page.goto(f"{live_server.url}/cy/manage/gwynedd/events/{door.event.id}/door")
     context.clear_cookies()  # signed out elsewhere, or the session ran out, while the page stayed open
     page.click("form[data-scan-form=walk_in] button")
     expect(page.locator("#result-area")).to_have_text(
         "Ni chofnodwyd y sgan: nid ydych wedi mewngofnodi mwyach. Ail-lwythwch y dudalen.")
     assert page.locator("#queue-status").inner_text() == ""  # refused, not kept for later
-    assert page_errors == [f"400 {live_server.url}/api/orgs/gwynedd/events/{door['event']}/scans"]
+    assert page_errors == [f"400 {live_server.url}/api/orgs/gwynedd/events/{door.event.id}/scans"]
     page_errors.clear()  # the refusal this test asked for
     from engage.checkin.models import Scan
     with app.app_context():
@@ -65,9 +65,9 @@ def test_door_explains_a_refused_scan_in_the_pages_language(app, door, live_serv
 @pytest.mark.browser
 def test_door_keeps_scans_with_no_signal_and_sends_them_later(app, door, live_server, context, page):
     sign_in(page, live_server, "organiser-a@example.org", PASSWORD)
-    page.goto(f"{live_server.url}/en/manage/gwynedd/events/{door['event']}/door")
+    page.goto(f"{live_server.url}/en/manage/gwynedd/events/{door.event.id}/door")
     context.set_offline(True)
-    page.fill("#code", door["bob"][1])
+    page.fill("#code", door.bob.code)
     page.click("form[data-scan-form=typed_code] button")
     page.click("form[data-scan-form=walk_in] button")
     expect(page.locator("#queue-status")).to_have_text("Waiting to send: 2")
@@ -87,11 +87,11 @@ def test_camera_reads_a_real_ticket_qr(app, door, live_server, browser, tmp_path
     # 1. The resident's ticket page, as a picture: its QR code is what the camera will see.
     plain = browser.new_context(viewport={"width": 420, "height": 900})
     ticket_page = plain.new_page()
-    ticket_page.goto(f"{live_server.url}/en/tickets/{door['ann'][2]}")
+    ticket_page.goto(f"{live_server.url}/en/tickets/{door.ann.token}")
     qr_png = ticket_page.locator(".ticket-qr").screenshot()
     plain.close()
     decoded = decode_png(qr_png)
-    assert decoded == [f"{live_server.url}/t/{door['ann'][2]}"]  # a real decoder reads our QR code
+    assert decoded == [f"{live_server.url}/t/{door.ann.token}"]  # a real decoder reads our QR code
     video = write_y4m(qr_png, tmp_path / "ticket.y4m")
     # 2. A phone whose camera shows that picture: a second browser from the same Playwright.
     phone = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=ARGS + [
@@ -102,7 +102,7 @@ def test_camera_reads_a_real_ticket_qr(app, door, live_server, browser, tmp_path
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     sign_in(page, live_server, "organiser-a@example.org", PASSWORD)
-    page.goto(f"{live_server.url}/en/manage/gwynedd/events/{door['event']}/door")
+    page.goto(f"{live_server.url}/en/manage/gwynedd/events/{door.event.id}/door")
     page.click("#camera-toggle")
     page.wait_for_selector("#scan-result.scan-green", timeout=20_000)
     assert "Ann Jones" in page.locator("#scan-result").inner_text()
@@ -119,7 +119,7 @@ def test_poster_prints_on_a4_and_its_qr_leads_to_check_in(app, door, live_server
     from engage.checkin.models import EventCheckin
 
     sign_in(page, live_server, "organiser-a@example.org", PASSWORD)
-    page.goto(f"{live_server.url}/cy/manage/gwynedd/events/{door['event']}/poster")
+    page.goto(f"{live_server.url}/cy/manage/gwynedd/events/{door.event.id}/poster")
     text = page.locator("main").inner_text()
     assert text.index("Cofrestrwch eich presenoldeb yma") < text.index("Check in here")
     sizes = page.evaluate("""[...document.querySelectorAll('.poster-top .poster-title')]
@@ -134,7 +134,7 @@ def test_poster_prints_on_a4_and_its_qr_leads_to_check_in(app, door, live_server
     png = page.screenshot(full_page=True)
     (ARTIFACTS / "poster.png").write_bytes(png)
     with app.app_context():
-        token = db.session.get(EventCheckin, door["event"]).poster_token
+        token = db.session.get(EventCheckin, door.event.id).poster_token
     assert decode_png(png) == [f"{live_server.url}/c/{token}"]
     # The decoded address is language-neutral and leads to the check-in page.
     path = f"/c/{token}"
@@ -149,7 +149,7 @@ def test_check_in_pages_have_no_axe_violations(app, door, live_server, page):
     from engage.checkin.models import EventCheckin
 
     with app.app_context():
-        settings = db.session.get(EventCheckin, door["event"])
+        settings = db.session.get(EventCheckin, door.event.id)
         settings.registration_open = settings.ask_contact = True
         token = settings.poster_token
         db.session.commit()
@@ -161,11 +161,11 @@ def test_check_in_pages_have_no_axe_violations(app, door, live_server, page):
             found[path] = problems
 
     for lang in ("cy", "en"):
-        for path in (f"/checkin/{token}", f"/events/{door['event']}/register", f"/tickets/{door['ann'][2]}"):
+        for path in (f"/checkin/{token}", f"/events/{door.event.id}/register", f"/tickets/{door.ann.token}"):
             check(f"/{lang}{path}")
     sign_in(page, live_server, "organiser-a@example.org", PASSWORD)
     for lang in ("cy", "en"):
-        base = f"/{lang}/manage/gwynedd/events/{door['event']}"
+        base = f"/{lang}/manage/gwynedd/events/{door.event.id}"
         for path in ("/door", "/door?q=ann", "/poster", "/screen", "/checkin-settings", "/tickets"):
             check(base + path)
     assert found == {}

@@ -63,7 +63,7 @@ def test_event_pages_have_no_axe_violations(app, two_orgs, make_event, live_serv
     from engage.extensions import db
 
     event_id = make_event(start=wales_now() - timedelta(hours=1), pulse_enabled=True,
-                          theme_codes=["1.1"], audience_keys=["refugees"])
+                          theme_codes=["1.1"], audience_keys=["refugees"]).id
     with app.app_context():
         services.record_outcome(db.session.get(Event, event_id), {
             "narrative": {"cy": "Naratif", "en": "Narrative"}, "outcomes": {"cy": "Canlyniad", "en": "Outcome"},

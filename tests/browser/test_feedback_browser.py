@@ -57,7 +57,7 @@ def test_feedback_pages_have_no_axe_violations(app, two_orgs, make_event, live_s
     from engage.feedback.models import FeedbackEntry
     from engage.extensions import db
 
-    event_id = make_event(start=wales_now() - timedelta(days=2))
+    event_id = make_event(start=wales_now() - timedelta(days=2)).id
     with app.app_context():
         org = get_org("gwynedd")
         entry = services.create_entry(org, {
