@@ -6,6 +6,26 @@ Public API::
     outcome = tally(election, "mes", min_votes=None)
     outcome.selected, outcome.total_cost, outcome.explanations, outcome.rounds
     text = write_pabulib(election)
+
+Modules, from the data in to the outcome out:
+
+* ``model``: projects, ballots and elections; ``Compiled``, an election as arrays (identical
+  ballots grouped, supporters per project), which every rule reads.
+* ``pabulib``: pabulib (.pb) files in and out.
+* ``rules``: ``tally()``, the entry point: runs a rule and explains every project's result.
+* ``explain``: what a tally returns: ``Outcome``, one ``ProjectExplanation`` per project, MES rounds.
+* ``greedy``: greedy by votes (a rule of its own, and the completion after MES).
+* ``shares``: what the MES modules share: per-project arrays (``prepare``), the float
+  tolerance ``TOL``, and the limits on how far the per-voter share b may grow with the same choices.
+* ``mes``: one exact MES run. The only source of a published MES result.
+* ``mes_screen``: float MES runs for the add1 search, which reuse the rounds of the previous
+  run that still hold; one too close to call is repeated exactly.
+* ``certify``: a proof from two screening runs that every budget between them buys the same.
+* ``add1``: MES add1, the search over budget steps, built on the three above.
+* ``cli``: the ``engage pb`` commands.
+
+A module's names without a leading underscore are what it offers the rest of the package; no
+module imports another's private (``_``) names. The app needs little beyond the names below.
 """
 
 from .explain import MesRound, Outcome, ProjectExplanation, REASONS

@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .certify import certify
-from .mes import MesRun, _Proj, run_mes
+from .mes import MesRun, run_mes
 from .mes_screen import Screener, ScreenRun
 from .model import Compiled
+from .shares import ProjectArrays
 
 #: The shortest leap tried.
 MIN_LEAP = 8
@@ -37,7 +38,7 @@ WORTH = 4
 
 
 @dataclass
-class _Step:
+class Step:
     """One budget step that was looked at: what it buys and whether the search stops there."""
 
     k: int
@@ -50,7 +51,7 @@ class _Step:
 class Add1:
     """The add1 search for one election (projects `active` take part in MES, `free` are bought)."""
 
-    def __init__(self, cp: Compiled, pd: list[_Proj], active: list[int], free: list[int],
+    def __init__(self, cp: Compiled, pd: list[ProjectArrays], active: list[int], free: list[int],
                  budget: int, b0: Fraction) -> None:
         self.cp, self.pd, self.active, self.free = cp, pd, active, free
         self.budget, self.b0 = budget, b0
@@ -85,19 +86,19 @@ class Add1:
             good_k, cur = cur.k, nxt
         return self._finish(cur, good_k)
 
-    def _step(self, k: int, ceilings: list[float] | None = None) -> _Step:
+    def _step(self, k: int, ceilings: list[float] | None = None) -> Step:
         self.looked += 1
         sr = self.screen.run(self.b0 + k, ceilings)
         if not sr.close:
-            return _Step(k, sr.selected, sr.delta_max, sr, self._stops(sr.selected))
+            return Step(k, sr.selected, sr.delta_max, sr, self._stops(sr.selected))
         exact = run_mes(self.cp, self.pd, self.active, self.b0 + k, interval=True)
-        return _Step(k, exact.selected, exact.delta_max, None, self._stops(exact.selected))
+        return Step(k, exact.selected, exact.delta_max, None, self._stops(exact.selected))
 
     @staticmethod
-    def _ceilings(step: _Step) -> list[float] | None:
+    def _ceilings(step: Step) -> list[float] | None:
         return None if step.screen is None else [r.ratio for r in step.screen.rounds]
 
-    def _first_stop(self, lo: _Step, hi: _Step) -> _Step | None:
+    def _first_stop(self, lo: Step, hi: Step) -> Step | None:
         """The first step strictly between lo and hi at which the search stops, if any."""
         if hi.k - lo.k <= 1 or hi.k - 1 <= lo.k + lo.delta:
             return None
@@ -110,7 +111,7 @@ class Add1:
         return found if found is not None else self._first_stop(mid, hi)
 
     @staticmethod
-    def _split(lo: _Step, hi: _Step) -> int:
+    def _split(lo: Step, hi: Step) -> int:
         """Where to look between lo and hi: just before the estimated change of winner, or halfway."""
         half = (lo.k + hi.k) // 2
         if lo.screen is None or hi.screen is None:
@@ -132,7 +133,7 @@ class Add1:
         # A guess outside says the model is off here: halve instead.
         return guess if lo.k < guess < hi.k else half
 
-    def _finish(self, stop: _Step, good_k: int) -> tuple[MesRun, int]:
+    def _finish(self, stop: Step, good_k: int) -> tuple[MesRun, int]:
         """Confirm the stopping step exactly; `good_k` is a step known not to stop."""
         run = run_mes(self.cp, self.pd, self.active, self.b0 + stop.k)
         if run.selected != stop.selected:  # the float screen was wrong: trust exact, step on

@@ -29,11 +29,11 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .mes import TOL, FArray, IArray, _Proj
+from .shares import TOL, FArray, IArray, ProjectArrays
 from .mes_screen import RoundRecord, ScreenRun
 
 
-def certify(lo: ScreenRun, hi: ScreenRun, pd: list[_Proj], mult: FArray) -> bool:
+def certify(lo: ScreenRun, hi: ScreenRun, pd: list[ProjectArrays], mult: FArray) -> bool:
     """True if every per-voter budget between lo.b and hi.b buys what both runs buy, in order."""
     if lo.close or hi.close or lo.selected != hi.selected or hi.base > lo.b:
         return False
@@ -56,7 +56,7 @@ def certify(lo: ScreenRun, hi: ScreenRun, pd: list[_Proj], mult: FArray) -> bool
     return True
 
 
-def winner_falls(lo: ScreenRun, hi: ScreenRun, pd: list[_Proj], mult: FArray) -> list[float]:
+def winner_falls(lo: ScreenRun, hi: ScreenRun, pd: list[ProjectArrays], mult: FArray) -> list[float]:
     """Per round that hi computed: how fast, at least, its winner's price over cost falls with b.
 
     Valid between lo.b and hi.b provided every budget there makes the same choices (what
@@ -65,7 +65,7 @@ def winner_falls(lo: ScreenRun, hi: ScreenRun, pd: list[_Proj], mult: FArray) ->
     return [fall for _, _, _, fall in _rounds(lo, hi, pd, mult)]
 
 
-def _rounds(lo: ScreenRun, hi: ScreenRun, pd: list[_Proj],
+def _rounds(lo: ScreenRun, hi: ScreenRun, pd: list[ProjectArrays],
             mult: FArray) -> Iterator[tuple[RoundRecord, RoundRecord, FArray, float]]:
     """The rounds hi computed, each with the budget-slope bounds at its start and its winner's fall."""
     # The rounds hi resumed are the same all the way from hi.base; after them the budgets are

@@ -24,25 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .model import Compiled
-
-FArray = npt.NDArray[np.float64]
-IArray = npt.NDArray[np.int64]
-
-#: Relative tolerance of the float screens. Anything closer than this is decided exactly.
-TOL = 1e-9
-
-
-@dataclass
-class _Proj:
-    """Per-project arrays that do not change between runs."""
-
-    groups: IArray
-    w: IArray  # points per supporting group (1 on approval ballots)
-    m: FArray  # voters per supporting group
-    wm: FArray  # w * m
-    wm_int: IArray
-    cost: int
-    tot_w: float  # total points
+from .shares import TOL, FArray, IArray, ProjectArrays, step_limit, step_limit1
 
 
 @dataclass
@@ -94,57 +76,10 @@ class MesRun:
         return self.engine.supporters_budget(p)
 
 
-def prepare(cp: Compiled) -> list[_Proj]:
-    """Precompute per-project arrays once per election (reused by every run)."""
-    out = []
-    mult_f = cp.mult.astype(np.float64)
-    for p, cost in enumerate(cp.costs):
-        g, w = cp.supp[p], cp.wts[p]
-        m = mult_f[g]
-        out.append(_Proj(g, w, m, w * m, w * cp.mult[g], cost, float((w * m).sum())))
-    return out
-
-
-def _limits(g0: FArray, dg: FArray, scale: FArray | float, b: float) -> FArray:
-    """Per constraint: the largest step in b keeping g0 + dg*step positive, with safety margins."""
-    # Margins make the float answer err towards smaller steps: a smaller step only costs an
-    # extra run, a larger one could skip a budget at which the outcome changes.
-    g = g0 - TOL * scale
-    d = TOL * scale / max(b, 1.0) - dg
-    out = np.empty(g.shape)
-    out.fill(math.inf)
-    np.divide(g, d, out=out, where=d > 0)
-    out *= 1 - TOL
-    out[g <= 0] = 0.0
-    return out
-
-
-def _limit1(g0: float, dg: float, scale: float, b: float) -> float:
-    """`_limits` for a single constraint, without numpy's per-call cost."""
-    g = g0 - TOL * scale
-    d = -dg + TOL * scale / max(b, 1.0)
-    if g <= 0:
-        return 0.0
-    return g / d * (1 - TOL) if d > 0 else math.inf
-
-
-def _limit(g0: FArray, dg: FArray, scale: FArray | float, b: float) -> float:
-    """The smallest of `_limits`: how far b may grow with every constraint still holding."""
-    if g0.size == 0:
-        return math.inf
-    g = g0 - TOL * scale
-    if g.min() <= 0:
-        return 0.0
-    # With every g > 0, the least g/d over d > 0 is 1 / (the largest d/g): no division by zero
-    # and no masks, which matters on the short arrays of a round.
-    top = float(((TOL / max(b, 1.0)) * scale - dg).__truediv__(g).max())
-    return 1.0 / top * (1 - TOL) if top > 0 else math.inf
-
-
 class MesEngine:
     """State of one MES run: group classes and exact class budgets."""
 
-    def __init__(self, cp: Compiled, pd: list[_Proj], b: Fraction) -> None:
+    def __init__(self, cp: Compiled, pd: list[ProjectArrays], b: Fraction) -> None:
         self.cp, self.pd, self.b = cp, pd, b
         n_groups = len(cp.mult)
         # Class 0 is "spent": budget 0 for good. Class 1 is the untouched share b.
@@ -301,7 +236,7 @@ class MesEngine:
         self.slope_f = np.concatenate([self.slope_f, np.zeros(size - len(self.slope_f))])
 
 
-def run_mes(cp: Compiled, pd: list[_Proj], active: list[int], b: Fraction, interval: bool = False) -> MesRun:
+def run_mes(cp: Compiled, pd: list[ProjectArrays], active: list[int], b: Fraction, interval: bool = False) -> MesRun:
     """Run MES with per-voter budget b over the `active` projects (supported, cost > 0)."""
     eng = MesEngine(cp, pd, b)
     bf = float(b)
@@ -324,7 +259,7 @@ def run_mes(cp: Compiled, pd: list[_Proj], active: list[int], b: Fraction, inter
                 alive.discard(p)
                 if interval:  # p must stay unaffordable: cost - held > 0
                     cost = float(pd[p].cost)
-                    delta = min(delta, _limit1(cost - ev[0], -ev[1], cost, bf))
+                    delta = min(delta, step_limit1(cost - ev[0], -ev[1], cost, bf))
                 continue
             rho[p], drho[p] = ev.q / pd[p].cost, ev.dq / pd[p].cost
             evaluated.append((p, ev))
@@ -353,7 +288,7 @@ def run_mes(cp: Compiled, pd: list[_Proj], active: list[int], b: Fraction, inter
         selected.append(s)
         rounds.append(rd)
         if interval:
-            delta = min(delta, _limit(g0, dg, scale, bf))
+            delta = min(delta, step_limit(g0, dg, scale, bf))
             others = []
             for p in alive:
                 tie = exact.get(p)
@@ -368,5 +303,5 @@ def run_mes(cp: Compiled, pd: list[_Proj], active: list[int], b: Fraction, inter
                 rs, drs = float(ex.q) / pd[s].cost, dq / pd[s].cost
                 r_o = np.array([rho[p] for p in others])
                 d_o = np.array([drho[p] for p in others])
-                delta = min(delta, _limit(r_o - rs, d_o - drs, np.full(len(others), rs), bf))
+                delta = min(delta, step_limit(r_o - rs, d_o - drs, np.full(len(others), rs), bf))
     return MesRun(b, selected, rounds, delta, eng)

@@ -16,15 +16,14 @@ every budget between two runs makes the same choices.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
 import numpy.typing as npt
 
-from .mes import TOL, FArray, IArray, _limit, _limit1, _limits, _Proj
 from .model import Compiled
+from .shares import TOL, FArray, IArray, ProjectArrays, step_limit, step_limit1, step_limits
 
 
 @dataclass
@@ -64,7 +63,7 @@ class ScreenRun:
 class _Eval:
     q: float
     dq: float
-    poor: npt.NDArray[np.bool_]  # per supporting group (as in _Proj.groups): pays all it has
+    poor: npt.NDArray[np.bool_]  # per supporting group (as in ProjectArrays.groups): pays all it has
     rich: float  # points of the full payers
     den: float | None  # `rich`, when all the others are spent (price = cost/den)
 
@@ -111,6 +110,35 @@ def short_of_money(key: FArray, money: FArray, weight: FArray, total_weight: flo
     return short, rich, q
 
 
+@dataclass(slots=True)
+class _RunState:
+    """What the steps of one screening run share (see Screener.run)."""
+
+    b: float  # the budget the run is at
+    ceilings: list[float] | None  # as passed to Screener.run
+    old: list[_Snapshot]  # the previous run's states, round by round
+    # The state at the start of the current round (linear in b, as in _Snapshot); `_buy` moves
+    # it on to the next round.
+    val: FArray
+    slope: FArray
+    alive: npt.NDArray[np.bool_]
+    rho: FArray
+    drho: FArray
+    #: While the state equals the previous run's at round `at` (as linear functions of b), the
+    #: index of that round; None once this run has decided differently.
+    at: int | None
+    snaps: list[_Snapshot] = field(default_factory=list)
+    proven: int | None = None  # rounds taken over before the first computed one
+    # The round being computed: the projects it evaluated (with their poor groups and rich
+    # points), whether it made a near call, and how far b may grow with its decision unchanged.
+    fresh: dict[int, tuple[IArray, float]] = field(default_factory=dict)
+    close: bool = False
+    delta: float = math.inf
+    # The same for the whole run so far.
+    run_close: bool = False
+    run_delta: float = math.inf
+
+
 class Screener:
     """Float MES runs for one election that reuse the rounds of the previous run that still hold.
 
@@ -122,7 +150,7 @@ class Screener:
     rounds and leave the rest alone.
     """
 
-    def __init__(self, cp: Compiled, pd: list[_Proj], active: list[int]) -> None:
+    def __init__(self, cp: Compiled, pd: list[ProjectArrays], active: list[int]) -> None:
         self.cp, self.pd, self.active = cp, pd, active
         self.snaps: list[_Snapshot] = []
         self.costs = np.array([float(pr.cost) for pr in pd])
@@ -130,13 +158,6 @@ class Screener:
         self.rho0 = 1.0 / tot_w  # price with nobody short of money, over cost: a lower bound
         self.wf = [pr.w.astype(np.float64) for pr in pd]
         self.binary = [bool((pr.w == 1).all()) for pr in pd]  # approval ballots: price per vote = per point
-
-    def _reusable(self, n: int, bf: float) -> int:
-        """The first round from n on whose previous decision is not proven for b = bf."""
-        old = self.snaps
-        while n < len(old) and old[n].b <= bf <= old[n].until:
-            n += 1
-        return n
 
     def run(self, b: Fraction, ceilings: list[float] | None = None) -> ScreenRun:
         """Screen MES at per-voter budget b, reusing the previous run's rounds that still hold.
@@ -146,134 +167,221 @@ class Screener:
         records can close a certificate (see certify.py); such a run computes every round after
         the first one it has to compute.
         """
-        pd, bf, costs, old, binary = self.pd, float(b), self.costs, self.snaps, self.binary
-        snaps: list[_Snapshot] = []
-        # `at`: while the state equals the previous run's at round `at` (as linear functions of
-        # b), the index of that round; None once this run has decided differently.
-        at: int | None = 0 if old else None
-        proven: int | None = None  # rounds taken over before the first computed one
-        close = run_close = False
-        delta = run_delta = math.inf
-        val: FArray = np.full(len(self.cp.mult), bf)
-        slope: FArray = np.ones(len(self.cp.mult))
-        alive = np.zeros(len(pd), dtype=bool)
-        alive[self.active] = True
-        rho, drho = self.rho0.copy(), np.zeros(len(pd))
-        fresh: dict[int, tuple[IArray, float]] = {}
-
-        def evaluate(p: int) -> _Eval | tuple[float, float]:
-            nonlocal close
-            pr = pd[p]
-            beta = val.take(pr.groups)  # take/compress: cheaper than [] on large arrays
-            total = float(beta @ pr.m)
-            if total < pr.cost * (1 + TOL):
-                close = close or total >= pr.cost * (1 - TOL)
-                return total, float(slope.take(pr.groups) @ pr.m)
-            # The sort-and-scan answer without the sort (see short_of_money).
-            key = beta if binary[p] else beta / pr.w
-            short, rich, q = short_of_money(key, beta * pr.m, pr.wm, pr.tot_w, pr.cost)
-            # The payers' split is exact only if nobody sits on the boundary.
-            if np.abs(key - q).min() <= TOL * q:
-                close = True
-            poor = pr.groups.compress(short)
-            dq = -float(slope.take(poor) @ pr.m.compress(short)) / rich
-            spent = not beta.compress(short).any()  # budgets are set to exactly 0.0 when spent
-            fresh[p] = (poor, rich)
-            return _Eval(q, dq, short, rich, rich if spent else None)
-
-        while True:
-            if at is not None:
-                end = self._reusable(at, bf)
-                if end > at:  # rounds at..end-1 are taken over: their records move along b
-                    snaps.extend(old[at:end])
-                    for snap in old[at:end]:
-                        run_close = run_close or snap.close
-                        run_delta = min(run_delta, snap.until - bf)
-                if end == len(old):
-                    break  # every round was taken over, down to the state after the last one
-                if end > at or end == 0:
-                    snap = old[end]
-                    step = bf - snap.b
-                    val, slope = snap.val + snap.slope * step, snap.slope.copy()
-                    alive = snap.alive.copy()
-                    rho, drho = snap.rho + snap.drho * step, snap.drho.copy()
-                at = end
-                if proven is None:
-                    proven = end
-            elif proven is None:
-                proven = 0
-            this = _Snapshot(bf, val.copy(), slope.copy(), alive.copy(), rho.copy(), drho.copy())
-            snaps.append(this)
-            if not alive.any():
+        st = self._start(float(b), ceilings)
+        while self._take_over(st):
+            this = self._open_round(st)
+            if not st.alive.any():
                 break
-            fresh, close, delta = {}, False, math.inf
-            idx = np.flatnonzero(alive)
-            best = math.inf
-            found: list[tuple[int, _Eval]] = []
-            for p in idx[np.argsort(rho[idx], kind="stable")].tolist():
-                if rho[p] > best * (1 + TOL):
-                    break
-                ev = evaluate(p)
-                if not isinstance(ev, _Eval):
-                    alive[p] = False
-                    delta = min(delta, _limit1(costs[p] - ev[0], -ev[1], costs[p], bf))
-                    continue
-                rho[p], drho[p] = ev.q / costs[p], ev.dq / costs[p]
-                found.append((p, ev))
-                best = min(best, rho[p])
+            found, best = self._price(st)
             if not found:
-                this.until, this.close = bf + delta, close
-                run_close, run_delta = run_close or close, min(run_delta, delta)
+                self._end_round(st, this)
                 break
-            if ceilings is not None and len(snaps) - 1 < len(ceilings):
-                delta = self._under_ceiling(ceilings[len(snaps) - 1], alive, fresh, rho, drho, evaluate, bf, delta)
-            near = [(p, ev) for p, ev in found if rho[p] <= best * (1 + TOL)]
-            others = alive.copy()
-            if len(near) > 1:
-                dens = [ev.den for _, ev in near]
-                if all(d is not None for d in dens):
-                    # Everyone short of money has nothing left, so each price is exactly
-                    # cost / points of the full payers: the tie is decided by comparing whole
-                    # numbers, and it stays a tie as b grows (no price then depends on b).
-                    top = max(d for d in dens if d is not None)
-                    near = [(p, ev) for p, ev in near if ev.den == top]
-                    others[[p for p, _ in near]] = False
-                else:
-                    close = True
-            # Among exact ties the tie-break order alone decides (their float prices may differ
-            # in the last bit); otherwise `near` holds a single project.
-            s, ev = min(near, key=lambda pe: pe[0])
-            alive[s] = others[s] = False
-            pr = pd[s]
-            full = ceilings is not None
-            this.record = RoundRecord(s, rho[s], drho[s], pr.groups.compress(ev.poor), ev.rich,
-                                      np.where(alive, rho, math.inf) if full else None,
-                                      np.where(alive, drho, 0.0) if full else None, fresh)
-            g, w, is_poor = pr.groups, self.wf[s], ev.poor
-            beta, sl = val.take(g), slope.take(g)
-            h0, dh = beta - ev.q * w, sl - ev.dq * w
-            sign = np.where(is_poor, -1.0, 1.0)
-            delta = min(delta, _limit(sign * h0, sign * dh, np.maximum(np.abs(beta), ev.q * w) + 1e-300, bf))
-            delta = min(delta, self._competitors(np.flatnonzero(others), set(fresh), s,
-                                                 rho, drho, evaluate, bf, min(delta, run_delta)))
-            val[g], slope[g] = np.where(is_poor, 0.0, h0), np.where(is_poor, 0.0, dh)
-            this.until, this.close = bf + delta, close
-            run_close, run_delta = run_close or close, min(run_delta, delta)
-            if at is not None:
-                # Decided as before: the state is again the previous run's, one round on.
-                prev = old[at].record
-                same = (not full and prev is not None and prev.winner == s
-                        and np.array_equal(prev.poor, this.record.poor)
-                        and at + 1 < len(old) and np.array_equal(old[at + 1].alive, alive))
-                at = at + 1 if same else None
-        self.snaps = snaps
+            if ceilings is not None and len(st.snaps) - 1 < len(ceilings):
+                self._under_ceiling(st, ceilings[len(st.snaps) - 1])
+            s, ev, others = self._choose(st, found, best)
+            this.record = record = self._buy(st, s, ev, others)
+            self._end_round(st, this)
+            self._follow(st, record)
+        self.snaps = st.snaps
+        return self._result(st)
+
+    # -- the steps of a run, in order -----------------------------------------------------------
+    def _start(self, bf: float, ceilings: list[float] | None) -> _RunState:
+        """The state before the first round: every voter holds bf, every active project is in."""
+        n_groups = len(self.cp.mult)
+        alive = np.zeros(len(self.pd), dtype=bool)
+        alive[self.active] = True
+        return _RunState(bf, ceilings, self.snaps, np.full(n_groups, bf), np.ones(n_groups), alive,
+                         self.rho0.copy(), np.zeros(len(self.pd)), 0 if self.snaps else None)
+
+    def _reusable(self, n: int, bf: float) -> int:
+        """The first round from n on whose previous decision is not proven for b = bf."""
+        old = self.snaps
+        while n < len(old) and old[n].b <= bf <= old[n].until:
+            n += 1
+        return n
+
+    def _take_over(self, st: _RunState) -> bool:
+        """Take over the previous run's rounds that still hold at st.b; False if that was all."""
+        if st.at is None:
+            if st.proven is None:
+                st.proven = 0
+            return True
+        old, at = st.old, st.at
+        end = self._reusable(at, st.b)
+        if end > at:  # rounds at..end-1 are taken over: their records move along b
+            st.snaps.extend(old[at:end])
+            for snap in old[at:end]:
+                st.run_close = st.run_close or snap.close
+                st.run_delta = min(st.run_delta, snap.until - st.b)
+        if end == len(old):
+            return False  # every round was taken over, down to the state after the last one
+        if end > at or end == 0:
+            snap = old[end]
+            step = st.b - snap.b
+            st.val, st.slope = snap.val + snap.slope * step, snap.slope.copy()
+            st.alive = snap.alive.copy()
+            st.rho, st.drho = snap.rho + snap.drho * step, snap.drho.copy()
+        st.at = end
+        if st.proven is None:
+            st.proven = end
+        return True
+
+    @staticmethod
+    def _open_round(st: _RunState) -> _Snapshot:
+        """Keep the state the round starts from, and start its own bookkeeping afresh."""
+        this = _Snapshot(st.b, st.val.copy(), st.slope.copy(), st.alive.copy(), st.rho.copy(), st.drho.copy())
+        st.snaps.append(this)
+        st.fresh, st.close, st.delta = {}, False, math.inf
+        return this
+
+    def _evaluate(self, st: _RunState, p: int) -> _Eval | tuple[float, float]:
+        """Float price of p now, or (money held, its slope) when p is unaffordable."""
+        pr = self.pd[p]
+        beta = st.val.take(pr.groups)  # take/compress: cheaper than [] on large arrays
+        total = float(beta @ pr.m)
+        if total < pr.cost * (1 + TOL):
+            st.close = st.close or total >= pr.cost * (1 - TOL)
+            return total, float(st.slope.take(pr.groups) @ pr.m)
+        # The sort-and-scan answer without the sort (see short_of_money).
+        key = beta if self.binary[p] else beta / pr.w
+        short, rich, q = short_of_money(key, beta * pr.m, pr.wm, pr.tot_w, pr.cost)
+        # The payers' split is exact only if nobody sits on the boundary.
+        if np.abs(key - q).min() <= TOL * q:
+            st.close = True
+        poor = pr.groups.compress(short)
+        dq = -float(st.slope.take(poor) @ pr.m.compress(short)) / rich
+        spent = not beta.compress(short).any()  # budgets are set to exactly 0.0 when spent
+        st.fresh[p] = (poor, rich)
+        return _Eval(q, dq, short, rich, rich if spent else None)
+
+    def _price(self, st: _RunState) -> tuple[list[tuple[int, _Eval]], float]:
+        """Evaluate the live projects, least stale bound first, until no bound is under the best
+        price found: the affordable ones evaluated and that best price (the others drop out)."""
+        costs, alive, rho, drho = self.costs, st.alive, st.rho, st.drho
+        idx = np.flatnonzero(alive)
+        best = math.inf
+        found: list[tuple[int, _Eval]] = []
+        for p in idx[np.argsort(rho[idx], kind="stable")].tolist():
+            if rho[p] > best * (1 + TOL):
+                break
+            ev = self._evaluate(st, p)
+            if not isinstance(ev, _Eval):
+                alive[p] = False
+                st.delta = min(st.delta, step_limit1(costs[p] - ev[0], -ev[1], costs[p], st.b))
+                continue
+            rho[p], drho[p] = ev.q / costs[p], ev.dq / costs[p]
+            found.append((p, ev))
+            best = min(best, rho[p])
+        return found, best
+
+    def _under_ceiling(self, st: _RunState, ceiling: float) -> None:
+        """Evaluate every live project whose stale bound is under `ceiling`."""
+        for p in np.flatnonzero(st.alive & (st.rho <= ceiling * (1 + TOL))).tolist():
+            if p in st.fresh:
+                continue
+            ev = self._evaluate(st, p)
+            if isinstance(ev, _Eval):
+                st.rho[p], st.drho[p] = ev.q / self.costs[p], ev.dq / self.costs[p]
+            else:  # unaffordable: out of the race, and it must stay so for the b step
+                st.alive[p] = False
+                st.delta = min(st.delta, step_limit1(self.costs[p] - ev[0], -ev[1], self.costs[p], st.b))
+
+    @staticmethod
+    def _choose(st: _RunState, found: list[tuple[int, _Eval]],
+                best: float) -> tuple[int, _Eval, npt.NDArray[np.bool_]]:
+        """The round's winner, its evaluation, and the live projects it has to stay ahead of."""
+        near = [(p, ev) for p, ev in found if st.rho[p] <= best * (1 + TOL)]
+        others = st.alive.copy()
+        if len(near) > 1:
+            dens = [ev.den for _, ev in near]
+            if all(d is not None for d in dens):
+                # Everyone short of money has nothing left, so each price is exactly
+                # cost / points of the full payers: the tie is decided by comparing whole
+                # numbers, and it stays a tie as b grows (no price then depends on b).
+                top = max(d for d in dens if d is not None)
+                near = [(p, ev) for p, ev in near if ev.den == top]
+                others[[p for p, _ in near]] = False
+            else:
+                st.close = True
+        # Among exact ties the tie-break order alone decides (their float prices may differ
+        # in the last bit); otherwise `near` holds a single project.
+        s, ev = min(near, key=lambda pe: pe[0])
+        st.alive[s] = others[s] = False
+        return s, ev, others
+
+    def _buy(self, st: _RunState, s: int, ev: _Eval, others: npt.NDArray[np.bool_]) -> RoundRecord:
+        """Charge s's supporters, bound how far b may grow with this decision, and record it."""
+        pr = self.pd[s]
+        full = st.ceilings is not None
+        record = RoundRecord(s, st.rho[s], st.drho[s], pr.groups.compress(ev.poor), ev.rich,
+                             np.where(st.alive, st.rho, math.inf) if full else None,
+                             np.where(st.alive, st.drho, 0.0) if full else None, st.fresh)
+        g, w, is_poor = pr.groups, self.wf[s], ev.poor
+        beta, sl = st.val.take(g), st.slope.take(g)
+        h0, dh = beta - ev.q * w, sl - ev.dq * w
+        sign = np.where(is_poor, -1.0, 1.0)
+        delta = min(st.delta, step_limit(sign * h0, sign * dh, np.maximum(np.abs(beta), ev.q * w) + 1e-300, st.b))
+        st.delta = min(delta, self._competitors(st, np.flatnonzero(others), s, min(delta, st.run_delta)))
+        st.val[g], st.slope[g] = np.where(is_poor, 0.0, h0), np.where(is_poor, 0.0, dh)
+        return record
+
+    def _competitors(self, st: _RunState, others: IArray, s: int, delta: float) -> float:
+        """How far b may grow while the winner s stays cheaper than every other project."""
+        if not others.size:
+            return math.inf
+        rho, drho, bf = st.rho, st.drho, st.b
+        rs, drs = rho[s], drho[s]
+        gap, dgap = rho[others] - rs, drho[others] - drs
+        least, tight = step_limit(gap, dgap, rs, bf), min(8.0, delta)
+        if least >= tight:
+            return least  # nothing to refresh (the usual case)
+        lims = step_limits(gap, dgap, rs, bf)
+        # A stale lower bound that binds before anything else does is refreshed (only the few
+        # tightest, to keep rounds cheap): the real price is often well above it. Each project
+        # is looked at once (`others` has no repeats), so `st.fresh` may grow meanwhile.
+        for j in np.argsort(lims)[:4].tolist():
+            p = int(others[j])
+            if lims[j] >= tight or p in st.fresh:
+                continue
+            ev = self._evaluate(st, p)
+            if isinstance(ev, _Eval):
+                rho[p], drho[p] = ev.q / self.costs[p], ev.dq / self.costs[p]
+                lims[j] = step_limit1(rho[p] - rs, drho[p] - drs, rs, bf)
+            else:  # harmless while it stays unaffordable, or while its old bound holds
+                cost = self.costs[p]
+                lims[j] = max(lims[j], step_limit1(cost - ev[0], -ev[1], cost, bf))
+        return float(lims.min())
+
+    @staticmethod
+    def _end_round(st: _RunState, this: _Snapshot) -> None:
+        """Note in the round's snapshot, and in the run's totals, its near call and its limit."""
+        this.until, this.close = st.b + st.delta, st.close
+        st.run_close, st.run_delta = st.run_close or st.close, min(st.run_delta, st.delta)
+
+    @staticmethod
+    def _follow(st: _RunState, record: RoundRecord) -> None:
+        """Keep walking the previous run while this one decides as it did."""
+        if st.at is None:
+            return
+        # Decided as before: the state is again the previous run's, one round on.
+        old, at = st.old, st.at
+        prev = old[at].record
+        same = (st.ceilings is None and prev is not None and prev.winner == record.winner
+                and np.array_equal(prev.poor, record.poor)
+                and at + 1 < len(old) and np.array_equal(old[at + 1].alive, st.alive))
+        st.at = at + 1 if same else None
+
+    def _result(self, st: _RunState) -> ScreenRun:
+        """The run as the add1 search and certify.py read it."""
+        bf, snaps = st.b, st.snaps
         records = [self._moved(snap, bf) for snap in snaps if snap.record is not None]
         # The rounds taken over before the first computed one hold from the latest budget any of
         # them was computed at (0.0: none, so nothing is assumed) up to bf.
-        proven = min(proven or 0, len(records))
+        proven = min(st.proven or 0, len(records))
         base = max((snap.b for snap in snaps[:proven]), default=0.0)
         base_slope = snaps[proven].slope
-        return ScreenRun(bf, [r.winner for r in records], run_delta, run_close, records, proven, base, base_slope)
+        return ScreenRun(bf, [r.winner for r in records], st.run_delta, st.run_close, records, proven, base, base_slope)
 
     @staticmethod
     def _moved(snap: _Snapshot, bf: float) -> RoundRecord:
@@ -283,45 +391,3 @@ class Screener:
         if snap.b == bf:
             return r
         return RoundRecord(r.winner, r.ratio + r.dratio * (bf - snap.b), r.dratio, r.poor, r.rich, None, None, {})
-
-    def _under_ceiling(self, ceiling: float, alive: npt.NDArray[np.bool_], fresh: dict[int, tuple[IArray, float]],
-                       rho: FArray, drho: FArray, evaluate: Callable[[int], _Eval | tuple[float, float]],
-                       bf: float, delta: float) -> float:
-        """Evaluate every live project whose stale bound is under `ceiling`; return the new delta."""
-        for p in np.flatnonzero(alive & (rho <= ceiling * (1 + TOL))).tolist():
-            if p in fresh:
-                continue
-            ev = evaluate(p)
-            if isinstance(ev, _Eval):
-                rho[p], drho[p] = ev.q / self.costs[p], ev.dq / self.costs[p]
-            else:  # unaffordable: out of the race, and it must stay so for the b step
-                alive[p] = False
-                delta = min(delta, _limit1(self.costs[p] - ev[0], -ev[1], self.costs[p], bf))
-        return delta
-
-    def _competitors(self, others: IArray, fresh: set[int], s: int, rho: FArray, drho: FArray,
-                     evaluate: Callable[[int], _Eval | tuple[float, float]], bf: float,
-                     delta: float) -> float:
-        """How far b may grow while the winner s stays cheaper than every other project."""
-        if not others.size:
-            return math.inf
-        rs, drs = rho[s], drho[s]
-        gap, dgap = rho[others] - rs, drho[others] - drs
-        least, tight = _limit(gap, dgap, rs, bf), min(8.0, delta)
-        if least >= tight:
-            return least  # nothing to refresh (the usual case)
-        lims = _limits(gap, dgap, rs, bf)
-        # A stale lower bound that binds before anything else does is refreshed (only the few
-        # tightest, to keep rounds cheap): the real price is often well above it.
-        for j in np.argsort(lims)[:4].tolist():
-            p = int(others[j])
-            if lims[j] >= tight or p in fresh:
-                continue
-            ev = evaluate(p)
-            if isinstance(ev, _Eval):
-                rho[p], drho[p] = ev.q / self.costs[p], ev.dq / self.costs[p]
-                lims[j] = _limit1(rho[p] - rs, drho[p] - drs, rs, bf)
-            else:  # harmless while it stays unaffordable, or while its old bound holds
-                cost = self.costs[p]
-                lims[j] = max(lims[j], _limit1(cost - ev[0], -ev[1], cost, bf))
-        return float(lims.min())

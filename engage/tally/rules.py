@@ -16,8 +16,9 @@ from .explain import (
 )
 from .add1 import Add1
 from .greedy import greedy_fill
-from .mes import prepare, run_mes
+from .mes import run_mes
 from .model import Compiled, Election
+from .shares import prepare
 
 #: Rule names as the CLI and the web app use them. "mes" is add1 followed by greedy completion.
 RULES: tuple[str, ...] = ("greedy", "mes", "mes-add1", "mes-plain")

@@ -12,11 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engage.tally import Election, read_pabulib
-from engage.tally.add1 import Add1, _Step
+from engage.tally.add1 import Add1, Step
 from engage.tally.certify import certify, winner_falls
-from engage.tally.mes import _limit, _limits, prepare, run_mes
+from engage.tally.mes import run_mes
 from engage.tally.mes_screen import Screener, short_of_money
 from engage.tally.model import Compiled
+from engage.tally.shares import prepare, step_limit, step_limits
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "pabulib"
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -146,10 +147,10 @@ def test_rounds_taken_over_from_older_runs_show_prices_at_the_new_budget(name: s
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.floats(-50, 50), st.floats(-5, 5), st.floats(0.01, 100)), max_size=8), st.floats(0.5, 500))
 def test_the_least_limit_is_the_least_of_the_limits(rows: list[tuple[float, float, float]], b: float) -> None:
-    # `_limit` takes a shortcut (no masks, a reciprocal) that must agree with `_limits`.
+    # `step_limit` takes a shortcut (no masks, a reciprocal) that must agree with `step_limits`.
     g0, dg, scale = (np.array(col, dtype=float) for col in zip(*rows)) if rows else (np.zeros(0),) * 3
-    want = float(_limits(g0, dg, scale, b).min()) if rows else math.inf
-    got = _limit(g0, dg, scale, b)
+    want = float(step_limits(g0, dg, scale, b).min()) if rows else math.inf
+    got = step_limit(g0, dg, scale, b)
     assert got == want or abs(got - want) <= 1e-12 * want
 
 
@@ -172,9 +173,9 @@ class _WrongAtTheStop(Add1):
     """add1 whose float screen misreports the outcome at the step where the search stops: the
     case the exact fallbacks are there for."""
 
-    def _step(self, k: int, ceilings: list[float] | None = None) -> _Step:
+    def _step(self, k: int, ceilings: list[float] | None = None) -> Step:
         step = super()._step(k, ceilings)
-        return _Step(step.k, [*step.selected, -1], step.delta, step.screen, step.stops) if step.stops else step
+        return Step(step.k, [*step.selected, -1], step.delta, step.screen, step.stops) if step.stops else step
 
     def _cost(self, selected: list[int]) -> int:
         return super()._cost([i for i in selected if i >= 0])
