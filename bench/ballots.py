@@ -100,10 +100,13 @@ def main() -> None:
     parser.add_argument("--voters", type=int, default=300)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--sync", choices=("FULL", "NORMAL"), default="FULL",
+                        help="SQLite synchronous for Engage (FULL is the default: durable on power loss)")
     args = parser.parse_args()
     rounds, voters = (1, 60) if args.short else (args.rounds, args.voters)
     with instance(os.environ.get("DATABASE_URL")) as env:
         env["ENGAGE_RATELIMIT_ENABLED"] = "false"
+        env["ENGAGE_SQLITE_SYNCHRONOUS"] = args.sync
         database = env.get("DATABASE_URL") or f"sqlite:///{env['ENGAGE_INSTANCE_PATH']}/bare.sqlite3"
         bare_env = dict(env, BARE_DATABASE_URL=database)
         # Make the bare table once, before four workers would race to make it.
@@ -122,7 +125,7 @@ def main() -> None:
     e_rate, b_rate = median([r for r, _ in engage]), median([r for r, _ in bare])
     e_cpu, b_cpu = median([c for _, c in engage]), median([c for _, c in bare])
     dialect = "PostgreSQL" if "DATABASE_URL" in os.environ else "SQLite"
-    print(f"{dialect}, gunicorn {args.workers} workers, {args.threads} client threads, {voters} voters x {rounds} rounds")
+    print(f"{dialect} (Engage synchronous={args.sync}), gunicorn {args.workers} workers, {args.threads} client threads, {voters} voters x {rounds} rounds")
     print(f"engage ballot submissions/s (median): {e_rate:.0f}, worker CPU {e_cpu:.2f} ms each")
     print(f"bare Flask+SQLAlchemy inserts/s (median): {b_rate:.0f}, worker CPU {b_cpu:.2f} ms each")
     print(f"ratio engage/bare: {e_rate / b_rate:.2f} (target >= 0.60); CPU per request bare/engage: {b_cpu / e_cpu:.2f}")

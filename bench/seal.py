@@ -24,7 +24,7 @@ SMALL = ROOT / "tests" / "data" / "pabulib" / "Netherlands_Amsterdam_179.pb"
 MEASURE = """
 import json, statistics, time
 from sqlalchemy import text
-from engage.ballots import box, pots
+from engage.ballots import pots, seal
 from engage.ballots.models import Pot
 from engage.extensions import db
 pot = db.session.get(Pot, {pot_id})
@@ -32,13 +32,13 @@ ballots = db.session.scalar(text("SELECT count(*) FROM pb_box WHERE pot_id = :p"
 checks, seals, wal = [], [], []
 for _ in range({rounds}):
     start = time.perf_counter()
-    box.box_unsealed(pot.id)
+    seal.box_unsealed(pot.id)
     checks.append(time.perf_counter() - start)
     lsn = db.session.scalar(text("SELECT pg_current_wal_lsn()"))
     db.session.commit()
     start = time.perf_counter()
     with pots.locked(pot):
-        box.seal_now(pot.id)
+        seal.seal_now(pot)
     seals.append(time.perf_counter() - start)
     wal.append(float(db.session.scalar(text("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), :l)"), {{"l": lsn}})))
     db.session.commit()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from .db import make_private
 from .extensions import db
 
 
@@ -29,6 +30,7 @@ def backup(target: Path) -> int:
         raise BackupError("the backup must not overwrite the database itself")
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(target.suffix + ".part")
+    make_private(tmp)  # the copy holds the ballot box too
     with sqlite3.connect(source) as src, sqlite3.connect(tmp) as dst:
         src.backup(dst, pages=1024)
         pages = dst.execute("PRAGMA page_count").fetchone()[0]

@@ -200,8 +200,11 @@ def run_job_command(name: str, tick: str | None) -> None:
 def backup_command(path: str) -> None:
     """Copy the database to PATH while the app keeps running (SQLite); PostgreSQL: use pg_dump."""
     from .backup import BackupError, backup
+    from .ballots.seal import seal_all
 
     try:
+        # A copy keeps pages as they are: seal first, so no ballot in it pairs with its voter.
+        seal_all()
         pages = backup(Path(path))
     except BackupError as err:
         click.echo(str(err), err=True)

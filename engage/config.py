@@ -26,6 +26,8 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     #: Milliseconds SQLite waits for a lock before giving up (≥ 5 s, see engage/db.py).
     SQLITE_BUSY_TIMEOUT_MS = 10_000
+    #: FULL: a commit is on disk before it is acknowledged (a power cut loses no ballot with a receipt).
+    SQLITE_SYNCHRONOUS = "FULL"
 
     BABEL_DEFAULT_LOCALE = "cy"
     BABEL_DEFAULT_TIMEZONE = "Europe/London"
@@ -82,6 +84,7 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
     _from_environment(app)
     if overrides:
         app.config.update(overrides)
+    _private_instance(Path(app.instance_path))
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         db_path = Path(app.instance_path) / "engage.sqlite3"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
@@ -99,6 +102,15 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
     _ensure_secret_key(app)
+
+
+def _private_instance(path: Path) -> None:
+    """The instance folder (database, secret key, kept reports) is its owner's alone (0700)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        path.chmod(0o700)
+    except PermissionError:
+        pass  # not ours (a shared read-only mount): leave it as its owner set it
 
 
 def _from_environment(app: Flask) -> None:

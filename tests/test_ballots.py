@@ -283,8 +283,9 @@ def test_schema_has_no_column_that_links_roll_to_box(app, pot, client):
         insp = inspect(db.engine)
         roll_cols = {c["name"]: c for c in insp.get_columns("pb_roll")}
         box_cols = {c["name"]: c for c in insp.get_columns("pb_box")}
-        # Only the pot, the channel and each table's own random key share a name; nothing else.
-        assert set(roll_cols) & set(box_cols) == {"id", "pot_id", "channel"}
+        # Only the pot and each table's own random key share a name; the box has no channel or date.
+        assert set(roll_cols) & set(box_cols) == {"id", "pot_id"}
+        assert set(box_cols) == {"id", "pot_id", "budget_pence", "ballot_type", "total_pence", "choices"}
         for table, other in (("pb_roll", "pb_box"), ("pb_box", "pb_roll")):
             assert all(fk["referred_table"] != other for fk in insp.get_foreign_keys(table))
         assert {fk["referred_table"] for fk in insp.get_foreign_keys("pb_box")} == {"pb_pots"}
@@ -313,19 +314,19 @@ def test_schema_has_no_column_that_links_roll_to_box(app, pot, client):
 #: its id (the xmin system column, readable by anyone who may SELECT), which pairs a code with choices.
 _PAIRS = text("SELECT r.code_id, b.choices FROM pb_roll r JOIN pb_box b ON r.xmin::text = b.xmin::text "
               "WHERE r.pot_id = :pot_id")
-_BOX_BY_PLACE = text("SELECT receipt_hash FROM pb_box WHERE pot_id = :pot_id ORDER BY ctid")
+_BOX_BY_PLACE = text("SELECT choices FROM pb_box WHERE pot_id = :pot_id ORDER BY ctid")
 
 
 def _box(db, pot_id):  # type: ignore[no-untyped-def]
     return sorted(db.session.execute(text(
-        "SELECT choices, receipt_hash, total_pence, channel, cast_on FROM pb_box WHERE pot_id = :pot_id"),
+        "SELECT choices, total_pence FROM pb_box WHERE pot_id = :pot_id"),
         {"pot_id": pot_id}).all())
 
 
 @pytest.mark.postgres_only
 def test_sealing_leaves_no_transaction_id_or_order_that_pairs_a_voter_with_their_choices(app, two_orgs):
     from engage import scheduler
-    from engage.ballots import box, lifecycle, voters
+    from engage.ballots import box, lifecycle, seal, voters
     from engage.ballots.models import Pot
     from engage.extensions import db
 
@@ -334,17 +335,17 @@ def test_sealing_leaves_no_transaction_id_or_order_that_pairs_a_voter_with_their
         p = db.session.get(Pot, pot.id)
         receipts = [box.cast_ballot(p.id, box.Voter("code", voters.code_hash(p, code)),
                                          {pot.projects[n % 4]: 1}) for n, code in enumerate(pot.codes[:10])]
-        cast_order = [box.receipt_hash(r) for r in receipts]
+        cast_order = db.session.scalars(_BOX_BY_PLACE, {"pot_id": p.id}).all()
         # Unsealed, the attack works: every ballot pairs with its voter's code.
         assert len(db.session.execute(_PAIRS, {"pot_id": p.id}).all()) == 10
-        assert box.box_unsealed(p.id)
+        assert seal.box_unsealed(p.id)
         before, ids_before = _box(db, p.id), set(db.session.scalars(text("SELECT id FROM pb_box")))
         db.session.remove()
     assert scheduler.run_job(app, "pb_lifecycle", tick="2026-11-24T10:00") == {"opened": 0, "closed": 0, "sealed": 1}
     with app.app_context():
         p = db.session.get(Pot, pot.id)
         assert db.session.execute(_PAIRS, {"pot_id": p.id}).all() == []
-        assert not box.box_unsealed(p.id)
+        assert not seal.box_unsealed(p.id)
         assert db.session.scalar(text("SELECT count(DISTINCT xmin::text) FROM pb_box")) == 1
         # The same ballots, under new keys, stored in an order that is not the order they were cast.
         assert _box(db, p.id) == before
@@ -366,7 +367,7 @@ def test_sealing_leaves_no_transaction_id_or_order_that_pairs_a_voter_with_their
 def test_sealing_while_people_vote_loses_and_doubles_nothing(app, two_orgs):
     import threading
 
-    from engage.ballots import box, voters
+    from engage.ballots import box, seal, voters
     from engage.ballots.models import Pot
     from engage.extensions import db
 
@@ -391,13 +392,13 @@ def test_sealing_while_people_vote_loses_and_doubles_nothing(app, two_orgs):
     seals = 0
     with app.app_context():
         while any(t.is_alive() for t in threads):
-            seals += box.seal_box(db.session.get(Pot, pot.id))
+            seals += seal.seal_box(db.session.get(Pot, pot.id))
             db.session.remove()
         for t in threads:
             t.join(60)
         assert errors == [] and len(receipts) == 60 and seals >= 1
         p = db.session.get(Pot, pot.id)
-        box.seal_box(p)
+        seal.seal_box(p)
         assert counts(app, p.id) == (60, 60)
         assert all(box.receipt_counted(p, r) for r in receipts)
         assert db.session.execute(_PAIRS, {"pot_id": p.id}).all() == []
@@ -408,12 +409,12 @@ def test_the_scheduler_seals_a_closed_pot_too(app, two_orgs):
     """An imported election lands closed, its roll and box written by one transaction."""
     from engage import scheduler
     from engage.accounts.services import get_org
-    from engage.ballots import box, pabulib
+    from engage.ballots import pabulib, seal
     from engage.extensions import db
 
     with app.app_context():
         pot_id = pabulib.import_pabulib(get_org("gwynedd"), (DATA / "Netherlands_Amsterdam_179.pb").read_text()).id
-        assert box.box_unsealed(pot_id) and db.session.execute(_PAIRS, {"pot_id": pot_id}).first()
+        assert seal.box_unsealed(pot_id) and db.session.execute(_PAIRS, {"pot_id": pot_id}).first()
         db.session.remove()
     assert scheduler.run_job(app, "pb_lifecycle", tick="2026-11-24T10:00")["sealed"] == 1
     with app.app_context():
@@ -468,8 +469,7 @@ def test_database_refuses_over_budget_ballots_and_a_lying_budget_copy(app, pot):
 
     def insert(**values):  # type: ignore[no-untyped-def]
         row = {"id": "a" * 32, "pot_id": pot.id, "budget_pence": 1_000_000, "ballot_type": "knapsack",
-               "total_pence": 100, "choices": "{}", "receipt_hash": "b" * 64, "channel": "paper",
-               "cast_on": __import__("datetime").date.today()}
+               "total_pence": 100, "choices": "{}"}
         row.update(values)
         with app.app_context():
             try:
@@ -780,12 +780,13 @@ def test_box_statements_write_every_column_of_the_box_and_the_roll(app):
     roll is written by every statement, or this fails (no SQL strings to keep in step by hand)."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    from engage.ballots import box
-    from engage.ballots.models import BoxBallot, RollEntry
+    from engage.ballots import box, seal
+    from engage.ballots.models import BoxBallot, Receipt, RollEntry
 
     box_columns = [c.name for c in BoxBallot.__table__.columns]
     roll_columns = [c.name for c in RollEntry.__table__.columns]
-    assert box.BOX_COLUMNS == tuple(box_columns)
+    receipt_columns = [c.name for c in Receipt.__table__.columns]
+    assert box.BOX_COLUMNS == tuple(box_columns) and box.RECEIPT_COLUMNS == tuple(receipt_columns)
     assert set(box.ROLL_COLUMNS) == set(roll_columns)
     for name, dialect in (("sqlite", sqlite.dialect()), ("postgresql", postgresql.psycopg.dialect())):
         for by_code in (True, False):
@@ -794,13 +795,15 @@ def test_box_statements_write_every_column_of_the_box_and_the_roll(app):
             written = {}
             for statement in inserts:
                 sql = str(statement.compile(dialect=dialect))
-                for table, columns in (("pb_box", box_columns), ("pb_roll", roll_columns)):
+                for table, columns in (("pb_box", box_columns), ("pb_roll", roll_columns),
+                                       ("pb_receipts", receipt_columns)):
                     marker = f"INSERT INTO {table} ("
                     if marker in sql:
                         listed = sql.split(marker, 1)[1].split(")", 1)[0].split(", ")
                         written[table] = listed
-            assert written == {"pb_box": box_columns, "pb_roll": list(box.ROLL_COLUMNS)}, (name, by_code)
-    sealed = str(box.seal_statement().compile(dialect=postgresql.psycopg.dialect()))
+            assert written == {"pb_box": box_columns, "pb_roll": list(box.ROLL_COLUMNS),
+                               "pb_receipts": receipt_columns}, (name, by_code)
+    sealed = str(seal.seal_statement().compile(dialect=postgresql.psycopg.dialect()))
     assert f"INSERT INTO pb_box ({', '.join(box_columns)})" in sealed
     assert "RETURNING " + ", ".join(f"pb_box.{c}" for c in box_columns) in sealed
 

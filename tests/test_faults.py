@@ -46,11 +46,11 @@ def receipt_of(voter: Browser, pot: dict[str, Any]) -> str:
 def check_box(app: Flask, pot: dict[str, Any], receipts: list[str], voters: int) -> None:
     """Every confirmed receipt is in the box; one roll row and one box row per voter, no code twice."""
     from engage.ballots import box
-    from engage.ballots.models import BoxBallot, RollEntry
+    from engage.ballots.models import Receipt, RollEntry
     from engage.extensions import db
 
     with app.app_context():
-        in_box = set(db.session.scalars(select(BoxBallot.receipt_hash).where(BoxBallot.pot_id == pot.id)))
+        in_box = set(db.session.scalars(select(Receipt.receipt_hash).where(Receipt.pot_id == pot.id)))
         missing = [r for r in receipts if box.receipt_hash(r) not in in_box]
         assert not missing, f"{len(missing)} confirmed ballots are not in the box"
         codes = db.session.execute(select(RollEntry.code_id, func.count()).where(RollEntry.pot_id == pot.id)

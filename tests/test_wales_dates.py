@@ -34,7 +34,7 @@ def machine_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], str]]
 def test_ballot_dates_are_the_date_in_wales(app, two_orgs, client, machine_zone):
     from engage.accounts.models import User
     from engage.ballots import paper
-    from engage.ballots.models import BoxBallot, PaperEntry, Pot, RollEntry, VoterCode
+    from engage.ballots.models import PaperEntry, Pot, RollEntry, VoterCode
     from engage.extensions import db
 
     zone = machine_zone()
@@ -46,7 +46,6 @@ def test_ballot_dates_are_the_date_in_wales(app, two_orgs, client, machine_zone)
         written = {
             "created_on": set(db.session.scalars(select(VoterCode.created_on))),
             "voted_on": set(db.session.scalars(select(RollEntry.voted_on))),
-            "cast_on": set(db.session.scalars(select(BoxBallot.cast_on))),
             "entered_on": set(db.session.scalars(select(PaperEntry.entered_on))),
         }
     today = wales_today()

@@ -1,20 +1,21 @@
 """The ballot box: casting a ballot (roll row + box row, all or nothing), sealing, reading it back.
 
-Secrecy is a property of the schema (see ``models.py``): the roll says *that* a code, browser or
-paper ballot voted; the box says *what* was chosen; nothing joins them.
+Secrecy is a property of the schema (see ``models.py``) and of sealing (``seal.py``): the roll says
+*that* a code, browser or paper ballot voted; the box says *what* was chosen; the receipts that a
+ballot was put in; nothing joins them.
 
 Casting is the one hot path that bypasses the ORM. Its statements are built once per database from
 the table models (never SQL strings, so a column added to the model is a column the statement
 writes or the test ``test_box_statements_write_every_column`` fails):
 
 - SQLite: the roll INSERT (which finds the code and checks the pot is open in the same statement),
-  then the box INSERT, in one short ``BEGIN IMMEDIATE`` run straight on the pooled driver
+  then the box INSERT and the receipt INSERT, in one short ``BEGIN IMMEDIATE`` run straight on the pooled driver
   connection: half the CPU of the same through a SQLAlchemy Connection, and SQLite has one writer
   at a time, so the less the lock is held, the more ballots a second. Values go through their
   types' bind processors and driver errors are wrapped as SQLAlchemy's (values hidden), so callers
   and the 503 page see no difference.
-- PostgreSQL: one statement, the roll INSERT in a data-modifying WITH and the box row selected
-  from its RETURNING: atomic on its own, so it needs no BEGIN and COMMIT. Its read of the pot takes
+- PostgreSQL: one statement, the roll INSERT and the box INSERT in data-modifying WITHs, each
+  selecting from the one before it, and the receipt INSERT last: atomic on its own, so it needs no BEGIN and COMMIT. Its read of the pot takes
   the lock the foreign keys take anyway (KEY SHARE), but first: a vote that meets a close in
   progress waits for it and then sees the pot closed, instead of slipping into the closed (and
   already sealed) box on the strength of a snapshot taken before the close committed.
@@ -33,8 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import (Date, Executable, String, and_, bindparam, cast, delete, func, insert, literal_column, null,
-                        select, text)
+from sqlalchemy import Date, Executable, and_, bindparam, func, insert, literal_column, null, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 
 from ..codes import normalise_code, random_code
@@ -42,24 +42,27 @@ from ..dates import today_local
 from ..db import end_read_snapshot, in_write_transaction
 from ..extensions import db
 from .choices import check_choices
-from .models import BoxBallot, Pot, Project, RollEntry, VoterCode
-from .pots import BallotRefusal, locked
+from .models import BoxBallot, Pot, Project, Receipt, RollEntry, VoterCode
+from .pots import BallotRefusal
 from .voters import salted_hash
 
 RECEIPT_LENGTH = 10
 #: Characters of the receipt hash shown in the published list (48 bits: no collisions in practice).
 FINGERPRINT = 12
 
-ROLL, BOX, POTS, CODES = RollEntry.__table__, BoxBallot.__table__, Pot.__table__, VoterCode.__table__
+ROLL, BOX, RECEIPTS = RollEntry.__table__, BoxBallot.__table__, Receipt.__table__
+POTS, CODES = Pot.__table__, VoterCode.__table__
 #: The box's columns in table order; every statement that writes a box row writes all of them.
 BOX_COLUMNS = tuple(c.name for c in BOX.columns)
 ROLL_COLUMNS = ("id", "pot_id", "code_id", "browser_hash", "channel", "voted_on")
+RECEIPT_COLUMNS = tuple(c.name for c in RECEIPTS.columns)
 
 
 # --- receipts ------------------------------------------------------------------------------------
 
 
 def receipt_hash(text: str) -> str:
+    """What the receipts table keeps of a receipt code (the code itself is only ever the voter's)."""
     return salted_hash("receipt", normalise_code(text))
 
 
@@ -71,8 +74,13 @@ def receipt_counted(pot: Pot, text: str) -> bool:
     cleaned = normalise_code(text or "")
     if not cleaned or len(cleaned) > 40:
         return False
-    return db.session.scalar(select(BoxBallot.id).where(
-        BoxBallot.pot_id == pot.id, BoxBallot.receipt_hash == receipt_hash(cleaned))) is not None
+    return db.session.scalar(select(Receipt.pot_id).where(
+        Receipt.pot_id == pot.id, Receipt.receipt_hash == receipt_hash(cleaned))) is not None
+
+
+def receipt_fingerprints(pot: Pot) -> list[str]:
+    """The published list: a fingerprint of every receipt, in alphabetical order."""
+    return sorted(fingerprint(h) for h in db.session.scalars(select(Receipt.receipt_hash).where(Receipt.pot_id == pot.id)))
 
 
 # --- the statements, from the table models -------------------------------------------------------
@@ -97,14 +105,22 @@ def _box_values() -> list[Any]:
     return [_param("box_id" if name == "id" else name, BOX.c[name]) for name in BOX_COLUMNS]
 
 
+def _receipt_values() -> list[Any]:
+    return [_param(name, RECEIPTS.c[name]) for name in RECEIPT_COLUMNS]
+
+
 def cast_statements(dialect: str, by_code: bool) -> list[Executable]:
-    """The statements that write one ballot on ``dialect``; each must write exactly one row."""
+    """The statements that write one ballot on ``dialect`` (its voter on the roll, its choices in the
+    box, its receipt); each must write exactly one row."""
     roll_select = _roll_select(by_code)
     if dialect == "postgresql":
         roll = insert(ROLL).from_select(ROLL_COLUMNS, roll_select.with_for_update(read=True, key_share=True, of=POTS))
-        written = roll.returning(literal_column("1")).cte("roll")
-        return [insert(BOX).from_select(BOX_COLUMNS, select(*_box_values()).select_from(written))]
-    return [insert(ROLL).from_select(ROLL_COLUMNS, roll_select), insert(BOX).values(dict(zip(BOX_COLUMNS, _box_values())))]
+        on_roll = roll.returning(literal_column("1")).cte("roll")
+        in_box = (insert(BOX).from_select(BOX_COLUMNS, select(*_box_values()).select_from(on_roll))
+                  .returning(literal_column("1")).cte("box"))
+        return [insert(RECEIPTS).from_select(RECEIPT_COLUMNS, select(*_receipt_values()).select_from(in_box))]
+    return [insert(ROLL).from_select(ROLL_COLUMNS, roll_select), insert(BOX).values(dict(zip(BOX_COLUMNS, _box_values()))),
+            insert(RECEIPTS).values(dict(zip(RECEIPT_COLUMNS, _receipt_values())))]
 
 
 #: {(dialect, by code): statements}, built on first use (building costs more than SQLite running them).
@@ -281,59 +297,6 @@ def cast_ballot(pot_id: int, voter: Voter, choices: dict[int, int]) -> str:
             raise BallotRefusal("not_open")
         raise BallotRefusal("code_not_valid")
     return receipt
-
-
-# --- sealing the box (PostgreSQL) -----------------------------------------------------------------
-# A ballot's roll row and box row are written by one transaction, so on PostgreSQL they carry the same
-# ``xmin`` (the writing transaction's id, a system column any reader can SELECT), and the heap keeps
-# both tables in the order rows were written (``ctid``). Joining roll and box on xmin would pair each
-# voter with their choices. Sealing rewrites the pot's whole box in one transaction, in random order
-# and with new random keys: afterwards every box row has the sealing transaction's xmin and a place
-# that says nothing of when it was cast. The scheduler seals every minute while a pot is open or
-# closed (only when some box row still shares a transaction with a roll row), and closing a pot
-# always seals it.
-# SQLite needs none of this: it has no per-row transaction id, and the box is a WITHOUT ROWID table
-# kept in the order of its random keys.
-
-#: Whether any box row of the pot still has the xmin of a roll row. INTERSECT on text, so PostgreSQL
-#: hashes or sorts (the xid type has no hash operator class, and a join on it loops over every pair).
-_UNSEALED = text("SELECT EXISTS (SELECT xmin::text FROM pb_box WHERE pot_id = :pot_id "
-                 "INTERSECT SELECT xmin::text FROM pb_roll WHERE pot_id = :pot_id)")
-
-
-def seal_statement() -> Executable:
-    """Delete the pot's box rows and insert them again in random order under new random keys."""
-    gone = delete(BOX).where(BOX.c.pot_id == bindparam("pot_id")).returning(*BOX.c).cte("gone")
-    new_key = func.replace(cast(func.gen_random_uuid(), String), "-", "")
-    return insert(BOX).from_select(BOX_COLUMNS, select(new_key, *[gone.c[name] for name in BOX_COLUMNS[1:]])
-                                   .order_by(func.random()))
-
-
-_SEAL = seal_statement()
-
-
-def box_unsealed(pot_id: int) -> bool:
-    """Whether some ballot of the pot could still be paired with its voter by transaction id."""
-    if db.engine.dialect.name != "postgresql":
-        return False
-    return bool(db.session.scalar(_UNSEALED, {"pot_id": pot_id}))
-
-
-def seal_now(pot_id: int) -> None:
-    """Rewrite the pot's box (PostgreSQL); call inside a write transaction that holds the pot."""
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(_SEAL, {"pot_id": pot_id})
-
-
-def seal_box(pot: Pot) -> bool:
-    """Seal an open or closed pot's box if it needs it; True if it was rewritten."""
-    if not box_unsealed(pot.id):
-        return False
-    with locked(pot):
-        if pot.status not in ("open", "closed") or not box_unsealed(pot.id):
-            return False  # published, or sealed by a close a moment ago
-        seal_now(pot.id)
-    return True
 
 
 # --- reading the box -----------------------------------------------------------------------------

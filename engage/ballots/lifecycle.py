@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..audit.services import record
 from ..extensions import db
 from ..types import utcnow
-from .box import seal_box, seal_now
+from .seal import empty_log, seal_all, seal_now
 from .models import PaperEntry, Pot
 from .pots import BallotRefusal, prefixes, transition
 
@@ -41,8 +41,9 @@ def close_pot(pot: Pot, user_id: int | None = None) -> None:
     with transition(pot, "open", "closed"):
         # Paper ballots nobody checked do not count; they hold no identity, so they simply go.
         db.session.execute(PaperEntry.__table__.delete().where(PaperEntry.pot_id == pot.id))
-        seal_now(pot.id)
+        seal_now(pot)
         record("pb.closed", f"Funding pot {pot.id} closed", org_id=pot.org_id, obj=pot, user_id=user_id)
+    empty_log()
 
 
 def run_schedule(now: datetime | None = None) -> dict[str, int]:
@@ -66,6 +67,5 @@ def run_schedule(now: datetime | None = None) -> dict[str, int]:
         except BallotRefusal:
             pass  # staff closed it a moment ago
     # Closed pots too: closing seals, but a box must never stay pairable because something slipped by.
-    for pot in db.session.scalars(select(Pot).where(Pot.status.in_(("open", "closed")))).all():
-        done["sealed"] += seal_box(pot)
+    done["sealed"] = seal_all()
     return done

@@ -1,16 +1,13 @@
-"""Funding pots, their projects, voter codes, and the two secret-ballot tables.
+"""Funding pots, their projects, voter codes, and the three tables of a secret ballot.
 
-Secrecy is a property of the schema. The voter roll (``pb_roll``: who may no longer vote) and the
-ballot box (``pb_box``: what was chosen) share no column that could join them: no foreign key
-between them, no common key, no time finer than a day, and no insertion-ordered id. Box rows get a
-random primary key; on SQLite the box is a WITHOUT ROWID table, so its rows are stored in the order
-of that random key, not in the order they were cast, and SQLite keeps no per-row transaction id.
-On PostgreSQL every row carries the id of the transaction that wrote it (``xmin``) and its place
-on disk (``ctid``), and anyone who may SELECT can read both: a roll row and the box row written
-with it would pair up. So the box is *sealed* (``box.seal_box``): rewritten in random order
-under new keys by one transaction, every minute while the pot is open and again when it closes.
-What remains: a ballot cast since the last seal (under a minute), and the old row versions that
-only a superuser reading pages directly could see until VACUUM reclaims them.
+Secrecy is a property of the schema and of sealing (``box.py``; what holds against whom is in
+``docs/secrecy.md``). The voter roll (``pb_roll``: who may no longer vote), the ballot box
+(``pb_box``: what was chosen) and the receipts (``pb_receipts``: that a ballot was put in) share no
+column that could join them: no foreign key between them, no common key, no time in the box, and
+no insertion-ordered id (random keys; WITHOUT ROWID on SQLite). What still pairs rows written by
+one transaction (the order of cells within a page, the write-ahead log, PostgreSQL's ``xmin`` and
+``ctid``) is removed by *sealing*: the pot's box is rewritten in random order under new keys, every
+minute while ballots arrive and when the pot closes, and on SQLite the log is then emptied.
 """
 from __future__ import annotations
 
@@ -64,6 +61,8 @@ class Pot(Bilingual, db.Model):
     code_salt: Mapped[str] = mapped_column(String(32))
     #: The published count (JSON text): both rules' outcomes, turnout, receipts. Set on publishing.
     results_json: Mapped[str | None] = mapped_column(Text)
+    #: How many ballots the box held when it was last sealed (fewer than now: it needs sealing).
+    sealed_ballots: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: True for pots imported from a pabulib file (demo and training data, not a real vote).
     imported: Mapped[bool] = mapped_column(default=False)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -150,16 +149,22 @@ class RollEntry(db.Model):
         CheckConstraint("(channel IN ('code', 'kiosk')) = (code_id IS NOT NULL)", name="code_channels_have_code"),
         CheckConstraint("(channel = 'open') = (browser_hash IS NOT NULL)", name="open_channel_has_browser"),
         UniqueConstraint("pot_id", "browser_hash", name="uq_pb_roll_pot_browser"),
+        # On SQLite, no rowid: an insertion-ordered rowid would keep the order people voted in.
+        {"sqlite_with_rowid": False},
     )
 
 
 class BoxBallot(db.Model):
-    """The ballot box: one row per ballot cast. Never who."""
+    """The ballot box: one row per ballot cast, with what was chosen. Never who, when, how or a receipt.
+
+    Nothing here may follow the order ballots were cast or single one out: no channel, no date, no
+    receipt (those would pair a box row with its roll row or its voter's receipt).
+    """
 
     __tablename__ = "pb_box"
 
-    #: Random (uuid4 hex), so neither the key nor (on SQLite, WITHOUT ROWID) the storage order
-    #: follows the order ballots were cast.
+    #: Random (uuid4 hex), new at every seal, so neither the key nor (on SQLite, WITHOUT ROWID) the
+    #: storage order follows the order ballots were cast.
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     pot_id: Mapped[int] = mapped_column(Integer)
     #: Copies of the pot's budget and ballot type, held true by the composite foreign key below,
@@ -170,10 +175,6 @@ class BoxBallot(db.Model):
     total_pence: Mapped[int] = mapped_column(BigInteger)
     #: JSON object {project id: points}; 1 point each on knapsack and approval ballots.
     choices: Mapped[str] = mapped_column(Text)
-    #: sha256 of the receipt code given to the voter (the published list shows a fingerprint of it).
-    receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    channel: Mapped[str] = mapped_column(String(6))
-    cast_on: Mapped[date] = mapped_column(Date)
 
     __table_args__ = (
         ForeignKeyConstraint(["pot_id", "budget_pence", "ballot_type"],
@@ -181,10 +182,25 @@ class BoxBallot(db.Model):
                              name="fk_pb_box_pot_budget", ondelete="CASCADE"),
         CheckConstraint("total_pence >= 0", name="total_not_negative"),
         CheckConstraint("ballot_type <> 'knapsack' OR total_pence <= budget_pence", name="within_budget"),
-        CheckConstraint(_in("channel", CHANNELS), name="channel_known"),
         Index("ix_pb_box_pot_id", "pot_id"),
         {"sqlite_with_rowid": False},
     )
+
+
+class Receipt(db.Model):
+    """That a ballot with this receipt was put in the box: what a voter checks, and nothing more.
+
+    Kept apart from the box, so a receipt (which a voter may be made to show) leads to no choices.
+    Written in the ballot's transaction; keyed by the hash itself (random), WITHOUT ROWID on SQLite.
+    """
+
+    __tablename__ = "pb_receipts"
+
+    #: sha256 of the receipt code given to the voter (the published list shows a fingerprint of it).
+    receipt_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    pot_id: Mapped[int] = mapped_column(ForeignKey("pb_pots.id", ondelete="CASCADE"), index=True)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
 
 class PaperEntry(db.Model):

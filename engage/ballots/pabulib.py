@@ -56,9 +56,7 @@ def import_pabulib(org: Organisation, text: str, title: str | None = None) -> Po
             rows_roll.append({"id": uuid.uuid4().hex, "pot_id": pot.id, "code_id": None, "browser_hash": None,
                               "channel": "paper", "voted_on": today})
             rows_box.append({"id": uuid.uuid4().hex, "pot_id": pot.id, "budget_pence": pot.budget_pence,
-                             "ballot_type": ballot_type, "total_pence": total, "choices": json.dumps(choices),
-                             "receipt_hash": uuid.uuid4().hex + uuid.uuid4().hex, "channel": "paper",
-                             "cast_on": today})
+                             "ballot_type": ballot_type, "total_pence": total, "choices": json.dumps(choices)})
         if rows_roll:
             db.session.execute(RollEntry.__table__.insert(), rows_roll)
             db.session.execute(BoxBallot.__table__.insert(), rows_box)

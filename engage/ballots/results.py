@@ -10,15 +10,13 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 
 from ..audit.services import record
-from ..extensions import db
 from ..feedback.drafts import drafts_from_pb_results
 from ..tally import Election, Project as TallyProject, tally
 from ..tally.model import BALLOT_TYPES as TALLY_TYPES
-from .box import box_choices, fingerprint, turnout
-from .models import BoxBallot, Pot, Project
+from .box import box_choices, receipt_fingerprints, turnout
+from .models import Pot, Project
 from .pots import transition
 
 #: Our ballot types in the tally engine's (and pabulib's) words.
@@ -118,11 +116,9 @@ def count(pot: Pot) -> PublishedResult:
     """Tally by both rules and gather what the results page and open data show."""
     election = election_of(pot)
     outcomes = {rule: tally(election, rule).to_dict() for rule in (pot.rule, OTHER_RULE[pot.rule])}
-    receipts = sorted(fingerprint(h) for h in db.session.scalars(
-        select(BoxBallot.receipt_hash).where(BoxBallot.pot_id == pot.id)))
     return PublishedResult(official_rule=pot.rule, budget_pence=pot.budget_pence, ballot_type=pot.ballot_type,
                            turnout=turnout(pot), ballots=len(election.ballots), outcomes=outcomes,
-                           receipts=receipts, lower_assurance=pot.eligibility == "open")
+                           receipts=receipt_fingerprints(pot), lower_assurance=pot.eligibility == "open")
 
 
 def publish(pot: Pot, user_id: int | None = None) -> PublishedResult:
