@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -78,8 +78,9 @@ class Scan(db.Model):
     result: Mapped[str] = mapped_column(String(20))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     device: Mapped[str | None] = mapped_column(String(60))
-    #: Chosen by the client (door page) so a retried or replayed request is recognised.
-    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Chosen by the client (door page) so a retried or replayed request is recognised: unique per
+    #: event, so a nonce sent to another event (another organisation's) never finds this scan.
+    nonce: Mapped[str] = mapped_column(String(64))
     #: When the server received it, and when the device says it happened (offline scans).
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -100,6 +101,7 @@ class Scan(db.Model):
               sqlite_where=text("result = 'ok' AND undone_at IS NULL AND ticket_id IS NOT NULL"),
               postgresql_where=text("result = 'ok' AND undone_at IS NULL AND ticket_id IS NOT NULL")),
         Index("ix_scans_event_result", "event_id", "result"),
+        UniqueConstraint("event_id", "nonce"),
     )
 
 

@@ -131,7 +131,8 @@ def _outcome(scan: Scan, replayed: bool = False) -> Outcome:
     out = Outcome(result=scan.result, scan_id=scan.id, count=live_count(scan.event_id), replayed=replayed)
     ticket = scan.ticket
     if ticket is not None:
-        out.ticket_name, out.ticket_code = ticket.name, ticket.code
+        if scan.result != "wrong_event":  # whose ticket it is, only to the door of its own event
+            out.ticket_name, out.ticket_code = ticket.name, ticket.code
         if scan.result == "already_checked_in":
             first = _entry(scan.event_id, ticket.id)
             if first is not None:
@@ -144,14 +145,20 @@ def _outcome(scan: Scan, replayed: bool = False) -> Outcome:
     return out
 
 
-def _find_ticket(token: str | None, code: str | None, ticket_id: int | None) -> Ticket | None:
+def _find_ticket(event: Event, token: str | None, code: str | None, ticket_id: int | None) -> Ticket | None:
+    """The ticket a scan names, among the tickets of the event's own organisation. Another
+    organisation's is not found, by the same one query as a ticket that does not exist: its door
+    learns nothing of it, not even from the time the answer takes."""
     if token:
-        return db.session.scalar(select(Ticket).where(Ticket.token == token))
-    if code:
-        return db.session.scalar(select(Ticket).where(Ticket.code == normalise_code(code)))
-    if ticket_id:
-        return db.session.get(Ticket, ticket_id)
-    return None
+        named = Ticket.token == token
+    elif code:
+        named = Ticket.code == normalise_code(code)
+    elif ticket_id:
+        named = Ticket.id == ticket_id
+    else:
+        return None
+    return db.session.scalar(select(Ticket).join(Event, Ticket.event_id == Event.id)
+                             .where(named, Event.org_id == event.org_id))
 
 
 def _believable(scanned_at: datetime | None, now: datetime) -> datetime:
@@ -165,7 +172,7 @@ def record_scan(event: Event, *, method: str, nonce: str | None, user: User | No
                 device: str | None = None, token: str | None = None, code: str | None = None,
                 ticket_id: int | None = None, scanned_at: datetime | None = None,
                 audience_id: int | None = None) -> Outcome:
-    """Check someone in (or say why not). A nonce seen before returns its first answer, writing nothing."""
+    """Check someone in (or say why not). A nonce seen before at this event returns its first answer, writing nothing."""
     nonce = nonce if nonce and NONCE_RE.match(nonce) else uuid.uuid4().hex
     if audience_id is not None and (method != "walk_in" or audience_id not in {a.id for a in audiences_of(event.org)}):
         audience_id = None  # only a walk-in has one, and only one of the organisation's own, current ones
@@ -191,14 +198,14 @@ def _record_once(event: Event, method: str, nonce: str, user: User | None, devic
     one-entry-per-ticket index to refuse a replay or a second entry (IntegrityError, then a try
     that looks first): most scans are first scans, and this saves them two queries."""
     with write_transaction():
-        if look_first:
-            seen = db.session.scalar(select(Scan).where(Scan.nonce == nonce))
+        if look_first:  # a nonce is one device's for one event: another event's scan is never replayed
+            seen = db.session.scalar(select(Scan).where(Scan.event_id == event.id, Scan.nonce == nonce))
             if seen is not None:
                 return _outcome(seen, replayed=True)
         now = utcnow()
         when = _believable(scanned_at, now)
         settings = settings_for(event)
-        ticket = None if method in ("walk_in", "poster") else _find_ticket(token, code, ticket_id)
+        ticket = None if method in ("walk_in", "poster") else _find_ticket(event, token, code, ticket_id)
         if method not in ("walk_in", "poster") and ticket is None:
             result = "invalid"
         elif ticket is not None and ticket.event_id != event.id:

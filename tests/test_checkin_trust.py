@@ -1,0 +1,168 @@
+"""Check-in against an attacker (the "Trust" issue): another organisation's tickets, names and nonces
+stay theirs; a device's claimed time is believed only for its offline queue; a rotating screen's form
+pass counts one person; hostile text and numbers are answered, never a 5xx."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select
+
+from engage.checkin import services
+from engage.checkin.models import Scan
+from engage.events.models import Event
+from engage.extensions import db
+from helpers import Client, sign_in, wales_now
+
+NOT_VALID = "This ticket is not valid"
+
+
+@pytest.fixture
+def powys(app, door, make_event):  # type: ignore[no-untyped-def]
+    """Org B's own event, on now, and a client signed in as org B's admin (with a CSRF token)."""
+    now = wales_now().replace(second=0, microsecond=0)
+    event = make_event("powys", start=now - timedelta(minutes=20), title={"cy": "Noson Powys", "en": "Powys night"})
+    client = Client(app)
+    sign_in(client, "admin-b@example.org")
+    client.get(f"/en/manage/powys/events/{event.id}/door")
+    return client, event
+
+
+def scan_as(client, org, event_id, body):  # type: ignore[no-untyped-def]
+    return client.post(f"/api/orgs/{org}/events/{event_id}/scans", json=body, headers={"X-CSRFToken": client.last_csrf})
+
+
+def without_scan_id(answer: dict) -> dict:
+    return {k: v for k, v in answer.items() if k not in ("scan_id", "count")}
+
+
+# --- 1. another organisation's tickets -------------------------------------------------------------
+
+
+def test_another_organisations_tickets_are_invalid_on_every_path(app, door, powys):
+    """Org B, at its own door, names org A's tickets by id, typed code, QR token, and through the
+    no-JavaScript forms: each is "invalid", answered exactly as a ticket that does not exist."""
+    client, event = powys
+    nobody = without_scan_id(scan_as(client, "powys", event.id, {"method": "name_search", "ticket_id": 999_999}).json)
+    assert nobody["result"] == "invalid" and nobody["ticket"] is None
+    a_tickets = (door.ann, door.bob, door.elsewhere)
+    for n in range(1, 8):  # the attack: ids 1, 2, 3 …
+        answer = scan_as(client, "powys", event.id, {"method": "name_search", "ticket_id": n}).json
+        assert without_scan_id(answer) == nobody, n
+    for ticket in a_tickets:
+        for body in ({"method": "typed_code", "code": ticket.code}, {"method": "ticket_scan", "token": ticket.token},
+                     {"method": "ticket_scan", "token": f"https://example.org/t/{ticket.token}"}):
+            assert without_scan_id(scan_as(client, "powys", event.id, body).json) == nobody, body
+    door_url = f"/en/manage/powys/events/{event.id}/door"
+    pages = [client.post(f"{door_url}/ticket/{t.id}", data={"csrf_token": client.last_csrf, "nonce": f"nojs-id-{t.id:04d}"})
+             for t in a_tickets]
+    pages += [client.post(f"{door_url}/code", data={"csrf_token": client.last_csrf, "nonce": f"nojs-code-{n}", "code": t.code})
+              for n, t in enumerate(a_tickets)]
+    pages.append(client.get(door_url))  # the list of latest scans
+    for page in pages:
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200
+        for ticket in a_tickets:
+            assert ticket.code not in html and ticket.code[:4] not in html
+        assert not any(name in html for name in ("Ann Jones", "Bob Evans", "Carys Hughes", "Another event",
+                                                 "Community night")), html
+    assert NOT_VALID in pages[0].get_data(as_text=True)
+    with app.app_context():
+        kept = db.session.scalars(select(Scan).where(Scan.event_id == event.id)).all()
+        assert {s.result for s in kept} == {"invalid"} and {s.ticket_id for s in kept} == {None}
+
+
+def test_a_foreign_ticket_takes_the_same_path_as_no_ticket(app, door, powys):
+    """Not only the same answer: the same statements reach the database, so nothing (timing included)
+    tells a ticket of another organisation from one that does not exist."""
+    _, event = powys
+    from engage.accounts.services import find_user
+
+    def statements(**ticket) -> list[str]:  # type: ignore[no-untyped-def]
+        seen: list[str] = []
+        with app.app_context():
+            b_event, user = db.session.get(Event, event.id), find_user("admin-b@example.org")
+            listen = lambda conn, cursor, statement, *args: seen.append(statement)  # noqa: E731
+            sa_event.listen(db.engine, "before_cursor_execute", listen)
+            try:
+                services.record_scan(b_event, method="name_search", nonce=None, user=user, **ticket)
+            finally:
+                sa_event.remove(db.engine, "before_cursor_execute", listen)
+        return seen
+
+    assert statements(ticket_id=door.ann.id) == statements(ticket_id=999_999)
+    assert statements(code=door.ann.code) == statements(code="ZZZZ9999")
+    assert statements(token=door.ann.token) == statements(token="not-a-real-token")
+
+
+def test_wrong_event_names_the_event_but_never_the_person(app, client, door):
+    """A ticket for another of the organisation's own events: the door is told which event, never the
+    attendee's name or code (API, no-JavaScript page, and the list of latest scans)."""
+    sign_in(client, "organiser-a@example.org")
+    door_url = f"/en/manage/gwynedd/events/{door.event.id}/door"
+    client.get(door_url)
+    for body in ({"method": "name_search", "ticket_id": door.elsewhere.id}, {"method": "typed_code", "code": door.elsewhere.code},
+                 {"method": "ticket_scan", "token": door.elsewhere.token}):
+        answer = scan_as(client, "gwynedd", door.event.id, body).json
+        assert answer["result"] == "wrong_event" and answer["ticket"] is None, body
+        assert answer["other_event"] == "Another event"
+        assert answer["messages"]["en"]["detail"] == "It is for: Another event"
+        assert "Carys" not in str(answer) and door.elsewhere.code not in str(answer)
+    pages = [client.post(f"{door_url}/ticket/{door.elsewhere.id}", data={"csrf_token": client.last_csrf, "nonce": "wrong-ev-01"}),
+             client.post(f"{door_url}/code", data={"csrf_token": client.last_csrf, "nonce": "wrong-ev-02",
+                                                   "code": door.elsewhere.code}),
+             client.get(door_url)]
+    for page in pages:
+        html = page.get_data(as_text=True)
+        assert "Carys Hughes" not in html and door.elsewhere.code not in html
+    assert "It is for: Another event" in pages[0].get_data(as_text=True)
+
+
+def test_a_nonce_replays_only_a_scan_of_its_own_event(app, door, powys, client):
+    """Org B sends org A's nonce: a new scan of its own event, not org A's answer (name included)."""
+    b_client, event = powys
+    sign_in(client, "organiser-a@example.org")
+    client.get(f"/en/manage/gwynedd/events/{door.event.id}/door")
+    first = scan_as(client, "gwynedd", door.event.id, {"method": "ticket_scan", "token": door.ann.token,
+                                                        "nonce": "shared-nonce-1"}).json
+    assert first["result"] == "ok" and first["ticket"]["name"] == "Ann Jones"
+    stolen = scan_as(b_client, "powys", event.id, {"method": "walk_in", "nonce": "shared-nonce-1"}).json
+    assert stolen["replayed"] is False and stolen["ticket"] is None and stolen["scan_id"] != first["scan_id"]
+    assert stolen["result"] == "ok" and stolen["count"] == 1 and "Ann" not in str(stolen)
+    # The same nonce again at each door replays that door's own scan.
+    assert scan_as(b_client, "powys", event.id, {"method": "walk_in", "nonce": "shared-nonce-1"}).json["scan_id"] == stolen["scan_id"]
+    again = scan_as(client, "gwynedd", door.event.id, {"method": "walk_in", "nonce": "shared-nonce-1"}).json
+    assert again["replayed"] is True and again["scan_id"] == first["scan_id"]
+    # Another event of the same organisation: a new scan too (that event is not open yet).
+    other = scan_as(client, "gwynedd", door.other.id, {"method": "walk_in", "nonce": "shared-nonce-1"}).json
+    assert other["replayed"] is False and other["result"] == "not_open"
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Scan.id)).where(Scan.nonce == "shared-nonce-1")) == 3
+
+
+def test_the_database_keeps_one_scan_per_nonce_and_event(app, door):
+    from sqlalchemy.exc import IntegrityError
+
+    from engage.db import write_transaction
+
+    with app.app_context():
+        for event_id in (door.event.id, door.other.id):
+            with write_transaction():
+                db.session.add(Scan(event_id=event_id, method="walk_in", result="ok", nonce="per-event-01"))
+        with pytest.raises(IntegrityError), write_transaction():
+            db.session.add(Scan(event_id=door.event.id, method="walk_in", result="ok", nonce="per-event-01"))
+
+
+def test_a_ticket_link_opened_by_another_organisation_only_shows_the_public_ticket(app, door, powys, client):
+    """The ticket's QR link on org B's staff phone: the public ticket page, as anyone with the link sees
+    it, and no scan (it checks in only for the event's own organisation)."""
+    b_client, _ = powys
+    response = b_client.get(f"/t/{door.ann.token}")
+    assert response.status_code == 302 and response.headers["Location"] == f"/en/tickets/{door.ann.token}"
+    public = client.get(f"/en/tickets/{door.ann.token}").get_data(as_text=True)
+    seen = b_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "scan-result" not in seen and "/door" not in seen
+    assert seen.split("<main", 1)[1].split("</main>", 1)[0] == public.split("<main", 1)[1].split("</main>", 1)[0]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Scan.id))) == 0
