@@ -142,23 +142,24 @@ def test_a_repeated_nonce_returns_the_first_answer_and_writes_nothing(app, staff
 
 
 def test_offline_scans_are_judged_at_the_time_they_were_made(app, staff, door):
-    """The event has ended; scans queued on a phone during it arrive now, with their own time."""
+    """The event has ended; scans queued on a phone during it arrive now, marked queued, with their own time."""
     with app.app_context():
         event = db.session.get(Event, door.event.id)
         event.starts_at = datetime.now(timezone.utc) - timedelta(hours=3)
         event.ends_at = datetime.now(timezone.utc) - timedelta(hours=1)
         db.session.commit()
     during = (datetime.now(timezone.utc) - timedelta(hours=2)).isoformat()
-    queued = [{"method": "ticket_scan", "token": door.ann.token, "nonce": "offline-0001", "scanned_at": during},
-              {"method": "walk_in", "nonce": "offline-0002", "scanned_at": during},
-              {"method": "typed_code", "code": door.ann.code, "nonce": "offline-0003", "scanned_at": during}]
+    queued = [{"method": "ticket_scan", "token": door.ann.token, "nonce": "offline-0001", "scanned_at": during, "queued": True},
+              {"method": "walk_in", "nonce": "offline-0002", "scanned_at": during, "queued": True},
+              {"method": "typed_code", "code": door.ann.code, "nonce": "offline-0003", "scanned_at": during, "queued": True}]
     answers = [api(staff, door, body).json["result"] for body in queued]
     assert answers == ["ok", "ok", "already_checked_in"]  # the conflict resolves to the server's answer
     # Sent twice (the phone did not hear the first reply): nothing changes.
     assert [api(staff, door, body).json["replayed"] for body in queued] == [True, True, True]
     # A claimed time far in the past is not believed: the scan is judged now, and check-in is closed.
     old = (datetime.now(timezone.utc) - timedelta(days=5)).isoformat()
-    assert api(staff, door, {"method": "walk_in", "nonce": "offline-0004", "scanned_at": old}).json["result"] == "not_open"
+    assert api(staff, door, {"method": "walk_in", "nonce": "offline-0004", "scanned_at": old,
+                             "queued": True}).json["result"] == "not_open"
     with app.app_context():
         kept = db.session.scalar(select(Scan).where(Scan.nonce == "offline-0001"))
         assert abs((kept.scanned_at - datetime.fromisoformat(during)).total_seconds()) < 1

@@ -3,7 +3,7 @@ stay theirs; a device's claimed time is believed only for its offline queue; a r
 pass counts one person; hostile text and numbers are answered, never a 5xx."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import event as sa_event
@@ -14,6 +14,7 @@ from engage.checkin.models import Scan
 from engage.events.models import Event
 from engage.extensions import db
 from helpers import Client, sign_in, wales_now
+from test_checkin import api, staff  # noqa: F401  (a fixture)
 
 NOT_VALID = "This ticket is not valid"
 
@@ -166,3 +167,68 @@ def test_a_ticket_link_opened_by_another_organisation_only_shows_the_public_tick
     assert seen.split("<main", 1)[1].split("</main>", 1)[0] == public.split("<main", 1)[1].split("</main>", 1)[0]
     with app.app_context():
         assert db.session.scalar(select(func.count(Scan.id))) == 0
+
+
+# --- 2. a device's own time is believed only for its offline queue ---------------------------------
+
+
+def _event_between(app, door, starts_ago: timedelta, ends_ago: timedelta) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        event = db.session.get(Event, door.event.id)
+        now = datetime.now(timezone.utc)
+        event.starts_at, event.ends_at = now - starts_ago, now - ends_ago
+        db.session.commit()
+
+
+def _scanned_at(app, scan_id: int) -> datetime:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        return db.session.get(Scan, scan_id).scanned_at
+
+
+def test_a_scan_sent_after_the_event_cannot_claim_a_time_inside_it(app, staff, door):
+    """The attack: a walk-in sent 28 hours after the event, with a "scanned_at" inside its window, was
+    "ok" 10 times out of 10. Now a claimed time is the server's own unless the door page queued the
+    scan with no signal, and a queue keeps scans no longer than services.QUEUE_LIFE."""
+    _event_between(app, door, starts_ago=timedelta(hours=30), ends_ago=timedelta(hours=28))
+    inside = (datetime.now(timezone.utc) - timedelta(hours=29)).isoformat()
+    for n in range(10):
+        answer = api(staff, door, {"method": "walk_in", "nonce": f"backdated-{n:02d}", "scanned_at": inside}).json
+        assert answer["result"] == "not_open", n
+        assert datetime.now(timezone.utc) - _scanned_at(app, answer["scan_id"]) < timedelta(minutes=1)
+    for body in ({"method": "ticket_scan", "token": door.bob.token}, {"method": "walk_in", "queued": True},
+                 {"method": "typed_code", "code": door.ann.code, "queued": True}):
+        answer = api(staff, door, {**body, "scanned_at": inside}).json
+        assert answer["result"] == "not_open", body
+    with app.app_context():
+        assert services.live_count(door.event.id) == 0
+
+
+def test_only_a_queued_scan_within_the_queues_life_keeps_its_own_time(app, staff, door):
+    life = services.QUEUE_LIFE
+    assert life == timedelta(hours=12)  # what door.js is told (data-queue-life) and the README says
+    _event_between(app, door, starts_ago=life + timedelta(hours=2), ends_ago=timedelta(minutes=5))
+    now = datetime.now(timezone.utc)
+    just_in = (now - life + timedelta(minutes=2)).isoformat()
+    too_old = (now - life - timedelta(minutes=2)).isoformat()
+    kept = api(staff, door, {"method": "walk_in", "nonce": "queue-life-1", "queued": True, "scanned_at": just_in}).json
+    assert kept["result"] == "ok"
+    assert abs((_scanned_at(app, kept["scan_id"]) - datetime.fromisoformat(just_in)).total_seconds()) < 1
+    for n, body in enumerate([{"queued": True, "scanned_at": too_old},
+                              {"scanned_at": just_in},  # not from the queue: sent now, so judged now
+                              {"queued": "true", "scanned_at": just_in}, {"queued": 1, "scanned_at": just_in},
+                              {"queued": True, "scanned_at": (now + timedelta(minutes=10)).isoformat()}]):
+        answer = api(staff, door, {"method": "walk_in", "nonce": f"queue-life-{n + 2}", **body}).json
+        assert answer["result"] == "not_open", body
+        assert datetime.now(timezone.utc) - _scanned_at(app, answer["scan_id"]) < timedelta(minutes=1), body
+    # A phone's clock a little ahead (within services.CLOCK_SKEW) is the server's time, still in.
+    _event_between(app, door, starts_ago=timedelta(hours=1), ends_ago=-timedelta(hours=1))
+    ahead = api(staff, door, {"method": "walk_in", "nonce": "queue-life-9", "queued": True,
+                              "scanned_at": (datetime.now(timezone.utc) + timedelta(seconds=60)).isoformat()}).json
+    assert ahead["result"] == "ok" and _scanned_at(app, ahead["scan_id"]) <= datetime.now(timezone.utc)
+
+
+@pytest.mark.parametrize("value, queued", [(True, True), (False, False), ("true", False), (1, False), (None, False)])
+def test_scan_request_reads_queued_only_as_json_true(value, queued):
+    from engage.checkin.forms import ScanRequest
+
+    assert ScanRequest.from_json({"method": "walk_in", "queued": value}).queued is queued

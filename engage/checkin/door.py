@@ -12,7 +12,7 @@ from ..events import services as events
 from ..events.models import Event
 from ..extensions import limiter
 from ..security import CSP_WITH_WASM
-from . import presenter, services
+from . import labels, presenter, services
 from .access import per_staff_member, staff_event
 from .forms import TypedCodeForm, WalkInForm, new_nonce
 from .presenter import ResultView
@@ -32,7 +32,8 @@ def _door_page(event: Event, view: ResultView | None = None, code_form: TypedCod
                            matches=services.search_tickets(event, query) if query else [],
                            checked_in=services.checked_in_ticket_ids(event), count=services.live_count(event.id),
                            recent=services.recent_scans(event), message=presenter.message,
-                           is_open=services.is_open(event, settings), new_nonce=new_nonce)
+                           is_open=services.is_open(event, settings), new_nonce=new_nonce,
+                           queue_life=services.QUEUE_LIFE, queue_too_old=labels.QUEUE_TOO_OLD)
     response = make_response(html, status)
     # The camera's QR decoder may be WebAssembly (browsers without BarcodeDetector).
     response.headers["Content-Security-Policy"] = CSP_WITH_WASM

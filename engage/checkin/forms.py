@@ -112,6 +112,8 @@ class ScanRequest:
     scanned_at: datetime | None
     device: str | None
     audience_id: int | None
+    #: Sent from the door page's offline queue: only then is ``scanned_at`` considered.
+    queued: bool = False
 
     @classmethod
     def from_json(cls, body: Any) -> ScanRequest:
@@ -125,7 +127,8 @@ class ScanRequest:
         text["token"] = _token_from(text["token"])
         # JSON's true and false are not numbers, though Python's bool is an int.
         whole = {name: value if type(value := body.get(name)) is int else None for name in ("ticket_id", "audience_id")}
-        return cls(method=body["method"], scanned_at=_zoned_time(body.get("scanned_at")), **text, **whole)
+        return cls(method=body["method"], scanned_at=_zoned_time(body.get("scanned_at")),
+                   queued=body.get("queued") is True, **text, **whole)
 
 
 def _token_from(value: str | None) -> str | None:

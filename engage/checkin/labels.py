@@ -21,6 +21,10 @@ RESULTS = {
     "invalid": _l("This ticket is not valid"),
 }
 
+#: The door page's script, of a scan it kept with no signal for longer than ``services.QUEUE_LIFE``:
+#: it drops it rather than send it, since the server no longer believes when it happened.
+QUEUE_TOO_OLD = _l("Not sent: it waited on this phone for more than %(hours)s hours. If they are still here, check them in again.")
+
 #: Why a request was refused (``CheckinRefusal`` codes).
 REFUSALS = {
     "bad_request": _l("The scan could not be read. Reload the page and try again."),

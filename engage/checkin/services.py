@@ -35,8 +35,12 @@ ROTATION_SECONDS = 30
 #: How long someone who opened the form from a fresh rotating code has to send it: time to type a
 #: name, fix a mistake or use a screen reader (WCAG 2.2.1), not time to share a photo of the screen.
 FORM_GRACE = timedelta(minutes=20)
-#: How far back an offline scan's own time is believed.
-OFFLINE_LIMIT = timedelta(hours=48)
+#: How long the door page (static/js/door.js) keeps a scan made with no signal, and so how far back
+#: a queued scan's own time is believed: a door that lost its signal at an evening event sends its
+#: queue that night or the next morning. Older queued scans are dropped by the page, not sent.
+QUEUE_LIFE = timedelta(hours=12)
+#: How far ahead of the server a phone's clock may be: a queued time later than that is not believed.
+CLOCK_SKEW = timedelta(minutes=2)
 #: What staff change on the check-in settings page (and what its audit entry records).
 SETTINGS_FIELDS = ("opens_minutes_before", "closes_minutes_after", "registration_open", "rotating", "ask_contact")
 
@@ -161,16 +165,18 @@ def _find_ticket(event: Event, token: str | None, code: str | None, ticket_id: i
                              .where(named, Event.org_id == event.org_id))
 
 
-def _believable(scanned_at: datetime | None, now: datetime) -> datetime:
-    """A device's own time for an offline scan, if it is plausible; otherwise the server's."""
-    if scanned_at is None or scanned_at > now + timedelta(minutes=2) or scanned_at < now - OFFLINE_LIMIT:
+def _believable(scanned_at: datetime | None, queued: bool, now: datetime) -> datetime:
+    """When the scan happened: the device's own time only for a scan its offline queue kept (no
+    longer than QUEUE_LIFE, and not ahead of us by more than CLOCK_SKEW); otherwise now. A scan sent
+    at once happened now, whatever it claims: a claimed time let a walk-in be counted a day late."""
+    if not queued or scanned_at is None or not now - QUEUE_LIFE <= scanned_at <= now + CLOCK_SKEW:
         return now
     return min(scanned_at, now)
 
 
 def record_scan(event: Event, *, method: str, nonce: str | None, user: User | None = None,
                 device: str | None = None, token: str | None = None, code: str | None = None,
-                ticket_id: int | None = None, scanned_at: datetime | None = None,
+                ticket_id: int | None = None, scanned_at: datetime | None = None, queued: bool = False,
                 audience_id: int | None = None) -> Outcome:
     """Check someone in (or say why not). A nonce seen before at this event returns its first answer, writing nothing."""
     nonce = nonce if nonce and NONCE_RE.match(nonce) else uuid.uuid4().hex
@@ -178,8 +184,8 @@ def record_scan(event: Event, *, method: str, nonce: str | None, user: User | No
         audience_id = None  # only a walk-in has one, and only one of the organisation's own, current ones
     for attempt in range(3):
         try:
-            return _record_once(event, method, nonce, user, device, token, code, ticket_id, scanned_at, audience_id,
-                                look_first=attempt > 0)
+            return _record_once(event, method, nonce, user, device, token, code, ticket_id,
+                                _believable(scanned_at, queued, utcnow()), audience_id, look_first=attempt > 0)
         except IntegrityError as err:
             # The nonce was seen before (a retry, or another request just now), or the ticket is
             # already in (perhaps at a second door a moment ago). Start again, looking first: the
@@ -192,7 +198,7 @@ def record_scan(event: Event, *, method: str, nonce: str | None, user: User | No
 
 
 def _record_once(event: Event, method: str, nonce: str, user: User | None, device: str | None,
-                 token: str | None, code: str | None, ticket_id: int | None, scanned_at: datetime | None,
+                 token: str | None, code: str | None, ticket_id: int | None, when: datetime,
                  audience_id: int | None, look_first: bool) -> Outcome:
     """One try. Without ``look_first`` it writes at once and leaves the unique nonce and the
     one-entry-per-ticket index to refuse a replay or a second entry (IntegrityError, then a try
@@ -202,8 +208,6 @@ def _record_once(event: Event, method: str, nonce: str, user: User | None, devic
             seen = db.session.scalar(select(Scan).where(Scan.event_id == event.id, Scan.nonce == nonce))
             if seen is not None:
                 return _outcome(seen, replayed=True)
-        now = utcnow()
-        when = _believable(scanned_at, now)
         settings = settings_for(event)
         ticket = None if method in ("walk_in", "poster") else _find_ticket(event, token, code, ticket_id)
         if method not in ("walk_in", "poster") and ticket is None:
@@ -220,7 +224,7 @@ def _record_once(event: Event, method: str, nonce: str, user: User | None, devic
             result = "ok"
         scan = Scan(event_id=event.id, ticket_id=ticket.id if ticket else None, method=method, result=result,
                     user_id=user.id if user else None, device=(device or "")[:60] or None, nonce=nonce,
-                    created_at=now, scanned_at=when, audience_id=audience_id)
+                    created_at=utcnow(), scanned_at=when, audience_id=audience_id)
         db.session.add(scan)
         db.session.flush()
         return _outcome(scan)

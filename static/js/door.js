@@ -1,6 +1,9 @@
 /* The door page, enhanced: scans go to the JSON API without reloading, the camera reads ticket QR
    codes, and scans made with no signal wait on the phone (localStorage) and are sent later with
-   their own nonce and time, so nothing is counted twice. Without this file the forms still work. */
+   their own nonce and time, so nothing is counted twice. A queued scan is sent marked "queued" (only
+   then does the server believe its time) and kept no longer than the server believes one
+   (data-queue-life, services.QUEUE_LIFE): an older one is dropped, and the page says so. Without
+   this file the forms still work. */
 (function () {
   "use strict";
   var root = document.getElementById("door");
@@ -8,6 +11,7 @@
   var cfg = root.dataset;
   var text = JSON.parse(document.getElementById("door-messages").textContent);
   var QUEUE_KEY = "engage:door:" + cfg.event + ":queue";
+  var QUEUE_LIFE_MS = Number(cfg.queueLife) * 1000;
   var resultArea = document.getElementById("result-area");
   var countEl = document.getElementById("live-count");
   var queueStatus = document.getElementById("queue-status");
@@ -79,12 +83,25 @@
     conflicts.appendChild(el("li", "recent-" + data.result,
       [msg.message, data.ticket && data.ticket.code, msg.detail].filter(Boolean).join(" · ")));
   }
+  function dropTooOld() {
+    // Judged now, a scan from long ago would be wrong either way: counted at the wrong time, or
+    // refused. Staff see which it was (its code, if typed) and can check the person in again.
+    var now = Date.now(), kept = [];
+    loadQueue().forEach(function (item) {
+      if (now - Date.parse(item.scanned_at) <= QUEUE_LIFE_MS) { kept.push(item); return; }
+      conflicts.hidden = false;
+      conflicts.appendChild(el("li", "", [text.too_old, item.code].filter(Boolean).join(" · ")));
+    });
+    saveQueue(kept);
+    return kept;
+  }
   function flush() {
     if (sending) { return; }
-    var items = loadQueue();
+    var items = dropTooOld();
     if (!items.length) { return; }
     sending = true;
     var item = items[0];
+    item.queued = true;  // only now, from the queue: a scan sent at once happened when it arrives
     post(cfg.scanUrl, item).then(function (response) {
       if (response.status >= 500) { throw new Error("server"); }
       return response.json().then(function (data) {

@@ -2,6 +2,7 @@
 ticket QR), no signal, and the printed poster's QR code."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -62,15 +63,20 @@ def test_door_explains_a_refused_scan_in_the_pages_language(app, door, live_serv
         assert db.session.query(Scan).count() == 0
 
 
-@pytest.mark.browser
-def test_door_keeps_scans_with_no_signal_and_sends_them_later(app, door, live_server, context, page):
-    sign_in(page, live_server, "organiser-a@example.org", PASSWORD)
+def scan_with_no_signal(page, context, live_server, door, code: str) -> None:  # type: ignore[no-untyped-def]
+    """Open the English door page, lose the signal, then type ``code`` and add a walk-in: both wait."""
     page.goto(f"{live_server.url}/en/manage/gwynedd/events/{door.event.id}/door")
     context.set_offline(True)
-    page.fill("#code", door.bob.code)
+    page.fill("#code", code)
     page.click("form[data-scan-form=typed_code] button")
     page.click("form[data-scan-form=walk_in] button")
     expect(page.locator("#queue-status")).to_have_text("Waiting to send: 2")
+
+
+@pytest.mark.browser
+def test_door_keeps_scans_with_no_signal_and_sends_them_later(app, door, live_server, context, page):
+    sign_in(page, live_server, "organiser-a@example.org", PASSWORD)
+    scan_with_no_signal(page, context, live_server, door, door.bob.code)
     assert "No signal" in page.locator("#result-area").inner_text()
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
@@ -80,6 +86,42 @@ def test_door_keeps_scans_with_no_signal_and_sends_them_later(app, door, live_se
     with app.app_context():
         rows = db.session.query(Scan).order_by(Scan.id).all()
         assert [(r.method, r.result) for r in rows] == [("typed_code", "ok"), ("walk_in", "ok")]
+
+
+@pytest.mark.browser
+def test_door_sends_its_queue_marked_queued_and_drops_what_waited_too_long(app, door, live_server, context, page):
+    """Scans queued with no signal during the event are sent after it ended, marked "queued", so the
+    server believes when they happened; a scan older than the queue's life is dropped, and said so."""
+    from engage.checkin.models import Scan
+    from engage.checkin.services import QUEUE_LIFE
+    from engage.events.models import Event
+
+    now = datetime.now(timezone.utc)
+    with app.app_context():
+        event = db.session.get(Event, door.event.id)
+        event.starts_at, event.ends_at = now - timedelta(hours=3), now - timedelta(hours=1)
+        db.session.commit()
+    sign_in(page, live_server, "organiser-a@example.org", PASSWORD)
+    during = now - timedelta(hours=2)
+    page.clock.set_fixed_time(during)  # the phone's clock, while the event was on
+    scan_with_no_signal(page, context, live_server, door, door.ann.code)
+    stale = {"method": "typed_code", "code": door.bob.code, "nonce": "stale-queued-1",
+             "scanned_at": (now - QUEUE_LIFE - timedelta(minutes=5)).isoformat()}
+    page.evaluate("""([key, item]) => localStorage.setItem(key,
+        JSON.stringify(JSON.parse(localStorage.getItem(key)).concat([item])))""",
+                  [f"engage:door:{door.event.id}:queue", stale])
+    page.clock.set_fixed_time(datetime.now(timezone.utc))  # the signal comes back, now
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#queue-status")).to_have_text("", timeout=15_000)
+    conflicts = page.locator("#queue-conflicts")
+    expect(conflicts).to_contain_text("Not sent: it waited on this phone for more than 12 hours.")
+    expect(conflicts).to_contain_text(door.bob.code)
+    expect(page.locator("#live-count")).to_have_text("2")
+    with app.app_context():
+        rows = db.session.query(Scan).order_by(Scan.id).all()
+        assert [(r.method, r.result) for r in rows] == [("typed_code", "ok"), ("walk_in", "ok")]
+        assert all(abs((r.scanned_at - during).total_seconds()) < 5 for r in rows)
 
 
 @pytest.mark.browser
