@@ -3,6 +3,9 @@ stay theirs; a device's claimed time is believed only for its offline queue; a r
 pass counts one person; hostile text and numbers are answered, never a 5xx."""
 from __future__ import annotations
 
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -232,3 +235,79 @@ def test_scan_request_reads_queued_only_as_json_true(value, queued):
     from engage.checkin.forms import ScanRequest
 
     assert ScanRequest.from_json({"method": "walk_in", "queued": value}).queued is queued
+
+
+# --- 3. a rotating screen's form pass counts one person ---------------------------------------------
+
+
+def _rotating(app, door) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """Turn the screen's changing code on: the poster token and the code on the screen now."""
+    from engage.checkin.models import EventCheckin
+
+    with app.app_context():
+        settings = db.session.get(EventCheckin, door.event.id)
+        settings.rotating = True
+        db.session.commit()
+        return settings.poster_token, services.rotating_param(settings)
+
+
+def test_a_form_pass_checks_in_one_person(app, client, door):
+    """The attack: one pass from the rotating code, posted again and again with a new nonce each time,
+    counted a person each time. Now the second use is "already checked in" and counts nobody, while
+    the same POST repeated (same nonce) still replays the first answer."""
+    token, fresh = _rotating(app, door)
+    url = f"/cy/checkin/{token}?r={fresh}"
+    page = client.get(url).get_data(as_text=True)
+    given = re.search(r'name="passed" type="hidden" value="([0-9a-f.]+)"', page).group(1)
+    nonce = re.search(r'name="nonce" type="hidden" value="([0-9a-f]+)"', page).group(1)
+
+    def send(nonce: str):  # type: ignore[no-untyped-def]
+        return client.post(url, data={"csrf_token": client.last_csrf, "nonce": nonce, "passed": given})
+
+    first = send(nonce).get_data(as_text=True)
+    assert "scan-green" in first and "Presenoldeb wedi’i gofrestru" in first
+    assert "scan-green" in send(nonce).get_data(as_text=True)  # a double tap: the first answer again
+    for n in range(5):
+        again = send(f"another-nonce-{n:04d}").get_data(as_text=True)
+        assert "scan-amber" in again and "Presenoldeb wedi’i gofrestru eisoes" in again, n
+        assert "Mae’r ffurflen hon eisoes wedi’i defnyddio" in again
+    english = client.post(url.replace("/cy/", "/en/"), data={"csrf_token": client.last_csrf, "nonce": "english-01",
+                                                             "passed": given}).get_data(as_text=True)
+    assert "Already checked in" in english and "This form has already been used to check in." in english
+    with app.app_context():
+        assert services.live_count(door.event.id) == 1
+        assert db.session.scalar(select(func.count(Scan.id))) == 7  # every try is a row
+    # Someone else scans the screen: a new pass, a new check-in.
+    page = client.get(url).get_data(as_text=True)
+    other = re.search(r'name="passed" type="hidden" value="([0-9a-f.]+)"', page).group(1)
+    assert other != given
+    client.post(url, data={"csrf_token": client.last_csrf, "nonce": "someone-else-1", "passed": other})
+    with app.app_context():
+        assert services.live_count(door.event.id) == 2
+
+
+def test_one_form_pass_sent_from_ten_phones_at_once_counts_once(app, door):
+    """The pass's single use is the database's unique index, not a look before writing."""
+    from engage.checkin.models import EventCheckin
+
+    _rotating(app, door)
+    with app.app_context():
+        settings = db.session.get(EventCheckin, door.event.id)
+        pass_id = services.form_pass_id(settings, services.form_pass(settings))
+    barrier = threading.Barrier(10)
+
+    def phone(n: int) -> str:
+        with app.app_context():
+            event = db.session.get(Event, door.event.id)
+            db.session.commit()  # give the connection back to the pool while waiting
+            barrier.wait(timeout=30)
+            try:
+                return services.self_check_in(event, f"phone-{n:04d}-nonce", form_pass=pass_id).result
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(10) as pool:  # an exception in a thread is raised here
+        results = list(pool.map(phone, range(10)))
+    assert sorted(results) == ["already_checked_in"] * 9 + ["ok"]
+    with app.app_context():
+        assert services.live_count(door.event.id) == 1

@@ -32,11 +32,14 @@ REFUSALS = {
 
 
 def detail(outcome: Outcome) -> str:
-    """The line under the answer, in the current language: who was first in, or whose event it is."""
+    """The line under the answer, in the current language: who was first in, that a screen's form
+    was used already, or whose event it is."""
     if outcome.result == "already_checked_in" and outcome.earlier_at:
         # Self check-in from the poster has no person to name.
         who = _("the poster") if outcome.earlier_by == "poster" else outcome.earlier_by
         return _("First checked in at %(time)s by %(who)s.", time=clock(outcome.earlier_at), who=who)
+    if outcome.result == "already_checked_in" and outcome.form_used:
+        return _("This form has already been used to check in. To check in someone else, scan the code on the screen again.")
     if outcome.result == "wrong_event" and outcome.other_event:
         return _("It is for: %(event)s", event=outcome.other_event)
     return ""

@@ -87,6 +87,8 @@ class Scan(db.Model):
     audience_id: Mapped[int | None] = mapped_column(ForeignKey("audiences.id", ondelete="SET NULL"))
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: The id of the rotating screen's form pass this check-in spent (services.form_pass): one each.
+    form_pass: Mapped[str | None] = mapped_column(String(16))
 
     ticket = relationship("Ticket")
     user = relationship("User", foreign_keys=[user_id])
@@ -101,6 +103,10 @@ class Scan(db.Model):
               sqlite_where=text("result = 'ok' AND undone_at IS NULL AND ticket_id IS NOT NULL"),
               postgresql_where=text("result = 'ok' AND undone_at IS NULL AND ticket_id IS NOT NULL")),
         Index("ix_scans_event_result", "event_id", "result"),
+        # One check-in per form pass, whatever races: posting one pass again (a new nonce each time)
+        # counted a person each time.
+        Index("uq_scans_one_use_per_form_pass", "event_id", "form_pass", unique=True,
+              sqlite_where=text("form_pass IS NOT NULL"), postgresql_where=text("form_pass IS NOT NULL")),
         UniqueConstraint("event_id", "nonce"),
     )
 

@@ -28,10 +28,12 @@ def self_check_in(token: str):  # type: ignore[no-untyped-def]
     settings = _poster(token)
     event = settings.event
     form = SelfCheckinForm()
+    pass_id = None
     if not settings.rotating:
         rotating_ok = True
     elif request.method == "POST":  # the code on the screen may have moved on while they typed
-        rotating_ok = services.form_pass_valid(settings, form.passed.data)
+        pass_id = services.form_pass_id(settings, form.passed.data)
+        rotating_ok = pass_id is not None
     else:
         rotating_ok = services.rotating_valid(settings, request.args.get("r"))
         form.passed.data = services.form_pass(settings) if rotating_ok else None
@@ -42,7 +44,7 @@ def self_check_in(token: str):  # type: ignore[no-untyped-def]
         state = "expired"
     elif form.validate_on_submit():
         contact = {"name": form.name.data, "email": form.email.data} if settings.ask_contact and form.consent.data else None
-        outcome = services.self_check_in(event, form.nonce.data, contact)
+        outcome = services.self_check_in(event, form.nonce.data, contact, form_pass=pass_id)
         return render_template("checkin/self_done.html", event=event, view=presenter.view(outcome))
     return render_template("checkin/self.html", event=event, settings=settings, form=form, state=state), (
         400 if form.errors else 200)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -104,6 +105,8 @@ class Outcome:
     earlier_by: str | None = None
     other_event: str | None = None
     replayed: bool = False
+    #: A rotating screen's form pass sent again: the person it was given to is already in.
+    form_used: bool = False
 
 
 def live_count(event_id: int) -> int:
@@ -132,7 +135,8 @@ def _entry(event_id: int, ticket_id: int) -> Scan | None:
 
 
 def _outcome(scan: Scan, replayed: bool = False) -> Outcome:
-    out = Outcome(result=scan.result, scan_id=scan.id, count=live_count(scan.event_id), replayed=replayed)
+    out = Outcome(result=scan.result, scan_id=scan.id, count=live_count(scan.event_id), replayed=replayed,
+                  form_used=scan.method == "poster" and scan.result == "already_checked_in")
     ticket = scan.ticket
     if ticket is not None:
         if scan.result != "wrong_event":  # whose ticket it is, only to the door of its own event
@@ -177,7 +181,7 @@ def _believable(scanned_at: datetime | None, queued: bool, now: datetime) -> dat
 def record_scan(event: Event, *, method: str, nonce: str | None, user: User | None = None,
                 device: str | None = None, token: str | None = None, code: str | None = None,
                 ticket_id: int | None = None, scanned_at: datetime | None = None, queued: bool = False,
-                audience_id: int | None = None) -> Outcome:
+                audience_id: int | None = None, form_pass: str | None = None) -> Outcome:
     """Check someone in (or say why not). A nonce seen before at this event returns its first answer, writing nothing."""
     nonce = nonce if nonce and NONCE_RE.match(nonce) else uuid.uuid4().hex
     if audience_id is not None and (method != "walk_in" or audience_id not in {a.id for a in audiences_of(event.org)}):
@@ -185,12 +189,14 @@ def record_scan(event: Event, *, method: str, nonce: str | None, user: User | No
     for attempt in range(3):
         try:
             return _record_once(event, method, nonce, user, device, token, code, ticket_id,
-                                _believable(scanned_at, queued, utcnow()), audience_id, look_first=attempt > 0)
+                                _believable(scanned_at, queued, utcnow()), audience_id, form_pass,
+                                look_first=attempt > 0)
         except IntegrityError as err:
-            # The nonce was seen before (a retry, or another request just now), or the ticket is
-            # already in (perhaps at a second door a moment ago). Start again, looking first: the
-            # database holds the earlier scan, so the answer is consistent. Any other refusal (a
-            # foreign key, a check) would only fail again: let it through.
+            # The nonce was seen before (a retry, or another request just now), the ticket is
+            # already in (perhaps at a second door a moment ago), or the form pass was used. Start
+            # again, looking first: the database holds the earlier scan, so the answer is
+            # consistent. Any other refusal (a foreign key, a check) would only fail again: let it
+            # through.
             db.session.rollback()
             if "unique" not in str(err.orig).lower():
                 raise
@@ -199,10 +205,11 @@ def record_scan(event: Event, *, method: str, nonce: str | None, user: User | No
 
 def _record_once(event: Event, method: str, nonce: str, user: User | None, device: str | None,
                  token: str | None, code: str | None, ticket_id: int | None, when: datetime,
-                 audience_id: int | None, look_first: bool) -> Outcome:
+                 audience_id: int | None, form_pass: str | None, look_first: bool) -> Outcome:
     """One try. Without ``look_first`` it writes at once and leaves the unique nonce and the
-    one-entry-per-ticket index to refuse a replay or a second entry (IntegrityError, then a try
-    that looks first): most scans are first scans, and this saves them two queries."""
+    one-entry-per-ticket and one-use-per-pass indexes to refuse a replay or a second entry
+    (IntegrityError, then a try that looks first): most scans are first scans, and this saves them
+    two queries."""
     with write_transaction():
         if look_first:  # a nonce is one device's for one event: another event's scan is never replayed
             seen = db.session.scalar(select(Scan).where(Scan.event_id == event.id, Scan.nonce == nonce))
@@ -218,13 +225,15 @@ def _record_once(event: Event, method: str, nonce: str, user: User | None, devic
             result = "cancelled"
         elif not is_open(event, settings, when):
             result = "not_open"
-        elif ticket is not None and look_first and _entry(event.id, ticket.id) is not None:
+        elif look_first and (ticket is not None and _entry(event.id, ticket.id) is not None
+                             or form_pass is not None and _pass_used(event.id, form_pass)):
             result = "already_checked_in"
         else:
             result = "ok"
         scan = Scan(event_id=event.id, ticket_id=ticket.id if ticket else None, method=method, result=result,
                     user_id=user.id if user else None, device=(device or "")[:60] or None, nonce=nonce,
-                    created_at=utcnow(), scanned_at=when, audience_id=audience_id)
+                    created_at=utcnow(), scanned_at=when, audience_id=audience_id,
+                    form_pass=form_pass if result == "ok" else None)  # a pass is spent only by getting in
         db.session.add(scan)
         db.session.flush()
         return _outcome(scan)
@@ -246,9 +255,11 @@ def undo(event: Event, scan_id: int, user: User) -> Outcome | None:
     return out
 
 
-def self_check_in(event: Event, nonce: str | None, contact: dict[str, str] | None = None) -> Outcome:
-    """Someone checks in from the poster: an anonymous count, plus a contact if they chose to leave one."""
-    out = record_scan(event, method="poster", nonce=nonce)
+def self_check_in(event: Event, nonce: str | None, contact: dict[str, str] | None = None,
+                  form_pass: str | None = None) -> Outcome:
+    """Someone checks in from the poster: an anonymous count, plus a contact if they chose to leave one.
+    From a rotating screen, ``form_pass`` (see ``form_pass_id``) checks in one person only."""
+    out = record_scan(event, method="poster", nonce=nonce, form_pass=form_pass)
     if out.result == "ok" and not out.replayed and contact and (contact.get("name") or contact.get("email")):
         with write_transaction():
             db.session.add(CheckinContact(scan_id=out.scan_id, name=contact.get("name") or None,
@@ -259,47 +270,59 @@ def self_check_in(event: Event, nonce: str | None, contact: dict[str, str] | Non
 # --- rotating on-screen QR ---------------------------------------------------------------------
 
 
-def _signature(settings: EventCheckin, slot: int, purpose: str) -> str:
+def _signature(settings: EventCheckin, body: str, purpose: str) -> str:
     key = current_app.config["SECRET_KEY"].encode()
-    message = f"{purpose}:{settings.poster_token}:{slot}".encode()
+    message = f"{purpose}:{settings.poster_token}:{body}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:16]
 
 
-def _signed_slot(settings: EventCheckin, param: str | None, purpose: str) -> int | None:
-    """The time slot a ``slot.signature`` value was signed for, or None if it is not genuine."""
+def _signed(settings: EventCheckin, param: str | None, purpose: str) -> tuple[int, str] | None:
+    """The time slot and the rest of a ``slot[.id].signature`` value signed for ``purpose``, or
+    None if it is not genuine."""
     if not param or "." not in param:
         return None
-    slot_text, sig = param.split(".", 1)
+    body, sig = param.rsplit(".", 1)
+    slot_text, _, rest = body.partition(".")
     if not slot_text.isdigit() or len(slot_text) > 12:
         return None
-    slot = int(slot_text)
-    return slot if hmac.compare_digest(sig, _signature(settings, slot, purpose)) else None
+    return (int(slot_text), rest) if hmac.compare_digest(sig, _signature(settings, body, purpose)) else None
+
+
+def _slot(at: datetime | None) -> int:
+    return int((at or utcnow()).timestamp()) // ROTATION_SECONDS
 
 
 def rotating_param(settings: EventCheckin, at: datetime | None = None) -> str:
-    slot = int((at or utcnow()).timestamp()) // ROTATION_SECONDS
-    return f"{slot}.{_signature(settings, slot, 'screen')}"
+    slot = _slot(at)
+    return f"{slot}.{_signature(settings, str(slot), 'screen')}"
 
 
 def rotating_valid(settings: EventCheckin, param: str | None, at: datetime | None = None) -> bool:
     """The current or the previous slot's signature (so a code shown a moment ago still works)."""
-    slot = _signed_slot(settings, param, "screen")
-    now_slot = int((at or utcnow()).timestamp()) // ROTATION_SECONDS
-    return slot is not None and now_slot - 1 <= slot <= now_slot
+    found = _signed(settings, param, "screen")
+    return found is not None and _slot(at) - 1 <= found[0] <= _slot(at)
 
 
 def form_pass(settings: EventCheckin, at: datetime | None = None) -> str:
     """Given with the form to someone who came from a fresh rotating code: sending the form needs
-    this, not the code, so the code changing on the screen meanwhile does not turn them away."""
-    slot = int((at or utcnow()).timestamp()) // ROTATION_SECONDS
-    return f"{slot}.{_signature(settings, slot, 'form')}"
+    this, not the code, so the code changing on the screen meanwhile does not turn them away. Its
+    random id makes it one person's: the check-in it makes records the id, once (``Scan.form_pass``)."""
+    body = f"{_slot(at)}.{secrets.token_hex(8)}"
+    return f"{body}.{_signature(settings, body, 'form')}"
 
 
-def form_pass_valid(settings: EventCheckin, param: str | None, at: datetime | None = None) -> bool:
-    """A pass this event gave out no longer than FORM_GRACE ago."""
-    slot = _signed_slot(settings, param, "form")
-    now_slot = int((at or utcnow()).timestamp()) // ROTATION_SECONDS
-    return slot is not None and now_slot - FORM_GRACE.total_seconds() // ROTATION_SECONDS <= slot <= now_slot
+def form_pass_id(settings: EventCheckin, param: str | None, at: datetime | None = None) -> str | None:
+    """The id of a pass this event gave out no longer than FORM_GRACE ago, used or not (the
+    check-in tells: a used one answers "already checked in"); None for any other value."""
+    found = _signed(settings, param, "form")
+    if found is None or not found[1]:
+        return None
+    slot, pass_id = found
+    return pass_id if _slot(at) - FORM_GRACE.total_seconds() // ROTATION_SECONDS <= slot <= _slot(at) else None
+
+
+def _pass_used(event_id: int, pass_id: str) -> bool:
+    return db.session.scalar(select(Scan.id).where(Scan.event_id == event_id, Scan.form_pass == pass_id)) is not None
 
 
 # --- registration and tickets --------------------------------------------------------------------

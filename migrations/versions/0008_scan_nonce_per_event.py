@@ -1,7 +1,7 @@
 """checkin: a scan's nonce is unique per event, not across every organisation's events.
 
 A nonce unique across all events let one organisation's door replay another's scan, and so read the
-name on it. Revision 0008_scan_nonce_per_event, after 0006_ballots (2026-11-25).
+name on it. Revision 0008_scan_nonce_per_event, after 0007_ballot_secrecy (2026-11-25).
 """
 from alembic import op
 
