@@ -311,3 +311,76 @@ def test_one_form_pass_sent_from_ten_phones_at_once_counts_once(app, door):
     assert sorted(results) == ["already_checked_in"] * 9 + ["ok"]
     with app.app_context():
         assert services.live_count(door.event.id) == 1
+
+
+# --- 4. hostile text and numbers: an answer, never a 5xx ---------------------------------------------
+
+LONE_SURROGATES = ["\ud800", "AB\udfffCD23", "\udc80" * 8]
+TOO_BIG = [2**31, 2**63, 10**20, -(2**31) - 1]
+
+
+@pytest.mark.parametrize("field", ["code", "token", "device", "nonce"])
+def test_a_lone_surrogate_in_a_scan_is_invalid_not_a_5xx(app, staff, door, field):
+    """JSON can carry half of a UTF-16 pair ("\\ud800"), which no database can store or compare."""
+    method = {"code": "typed_code", "token": "ticket_scan"}.get(field, "walk_in")
+    for n, text in enumerate(LONE_SURROGATES):
+        response = api(staff, door, {"method": method, field: text, "nonce": f"surrogate-{n}"} if field != "nonce"
+                       else {"method": method, "nonce": text})
+        assert response.status_code in (200, 400), text
+        if response.status_code == 200:
+            assert response.json["result"] == ("invalid" if field in ("code", "token") else "ok")
+
+
+def test_a_lone_surrogate_in_the_door_form_is_invalid_not_a_5xx(app, staff, door):
+    url = f"/en/manage/gwynedd/events/{door.event.id}/door/code"
+    for n, raw in enumerate([b"%ED%A0%80", b"AB%ED%BF%BFCD", b"%C0%80", b"%FF%FE"]):  # no UTF-8 can hold these
+        response = staff.post(url, data=b"code=" + raw + b"&nonce=form-bad-%d&csrf_token=" % n + staff.last_csrf.encode(),
+                              content_type="application/x-www-form-urlencoded")
+        assert response.status_code in (200, 400), raw
+        assert "scan-green" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", TOO_BIG)
+def test_an_id_too_big_for_the_database_is_absent(app, staff, door, value):
+    """ticket_id or audience_id of 2**31 or more (or a 20-digit number) would overflow the database's
+    INTEGER (PostgreSQL: out of range; SQLite: OverflowError): the ScanRequest drops it."""
+    from engage.checkin.forms import ScanRequest
+
+    assert ScanRequest.from_json({"method": "name_search", "ticket_id": value}).ticket_id is None
+    assert ScanRequest.from_json({"method": "walk_in", "audience_id": value}).audience_id is None
+    named = api(staff, door, {"method": "name_search", "ticket_id": value, "nonce": "too-big-01"})
+    assert named.status_code == 200 and named.json["result"] == "invalid"
+    walk = api(staff, door, {"method": "walk_in", "audience_id": value, "nonce": "too-big-02"})
+    assert walk.status_code == 200 and walk.json["result"] == "ok"
+
+
+def test_the_largest_database_id_still_reads_as_an_id():
+    from engage.checkin.forms import ScanRequest
+
+    assert ScanRequest.from_json({"method": "name_search", "ticket_id": 2**31 - 1}).ticket_id == 2**31 - 1
+
+
+@pytest.mark.parametrize("number", [str(2**31), "99999999999999999999"])
+def test_a_ticket_id_too_big_in_the_door_form_is_invalid(app, staff, door, number):
+    response = staff.post(f"/en/manage/gwynedd/events/{door.event.id}/door/ticket/{number}",
+                          data={"csrf_token": staff.last_csrf, "nonce": "too-big-form-1"})
+    assert response.status_code == 200 and NOT_VALID in response.get_data(as_text=True)
+    undo = staff.post(f"/api/orgs/gwynedd/events/{door.event.id}/scans/{number}/undo",
+                      headers={"X-CSRFToken": staff.last_csrf})
+    assert undo.status_code == 404
+
+
+@pytest.mark.parametrize("raw", [b"1.%EF%BF%BD", b"%C2%B2.0000000000000000", b"1.2.%C3%A9", b"%ED%A0%80.x",
+                                 b"1.%FF", b"1." + b"9" * 5000])
+def test_a_hostile_screen_code_or_form_pass_is_expired_not_a_5xx(app, client, door, raw):
+    """Non-ASCII (which hmac.compare_digest refuses), a digit Python's int() refuses ("²"), bytes no
+    UTF-8 holds: in the screen's code or the form's pass, each is a code that has changed."""
+    token, fresh = _rotating(app, door)
+    page = client.get(f"/en/checkin/{token}?r={raw.decode()}")
+    assert page.status_code == 200 and "This QR code has changed" in page.get_data(as_text=True)
+    client.get(f"/en/checkin/{token}?r={fresh}")  # the form, for a CSRF token
+    sent = client.post(f"/en/checkin/{token}", content_type="application/x-www-form-urlencoded",
+                       data=b"nonce=hostile-pass&csrf_token=" + client.last_csrf.encode() + b"&passed=" + raw)
+    assert sent.status_code == 200 and "This QR code has changed" in sent.get_data(as_text=True)
+    with app.app_context():
+        assert services.live_count(door.event.id) == 0

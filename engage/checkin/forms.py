@@ -14,7 +14,7 @@ from ..forms import Form
 from ..i18n import LANGUAGE_LABELS, LANGUAGES
 from ..validators import Email, MaxLength, NumberRange, Optional, Required, RequiredInput
 from .models import METHODS
-from .services import CheckinRefusal
+from .services import MAX_ID, CheckinRefusal
 
 #: What the API takes: every method but "poster", which is only the residents' own page.
 API_METHODS = tuple(m for m in METHODS if m != "poster")
@@ -122,13 +122,29 @@ class ScanRequest:
             raise CheckinRefusal("bad_request")
         # A field of the wrong type is treated as missing, as a form would treat an unknown field:
         # the scan is still judged (and most likely answered "invalid"), never a 500.
-        text = {name: value if isinstance(value := body.get(name), str) else None
-                for name in ("nonce", "token", "code", "device")}
+        text = {name: _text(body.get(name)) for name in ("nonce", "token", "code", "device")}
         text["token"] = _token_from(text["token"])
-        # JSON's true and false are not numbers, though Python's bool is an int.
-        whole = {name: value if type(value := body.get(name)) is int else None for name in ("ticket_id", "audience_id")}
+        whole = {name: _an_id(body.get(name)) for name in ("ticket_id", "audience_id")}
         return cls(method=body["method"], scanned_at=_zoned_time(body.get("scanned_at")),
                    queued=body.get("queued") is True, **text, **whole)
+
+
+def _text(value: Any) -> str | None:
+    """A JSON string a database can hold: JSON may carry half of a UTF-16 pair ("\\ud800"), which
+    no UTF-8 can encode (a UnicodeEncodeError on the way to the database)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return value
+
+
+def _an_id(value: Any) -> int | None:
+    """A whole number that can be a row's id. JSON's true and false are not numbers, though Python's
+    bool is an int; and a number past ``MAX_ID`` would overflow the database's INTEGER."""
+    return value if type(value) is int and 0 < value <= MAX_ID else None
 
 
 def _token_from(value: str | None) -> str | None:
