@@ -1,9 +1,14 @@
-"""Security headers on every response, and requests carrying a NUL character refused."""
+"""Security headers on every response, requests carrying a NUL character refused, and JSON bodies
+read only to a bounded depth."""
 from __future__ import annotations
 
+import json
+import re
+from itertools import accumulate
 from typing import Any
 
 from flask import Flask, Response, abort, request, session
+from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from itsdangerous import URLSafeTimedSerializer
@@ -40,6 +45,35 @@ _FIXED = (
     # The door page uses the camera; nothing needs the microphone or location.
     ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
 )
+
+
+#: Deepest nesting of arrays and objects a request body may have. The scanner's body is two levels
+#: deep; Python's parser (and anything walking what it made) recurses once a level and dies with
+#: RecursionError, a 500, somewhere under a thousand.
+MAX_JSON_DEPTH = 32
+#: A string, to its closing quote or the end of the text: with the quote optional every match
+#: succeeds, so stripping strings stays linear however the quotes and backslashes are arranged.
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"?', re.DOTALL)
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def json_depth(text: str) -> int:
+    """How deep arrays and objects nest in a JSON text (brackets inside strings do not count)."""
+    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return max(accumulate(1 if b in "[{" else -1 for b in brackets), default=0)
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, refusing a text nested deeper than MAX_JSON_DEPTH before parsing it. Every
+    request body is read through here (``request.get_json``): a refusal is the ValueError of any
+    unreadable JSON, so it is a 400, or ``None`` with ``silent=True``."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        text = s.decode(json.detect_encoding(s), "surrogatepass") if isinstance(s, (bytes, bytearray)) else s
+        # Counting brackets first keeps the usual small body from being scanned twice.
+        if text.count("[") + text.count("{") > MAX_JSON_DEPTH and json_depth(text) > MAX_JSON_DEPTH:
+            raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        return super().loads(text, **kwargs)
 
 
 def _has_nul(value: Any) -> bool:
@@ -82,6 +116,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
+    app.json = JSONProvider(app)
 
     @app.before_request
     def _refuse_nul() -> None:
