@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
 from . import db as db_module
-from . import errors, i18n, notices, security
+from . import errors, i18n, notices, params, security
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,6 +120,7 @@ def configure_blueprints(app: Flask) -> None:
     from .public.routes import bp as public_bp
     from .public.routes import neutral
 
+    params.init_app(app)  # the id converter every `<int:...>` below is built with
     for bp in (neutral, public_bp, accounts_bp, audit_bp, events_bp, events_manage_bp,
                checkin_links_bp, checkin_bp, door_bp, checkin_manage_bp, checkin_api_bp,
                feedback_bp, feedback_manage_bp, feedback_api_bp, outbox_bp, pb_links_bp, pb_bp, pb_manage_bp):

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, g, render_template
 from sqlalchemy import select
 
 from ..accounts.access import org_required
 from ..extensions import db
+from ..params import query_int
 from .models import AuditEntry
 
 bp = Blueprint("audit", __name__, url_prefix="/<lang:lang>/manage/<org>")
@@ -14,7 +15,7 @@ PAGE_SIZE = 50
 @bp.route("/audit")
 @org_required("admin")
 def log():  # type: ignore[no-untyped-def]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = query_int("page", 1)
     query = (select(AuditEntry).where(AuditEntry.org_id == g.org.id)
              .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()))
     entries = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)

@@ -10,6 +10,7 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, 
 from ..bilingual import BilingualField
 from ..dates import LOCAL_FORMAT, today_local
 from ..forms import Form
+from ..params import record_id
 from ..validators import MaxLength, NumberRange, Optional, Required, RequiredInput
 
 KIND_CHOICES = [SelectChoice("engagement", _l("Engagement event")),
@@ -58,8 +59,8 @@ class EventForm(Form):
                                    description=_l("For example step-free access, hearing loop, quiet room, British Sign Language."))
     partners = StringField(_l("Partners"), description=_l("Organisations you ran the event with, separated by commas."),
                            validators=[Optional(), MaxLength(500)])
-    themes = CheckboxesField(_l("Objectives of the programme"), coerce=int, validate_choice=False)
-    audiences = CheckboxesField(_l("Audiences you aim to reach"), coerce=int, validate_choice=False)
+    themes = CheckboxesField(_l("Objectives of the programme"), coerce=record_id, validate_choice=False)
+    audiences = CheckboxesField(_l("Audiences you aim to reach"), coerce=record_id, validate_choice=False)
     status = RadioField(_l("Status"), choices=STATUS_CHOICES, validators=[Required(_l("Select a status"))])
     public = BooleanField(_l("Show this event on the public pages"),
                           description=_l("Needs the title and description in both Welsh and English."))
@@ -180,8 +181,8 @@ class FilterForm(Form):
 
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
-    theme = SelectField(_l("Objective"), coerce=int, validators=[Optional()], validate_choice=False)
-    audience = SelectField(_l("Audience"), coerce=int, validators=[Optional()], validate_choice=False)
+    theme = SelectField(_l("Objective"), coerce=record_id, validators=[Optional()], validate_choice=False)
+    audience = SelectField(_l("Audience"), coerce=record_id, validators=[Optional()], validate_choice=False)
     kind = SelectField(_l("Kind"), validators=[Optional()],
                        choices=[SelectChoice("", _l("Any"))] + KIND_CHOICES)
     status = SelectField(_l("Status"), validators=[Optional()],

@@ -10,6 +10,7 @@ from ..events.forms import CheckboxesField
 from ..forms import Form
 from ..i18n import LANGUAGE_LABELS, LANGUAGES
 from ..money import pounds_to_pence
+from ..params import record_id
 from ..validators import Email, MaxLength, NumberRange, Optional, Required, RequiredInput
 from .labels import STATUS_LABELS
 
@@ -26,8 +27,8 @@ class EntryForm(Form):
                                 description=_l("Responses, attendees or votes."))
     decided_on = DateField(_l("Date of the decision"), validators=[Optional()])
     area = BilingualField(_l("Area"), max_length=100, description=_l("The place this is about, like Bangor or Gwynedd."))
-    themes = CheckboxesField(_l("Objectives of the programme"), coerce=int, validate_choice=False)
-    events = CheckboxesField(_l("Events where people told us this"), coerce=int, validate_choice=False)
+    themes = CheckboxesField(_l("Objectives of the programme"), coerce=record_id, validate_choice=False)
+    events = CheckboxesField(_l("Events where people told us this"), coerce=record_id, validate_choice=False)
     status = RadioField(_l("Status"), choices=STATUS_CHOICES, validators=[Required(_l("Select a status"))])
     reason = BilingualField(_l("Why it is not possible"), multiline=True, max_length=5000,
                             description=_l("Needed in both Welsh and English when the status is ‘Not possible’."))
@@ -91,7 +92,7 @@ class UpdateForm(Form):
 
 
 class FromEventForm(Form):
-    event = SelectField(_l("Held event"), coerce=int, validators=[Required(_l("Select an event"))],
+    event = SelectField(_l("Held event"), coerce=record_id, validators=[Required(_l("Select an event"))],
                         validate_choice=False)
     submit = SubmitField(_l("Start a draft from this event"))
 
