@@ -9,6 +9,10 @@ LOCAL = ZoneInfo("Europe/London")
 #: How a local time travels in a form (<input type="datetime-local">).
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+#: The years a date typed or asked for may be in. No event, vote or decision here falls outside
+#: them, and at the ends of Python's range (year 1, year 9999) turning a date into UTC or moving to
+#: the next day or month overflows: a 500, not an answer.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 def local_to_utc(naive_local: datetime) -> datetime:
@@ -26,9 +30,11 @@ def utc_to_local(value: datetime) -> datetime:
 
 
 def parse_month(text: str) -> tuple[int, int] | None:
-    """"2026-10" → (2026, 10); anything else → None."""
+    """"2026-10" → (2026, 10); anything else, or a year outside FIRST_YEAR..LAST_YEAR → None."""
     found = MONTH_RE.match(text.strip())
-    return (int(found.group(1)), int(found.group(2))) if found else None
+    if not found or not FIRST_YEAR <= int(found.group(1)) <= LAST_YEAR:
+        return None
+    return int(found.group(1)), int(found.group(2))
 
 
 def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:

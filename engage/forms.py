@@ -4,9 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
+from wtforms import DateTimeField
 
 from .refusals import Refusal
-from .validators import WTFormsTranslations
+from .validators import WTFormsTranslations, within_years
 
 _TRANSLATIONS = WTFormsTranslations()
 
@@ -27,6 +28,15 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form: Any) -> WTFormsTranslations:
             return _TRANSLATIONS
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        # Every date field (DateField and DateTimeLocalField derive from DateTimeField) keeps to the
+        # years a date can name here, so no form has to remember to: year 1 or 9999 overflowed.
+        extra = {name: list(found) for name, found in (extra_validators or {}).items()}
+        for field in self:
+            if isinstance(field, DateTimeField):
+                extra.setdefault(field.name, []).append(within_years)
+        return bool(super().validate(extra))
 
     def show_error(self, err: Refusal) -> None:
         """Show a service's refusal next to its field (``err.field``), in its area's words.

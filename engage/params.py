@@ -1,5 +1,5 @@
-"""Whole numbers from outside (URL segments, the query string, form choices) kept to what the
-database can hold.
+"""What arrives in the URL: whole numbers kept to what the database can hold, and links that keep
+the query string.
 
 An id of 2**31 is a 500 on PostgreSQL ("integer out of range") and one of 20 digits a 500 on SQLite
 (OverflowError binding it); neither can name a row, so they are refused before any query: an id in
@@ -9,6 +9,7 @@ and a form choice is not one of the options.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask, request
 from werkzeug.routing import IntegerConverter, Map
@@ -43,6 +44,22 @@ def record_id(value: Any) -> int:
     return number
 
 
+def with_query(url: str, **changes: Any) -> str:
+    """``url`` with this request's query string, ``changes`` setting keys (``None`` removes one).
+
+    Never spread the query string into ``url_for`` instead: ``?org=`` clashes with the route's own
+    argument (a TypeError, 500) and ``?_scheme=`` or ``?_external=`` are taken as its options.
+    """
+    args = request.args.copy()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = str(value)
+    return f"{url}?{urlencode(list(args.items(multi=True)))}" if args else url
+
+
 def init_app(app: Flask) -> None:
     # Before any blueprint is registered: a rule takes its converter when it is added.
     app.url_map.converters["int"] = IdConverter
+    app.add_template_global(with_query)

@@ -7,14 +7,18 @@ produce themselves (a number that is not a number, a choice not on the list) are
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import validators as v
 from wtforms.validators import StopValidation, ValidationError  # noqa: F401  (re-exported)
 
+from .dates import FIRST_YEAR, LAST_YEAR
+
 __all__ = ["Required", "RequiredInput", "MaxLength", "Email", "NumberRange", "EqualTo", "Optional",
-           "ValidationError", "StopValidation", "WTFormsTranslations"]
+           "within_years", "ValidationError", "StopValidation", "WTFormsTranslations"]
 
 
 class Optional(v.Optional):
@@ -66,6 +70,12 @@ def NumberRange(minimum: Any = None, maximum: Any = None, message: Any = None) -
 
 def EqualTo(other: str, message: Any) -> v.EqualTo:
     return v.EqualTo(other, message=message)
+
+
+def within_years(form: Any, field: Any) -> None:
+    """A date (or date and time) from FIRST_YEAR to LAST_YEAR; every form's date fields get it."""
+    if isinstance(field.data, date) and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise StopValidation(_("Enter a date between %(first)s and %(last)s", first=FIRST_YEAR, last=LAST_YEAR))
 
 
 # Messages that WTForms fields raise by themselves, mapped to ours. Anything not listed becomes the

@@ -1,4 +1,6 @@
-"""Bad input is refused with a clear error in the caller's format, never a 5xx, and changes nothing.
+"""Bad input is refused with a clear error in the caller's format, never a 5xx, and changes nothing:
+JSON nested 100,000 deep, ids too big for the database's integer, extreme dates, and query-string keys
+that clash with a route's own arguments.
 
 The app is built with exceptions turned into responses (as in production), so a crash is a 500 here,
 not a traceback.
@@ -101,3 +103,60 @@ def test_a_draft_from_an_unknown_huge_event_is_refused(app, staff):
                           data={"event": "9" * 25, "csrf_token": staff.last_csrf})
     assert response.status_code in (400, 404)
     assert row_counts(app) == before
+
+
+# --- 3. extreme dates, and query keys that clash with the route's ---------------------------------
+
+
+@pytest.mark.parametrize("query", ["date_from=0001-01-01", "date_to=0001-01-01", "date_from=9999-12-31",
+                                   "date_to=9999-12-31", "date_from=1899-12-31"])
+def test_extreme_dates_on_the_staff_event_list_are_a_validation_message(staff, query):
+    for lang in ("cy", "en"):
+        response = staff.get(f"/{lang}/manage/gwynedd/events/?{query}")
+        assert response.status_code == 200
+        message = "Rhowch ddyddiad rhwng 1900 a 2999" if lang == "cy" else "Enter a date between 1900 and 2999"
+        assert message in response.get_data(as_text=True)
+        assert staff.get(f"/{lang}/manage/gwynedd/events.csv?{query}").status_code == 200
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00", "9999-12-31T23:59"])
+def test_extreme_dates_in_forms_are_a_validation_message(app, staff, when):
+    before = row_counts(app)
+    response = staff.submit("/en/manage/gwynedd/events/new", {
+        "title-en": "Drop-in", "kind": "engagement", "starts_at": when, "ends_at": when, "online": "y",
+        "delivery_language": "en", "status": "planned"})
+    assert response.status_code == 400
+    assert "Enter a date between 1900 and 2999" in response.get_data(as_text=True)
+    response = staff.submit("/en/manage/gwynedd/pb/new", {"opens_at": when, "closes_at": when})
+    assert response.status_code == 400
+    assert row_counts(app) == before
+
+
+@pytest.mark.parametrize("month", ["0000-01", "0001-01", "9999-12", "10000-01", "2026-13"])
+def test_extreme_report_months_are_not_found(app, staff, month):
+    before = row_counts(app)
+    for lang in ("cy", "en"):
+        for url in (f"/{lang}/manage/gwynedd/reports/{month}", f"/{lang}/manage/gwynedd/reports/{month}.csv"):
+            response = staff.get(url)
+            assert response.status_code == 404, url
+            assert _page_lang(response) == lang
+        staff.get(f"/{lang}/manage/gwynedd/reports")
+        assert staff.post(f"/{lang}/manage/gwynedd/reports/{month}/make",
+                          data={"csrf_token": staff.last_csrf}).status_code == 404
+        response = staff.submit(f"/{lang}/manage/gwynedd/reports", {"month": month})
+        assert response.status_code == 400
+    assert row_counts(app) == before
+
+
+@pytest.mark.parametrize("query", ["org=x", "org=x&page=2", "lang=de", "_external=1&_scheme=javascript",
+                                   "_scheme=javascript", "_anchor=x", "_method=POST"])
+def test_query_keys_that_are_url_for_arguments_change_no_link(staff, make_event, query):
+    for _ in range(2):
+        make_event()
+    for url in ("/en/manage/gwynedd/events/", "/cy/you-said-we-did/"):
+        response = staff.get(f"{url}?{query}")
+        assert response.status_code == 200, url
+        html = response.get_data(as_text=True)
+        assert "javascript:" not in html and "/x/" not in html and "/de/" not in html
+    export = re.search(r'href="([^"]*events\.csv[^"]*)"', staff.get(f"/en/manage/gwynedd/events/?{query}").get_data(as_text=True))
+    assert export and export.group(1).startswith("/en/manage/gwynedd/events.csv")

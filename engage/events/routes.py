@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..accounts.access import org_required
 from ..dates import local_to_utc, parse_month, utc_to_local
 from ..extensions import db, limiter
-from ..params import query_int
+from ..params import query_int, with_query
 from . import calendar, reports, services
 from .forms import AudienceForm, EventForm, FilterForm, OutcomeForm, PulseForm, ReportForm, ThemeForm
 from .models import Audience, MonthlyReport, Theme
@@ -98,7 +98,7 @@ def index():  # type: ignore[no-untyped-def]
     query = services.staff_query(g.org, _filters(form))
     page = db.paginate(query, page=query_int("page", 1), per_page=50, error_out=False)
     return render_template("events/manage_list.html", org=g.org, form=form, page=page,
-                           export_url=url_for("manage_events.export", org=g.org.slug, **request.args))
+                           export_url=with_query(url_for("manage_events.export", org=g.org.slug), page=None))
 
 
 @manage.route("/events.csv")
