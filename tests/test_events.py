@@ -1,6 +1,7 @@
 """The event log: staff pages, public pages, the calendar feed, bad input and scoping."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -199,6 +200,17 @@ def test_calendar_feed_in_each_language(app, client, two_orgs, make_event):
         assert [str(e["summary"]) for e in events] == [title]
         assert events[0].decoded("dtstart").isoformat() == "2030-03-05T14:00:00+00:00"  # GMT in March
         assert str(events[0]["url"]).endswith(f"/{lang}/events/{events[0]['uid'].split('-')[1].split('@')[0]}")
+
+
+def test_calendar_feed_has_no_control_characters(client, two_orgs, make_event):
+    # RFC 5545 forbids control characters in text (the library escapes line breaks, nothing else).
+    make_event(title={"cy": "Te\x0b parti\x01", "en": "Tea\x01 party\ufffe"}, venue_name="Neuadd\x1f y Dref",
+               description={"cy": "Croeso\x07 i bawb.", "en": "Everyone\x7f welcome."}, start=datetime(2030, 3, 5, 14, 0))
+    for lang, title in (("cy", "Te parti"), ("en", "Tea party")):
+        data = client.get(f"/{lang}/events/calendar.ics").data
+        assert re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xef\xbf\xbe", data) is None
+        event = Calendar.from_ical(data).walk("VEVENT")[0]
+        assert str(event["summary"]) == title and str(event["location"]).startswith("Neuadd y Dref")
 
 
 def test_staff_filters_and_csv_export(app, client, two_orgs, make_event):

@@ -296,6 +296,17 @@ def test_atom_feeds_per_organisation_and_area_in_each_language(app, client, two_
     assert 'href="/cy/you-said-we-did/gwynedd/areas/anglesey/feed.xml"' in page
 
 
+def test_atom_feed_stays_well_formed_with_control_characters_in_a_title(client, two_orgs, make_entry):
+    # XML 1.0 forbids these even as character references: one in a title made the feed unreadable.
+    make_entry(title={"cy": "Goleuadau\x01 stryd\x0b ar\ufffe Lôn Las", "en": "Street\x01 lights\x0b on\ufffe Lôn Las"},
+               did={"cy": "Gosod\x1f goleuadau", "en": "Lights\x1f fitted"})
+    for lang, title in (("cy", "Goleuadau stryd ar Lôn Las"), ("en", "Street lights on Lôn Las")):
+        feed = ET.fromstring(client.get(f"/{lang}/you-said-we-did/gwynedd/feed.xml").data)
+        entry = feed.find(f"{ATOM}entry")
+        assert entry.findtext(f"{ATOM}title") == title
+        assert "\x1f" not in entry.findtext(f"{ATOM}summary")
+
+
 def test_open_data_has_both_languages_and_no_personal_data(app, client, two_orgs, make_entry, make_event):
     public_event = make_event().id
     private_event = make_event(public=False, title={"cy": "Cyfarfod mewnol", "en": "Internal meeting"}).id

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from icalendar import Calendar, Event as ICalEvent
 
+from ..safetext import feed_text
 from .models import Event
 
 PRODID = "-//Engage//Events//CY-EN"
@@ -17,15 +18,17 @@ def feed(events: list[Event], lang: str, base_url: str) -> bytes:
         item = ICalEvent()
         # Stable across both languages' feeds, so a calendar holding both shows one event.
         item.add("uid", f"event-{event.id}@engage")
-        item.add("summary", event.text("title", lang))
-        item.add("description", event.text("description", lang))
+        # The library escapes line breaks but writes control characters as they are (RFC 5545 forbids them).
+        item.add("summary", feed_text(event.text("title", lang)))
+        item.add("description", feed_text(event.text("description", lang)))
         item.add("dtstart", event.starts_at)
         item.add("dtend", event.ends_at)
         item.add("dtstamp", event.updated_at)
         if event.online:
             item.add("location", "Online" if lang == "en" else "Ar-lein")
         else:
-            item.add("location", ", ".join(p for p in (event.venue_name, event.venue_address, event.postcode) if p))
+            where = ", ".join(p for p in (event.venue_name, event.venue_address, event.postcode) if p)
+            item.add("location", feed_text(where))
         item.add("url", f"{base_url}/{lang}/events/{event.id}")
         item.add("status", "CONFIRMED")
         cal.add_component(item)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from ..accounts.models import Organisation
 from ..bilingual import LANGS
+from ..safetext import feed_text
 from ..types import utcnow
 from .labels import status_label
 from .models import FeedbackEntry
@@ -23,9 +24,11 @@ def _stamp(value: datetime) -> str:
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    node = ET.SubElement(parent, tag, attrs)
+    # Every word of the feed passes here: ElementTree writes a control character as it is, and
+    # one in a title would make the whole feed unreadable.
+    node = ET.SubElement(parent, tag, {name: feed_text(value) for name, value in attrs.items()})
     if text is not None:
-        node.text = text
+        node.text = feed_text(text)
     return node
 
 
