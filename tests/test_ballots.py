@@ -1,6 +1,8 @@
 """PB ballots: voting with a code, bad input, secrecy in the schema, lifecycle, results, open data, CLI."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -606,6 +608,18 @@ def test_results_reasons_receipts_and_open_data(app, client, pot):
     assert csv_text.splitlines()[0].startswith("project_id,title_cy,title_en,cost_pence,votes")
     pb = client.get(f"/en/pb/{pot.id}/ballots.pb").get_data(as_text=True)
     assert "VOTES" in pb and not any(r.replace("-", "") in pb for r in receipts)
+
+
+def test_results_csv_shows_formulas_as_text(app, client, two_orgs):
+    hyperlink = '=HYPERLINK("http://evil.example","{}")'
+    made = make_pot(app, codes=0, projects=[(hyperlink.format("Cliciwch"), hyperlink.format("Click"), 100_000),
+                                            ("+44 1248", "@SUM(A1:A9)", 200_000), ("-Meinciau", "Benches", 300_000)])
+    _publish(app, made.id)
+    rows = list(csv.reader(io.StringIO(client.get(f"/en/pb/{made.id}/results.csv").get_data(as_text=True))))
+    titles = sorted((row[1], row[2]) for row in rows[1:])
+    assert titles == [("'+44 1248", "'@SUM(A1:A9)"), ("'-Meinciau", "Benches"),
+                      ("'" + hyperlink.format("Cliciwch"), "'" + hyperlink.format("Click"))]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
 
 
 def _pabutools_winners(pb_text: str, rule: str) -> set[str]:

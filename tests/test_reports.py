@@ -75,6 +75,24 @@ def test_report_numbers_match_the_events(app, october):
     assert events[0]["Naratif (Cymraeg) / Narrative (Welsh)"] == "Naratif"
 
 
+def test_report_csv_shows_formulas_as_text(app, october):
+    # Every cell goes through the one CSV writer: before, the organisation's names and the objective
+    # codes were written as they were, so "=..." ran as a formula in a spreadsheet.
+    from engage.accounts.services import get_org
+    from engage.events import reports
+    from engage.events.models import Theme
+
+    with app.app_context():
+        org = get_org("gwynedd")
+        org.name_en, org.name_cy = '=HYPERLINK("http://evil.example","Council")', "@Cyngor"
+        db.session.scalar(select(Theme).where(Theme.org_id == org.id, Theme.code == "2.1")).code = "=2+1"
+        db.session.commit()
+        text = reports.render_csv(reports.build(get_org("gwynedd"), 2026, 10, today=date(2026, 11, 24)))
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert "'=2+1" in cells and "'@Cyngor" in cells and "'=HYPERLINK(\"http://evil.example\",\"Council\")" in cells
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+
+
 def test_report_for_a_future_month_is_refused(app, client, october):
     sign_in(client, "organiser-a@example.org")
     response = client.submit("/cy/manage/gwynedd/reports", {"month": "2099-01"})

@@ -1,7 +1,6 @@
 """PB pages: the public list, a pot, the ballot steps, results and open data; the code-card link."""
 from __future__ import annotations
 
-import csv
 import io
 import json
 import random
@@ -16,6 +15,7 @@ from flask_babel import gettext as _
 from ..codes import pretty_code
 from ..extensions import limiter
 from ..i18n import choose_or_redirect
+from ..safetext import CSVWriter
 from . import labels
 from .box import Voter, cast_ballot, fingerprint, receipt_counted, receipt_hash
 from .choices import check_choices
@@ -236,7 +236,7 @@ def results_json(pot_id: int):  # type: ignore[no-untyped-def]
 def results_csv(pot_id: int):  # type: ignore[no-untyped-def]
     pot, result = _published(pot_id)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = CSVWriter(out)
     writer.writerow(["project_id", "title_cy", "title_en", "cost_pence", "votes", "points", "funded",
                      "reason", f"funded_by_{result.other_rule}"])
     for row in result.rows(pot):

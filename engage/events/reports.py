@@ -1,7 +1,6 @@
 """The monthly monitoring report: numbers by kind, objective and audience, and each event's story."""
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +15,7 @@ from ..i18n import BABEL_LOCALES
 from ..dates import is_future_month, month_bounds, previous_month, today_local, utc_to_local
 from ..db import write_transaction
 from ..extensions import db
+from ..safetext import CSVWriter
 from ..types import utcnow
 from . import services
 from .services import EventRefusal
@@ -129,30 +129,25 @@ def event_row(event: Event, checked_in: int = 0) -> dict[str, str]:
     }
 
 
-def _safe(value: str) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheets (CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def events_csv(events: list[Event]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = CSVWriter(out)
     writer.writerow([header for _, header in EVENT_COLUMNS])
     checked_in = services.checkins([e.id for e in events])
     for event in events:
         row = event_row(event, checked_in.get(event.id, 0))
-        writer.writerow([_safe(row[key]) for key, _ in EVENT_COLUMNS])
+        writer.writerow([row[key] for key, _ in EVENT_COLUMNS])
     return out.getvalue()
 
 
 def render_csv(data: ReportData) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = CSVWriter(out)
     writer.writerow(SUMMARY_COLUMNS)
     writer.writerow(["total", data.key, data.org.name_cy, data.org.name_en, len(data.events), data.total_attendance])
     for section, rows in (("kind", data.by_kind), ("objective", data.by_theme), ("audience", data.by_audience)):
         for r in rows:
-            writer.writerow([section, r.code, _safe(r.name_cy), _safe(r.name_en), r.events, r.attendance])
+            writer.writerow([section, r.code, r.name_cy, r.name_en, r.events, r.attendance])
     writer.writerow(["cancelled", "", "", "", data.cancelled, ""])
     writer.writerow([])
     return out.getvalue() + events_csv(data.events)
