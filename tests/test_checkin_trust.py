@@ -362,9 +362,11 @@ def test_the_largest_database_id_still_reads_as_an_id():
 
 @pytest.mark.parametrize("number", [str(2**31), "99999999999999999999"])
 def test_a_ticket_id_too_big_in_the_door_form_is_invalid(app, staff, door, number):
+    # The app's own int converter (engage/params.py) stops an id the database cannot hold at the URL:
+    # not found, in the page's language, before the door's own guard is needed.
     response = staff.post(f"/en/manage/gwynedd/events/{door.event.id}/door/ticket/{number}",
                           data={"csrf_token": staff.last_csrf, "nonce": "too-big-form-1"})
-    assert response.status_code == 200 and NOT_VALID in response.get_data(as_text=True)
+    assert response.status_code == 404
     undo = staff.post(f"/api/orgs/gwynedd/events/{door.event.id}/scans/{number}/undo",
                       headers={"X-CSRFToken": staff.last_csrf})
     assert undo.status_code == 404
