@@ -35,11 +35,36 @@ def test_sign_in_then_follow_next_and_sign_out(client, two_orgs):
     assert client.get("/en/manage/").status_code == 302
 
 
-def test_next_cannot_send_people_to_another_site(client, two_orgs):
-    client.get("/en/sign-in")
-    response = client.post("/en/sign-in?next=//evil.example/", data={
-        "email": "admin-a@example.org", "password": PASSWORD, "csrf_token": client.last_csrf})
-    assert response.headers["Location"] == "/en/manage/"
+#: ``next`` values (as they stand in the query string) that browsers or proxies read as another site.
+OPEN_REDIRECTS = [
+    "//evil.example/", "%2F%2Fevil.example", "/%2F%2Fevil.example", "///evil.example",
+    "/%09/evil.example", "/%09%09/evil.example", "%09//evil.example", "/%0a/x", "/%0d%0a/evil.example",
+    "%20//evil.example", "/%20/evil.example", "/%E2%80%8B/evil.example", "/%0b/evil.example",
+    "/%5Cevil.example", "/%5C%5Cevil.example", "%5C%5Cevil.example", "/%5C/evil.example", "/en/%5C",
+    "/%252F/evil.example", "/%255Cevil.example", "/%2509/evil.example",
+    "https:evil.example", "https://evil.example", "https:%2F%2Fevil.example", "HTTPS://evil.example",
+    "javascript:alert(1)", "evil.example", "",
+]
+
+
+@pytest.mark.parametrize("target", OPEN_REDIRECTS)
+def test_next_cannot_send_people_to_another_site(client, two_orgs, target):
+    response = client.submit(f"/en/sign-in?next={target}", {"email": "admin-a@example.org", "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/en/manage/", target
+
+
+def test_next_with_a_nul_is_refused_not_an_error(client, two_orgs):
+    response = client.submit("/en/sign-in?next=/%00/evil.example", {"email": "admin-a@example.org", "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_next_to_a_page_of_this_site_is_followed(client, two_orgs):
+    from urllib.parse import quote
+
+    target = "/en/manage/gwynedd/audit?q=a%20b&page=2"  # as the sign-in redirect puts it in ``next``
+    response = client.submit(f"/en/sign-in?next={quote(target, safe='/')}",
+                             {"email": "admin-a@example.org", "password": PASSWORD})
+    assert response.headers["Location"] == target
 
 
 def test_wrong_password_is_a_bilingual_error_and_changes_nothing(app, client, two_orgs):

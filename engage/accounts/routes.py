@@ -7,19 +7,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import wants_json
 from ..extensions import limiter, login_manager
+from ..links import same_site_path
 from ..welsh import sort_for_language
 from . import services
 from .access import org_required
 from .forms import ChangePasswordForm, OrgSettingsForm, SignInForm
 
 bp = Blueprint("accounts", __name__, url_prefix="/<lang:lang>")
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only follow ``next`` to a path on this site (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 @login_manager.unauthorized_handler
@@ -47,7 +41,7 @@ def sign_in():  # type: ignore[no-untyped-def]
             session.clear()  # a fresh session (and CSRF token) on every sign-in
             login_user(user)
             services.note_login(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("accounts.dashboard"))
+            return redirect(same_site_path(request.args.get("next")) or url_for("accounts.dashboard"))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("accounts/sign_in.html", form=form), status
 
