@@ -45,7 +45,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.extensions["engage_scheduler"].start()
     if app.config["PROXY_COUNT"]:
         n = int(app.config["PROXY_COUNT"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+        # Never X-Forwarded-Host: links are built from PUBLIC_URL, and the Host checked against
+        # TRUSTED_HOSTS must be the one the proxy was asked for, not one a client wrote.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=0)  # type: ignore[method-assign]
     return app
 
 
@@ -84,8 +86,9 @@ def configure_i18n(app: Flask) -> None:
 
     from . import formatting
     from .bilingual import tr, tr_text
+    from .links import public_origin
 
-    app.jinja_env.globals.update(tr=tr, tr_text=tr_text)
+    app.jinja_env.globals.update(tr=tr, tr_text=tr_text, public_origin=public_origin)
     formatting.init_app(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.policies["ext.i18n.trimmed"] = True

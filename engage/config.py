@@ -9,10 +9,13 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
 SECRET_FILE = "secret_key"
+DEVELOPMENT_URL = "http://127.0.0.1:5000"
+LOCAL_HOSTS = ("localhost", "127.0.0.1")
 
 
 class Defaults:
@@ -72,8 +75,14 @@ class Defaults:
     SMTP_USERNAME = ""
     SMTP_PASSWORD = ""
     SMTP_STARTTLS = True
-    #: Where links in mail sent outside a web request point (a request's own address wins).
-    PUBLIC_URL = "http://127.0.0.1:5000"
+    #: The site's address as people reach it, e.g. "https://engage.example.gov.wales". Every link that
+    #: leaves the site (email, posters, voter-code cards, feeds) starts with it, never with the
+    #: request's Host header, which anyone can set. Required in production; development uses
+    #: DEVELOPMENT_URL.
+    PUBLIC_URL = ""
+    #: Host names the app answers to; a request for any other Host is a 400. Empty: PUBLIC_URL's host,
+    #: plus localhost and 127.0.0.1 in development and tests. ENGAGE_TRUSTED_HOSTS="a.example,b.example".
+    TRUSTED_HOSTS: list[str] | str | None = None
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
 
@@ -102,6 +111,7 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
     _ensure_secret_key(app)
+    _public_address(app)
 
 
 def _private_instance(path: Path) -> None:
@@ -147,3 +157,30 @@ def _ensure_secret_key(app: Flask) -> None:
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_urlsafe(48))
     app.config["SECRET_KEY"] = path.read_text().strip()
+
+
+def _public_address(app: Flask) -> None:
+    """Check PUBLIC_URL and derive TRUSTED_HOSTS (Flask answers any other Host with a 400)."""
+    production = app.config["ENV"] == "production"
+    url = str(app.config.get("PUBLIC_URL") or "").strip()
+    if not url:
+        if production:
+            raise RuntimeError(
+                "ENGAGE_PUBLIC_URL is not set. In production every emailed or printed link is built "
+                "from it (e.g. https://engage.example.gov.wales), never from the request's Host header."
+            )
+        url = DEVELOPMENT_URL
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise RuntimeError(f"ENGAGE_PUBLIC_URL must be an http(s) address such as "
+                           f"https://engage.example.gov.wales, not {url!r}")
+    app.config["PUBLIC_URL"] = url.rstrip("/")
+    hosts = app.config.get("TRUSTED_HOSTS") or []
+    if isinstance(hosts, str):
+        hosts = hosts.split(",")
+    hosts = [str(h).strip().lower() for h in hosts if str(h).strip()]
+    if not hosts:
+        hosts = [parts.hostname]
+        if not production:
+            hosts += [h for h in LOCAL_HOSTS if h not in hosts]
+    app.config["TRUSTED_HOSTS"] = hosts

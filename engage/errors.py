@@ -4,14 +4,16 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .extensions import db
 from .i18n import BABEL_LOCALES, LANGUAGES, current_lang, remembered_lang
+from .links import public_adapter
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):  # type: ignore[no-untyped-def]
         return render_error(400, CSRF_MESSAGE, code=CSRF_CODE)
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(error: SecurityError):  # type: ignore[no-untyped-def]
+        # A Host not in TRUSTED_HOSTS: Flask refused it before routing, so the request has no URL
+        # adapter and the page's own (relative) links could not be built. Build them for the public
+        # address; the page is the usual 400, in the URL's language.
+        request_ctx.url_adapter = public_adapter()
+        return _http(error)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):  # type: ignore[no-untyped-def]

@@ -112,6 +112,7 @@ def make_app(database: Database, tmp_path: Path, **overrides: Any) -> Flask:
         "SQLALCHEMY_DATABASE_URI": database.url_for_test(tmp_path),
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "RATELIMIT_STORAGE_URI": "memory://",
+        "PUBLIC_URL": "http://localhost",  # the test client's own address, so its links can be followed
     }
     config.update(overrides)
     return create_app(config)

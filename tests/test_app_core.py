@@ -44,6 +44,7 @@ def test_production_without_secret_refuses_to_start(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="ENGAGE_SECRET_KEY is not set"):
         create_app({"INSTANCE_PATH": str(tmp_path)})
     monkeypatch.setenv("ENGAGE_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("ENGAGE_PUBLIC_URL", "https://engage.example.gov.wales")
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert not (tmp_path / "secret_key").exists()

@@ -15,6 +15,7 @@ from flask_login import current_user
 from ..accounts.access import org_required
 from ..codes import pretty_code
 from ..i18n import BABEL_LOCALES, LANGUAGES
+from ..links import public_url
 from ..notices import flash_refusal
 from ..qr import qr_svg
 from . import labels, lifecycle, pots, results
@@ -159,9 +160,9 @@ def codes(pot_id: int):  # type: ignore[no-untyped-def]
                            "once": _("The code works once. Your vote is secret.")}
     cards = []
     for code in made:
-        link = url_for("pb_links.vote_link", pot_id=pot.id, code=code, _external=True)
+        link = public_url("pb_links.vote_link", pot_id=pot.id, code=code)
         cards.append({"code": pretty_code(code), "qr": qr_svg(link, _("QR code to vote"))})
-    address = url_for("pb_links.vote_link", pot_id=pot.id, _external=True)
+    address = public_url("pb_links.vote_link", pot_id=pot.id)
     return render_template("ballots/codes.html", org=g.org, pot=pot, cards=cards, texts=texts, address=address)
 
 

@@ -1,7 +1,7 @@
 """Staff check-in pages around the door: the printed poster, the changing QR screen, settings, registrations."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, make_response, redirect, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..accounts.access import org_required
 from ..formatting import when
 from ..i18n import BABEL_LOCALES, LANGUAGES
+from ..links import public_address, public_url
 from ..qr import qr_svg
 from . import services
 from .access import staff_event
@@ -22,13 +23,13 @@ manage = Blueprint("manage_checkin", __name__, url_prefix="/<lang:lang>/manage/<
 def poster(event_id: int):  # type: ignore[no-untyped-def]
     event = staff_event(event_id)
     settings = services.settings_for(event)
-    link = url_for("checkin_links.poster_link", token=settings.poster_token, _external=True)
+    link = public_url("checkin_links.poster_link", token=settings.poster_token)
     texts = {}
     for lang in LANGUAGES:  # both languages on one sheet, Welsh first, each in its own words
         with force_locale(BABEL_LOCALES[lang]):
             texts[lang] = {"title": event.text("title", lang), "when": when(event.starts_at, event.ends_at), "heading": _("Check in here"),
                            "scan": _("Scan the QR code with your phone’s camera."),
-                           "or": _("No camera? Go to %(site)s and type this code:", site=request.host),
+                           "or": _("No camera? Go to %(site)s and type this code:", site=public_address()),
                            "anon": _("We only count that you came. We do not ask who you are.")}
     return render_template("checkin/poster.html", event=event, settings=settings, texts=texts,
                            qr=qr_svg(link, "QR"), link=link)
@@ -47,8 +48,7 @@ def screen(event_id: int):  # type: ignore[no-untyped-def]
 @org_required()
 def screen_qr(event_id: int):  # type: ignore[no-untyped-def]
     settings = services.settings_for(staff_event(event_id))
-    link = url_for("checkin_links.poster_link", token=settings.poster_token, r=services.rotating_param(settings),
-                   _external=True)
+    link = public_url("checkin_links.poster_link", token=settings.poster_token, r=services.rotating_param(settings))
     response = make_response(str(qr_svg(link, "QR")))
     response.mimetype = "image/svg+xml"
     response.headers["Cache-Control"] = "no-store"  # a cached code would be stale within 30 seconds

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from ..events import services as events
 from ..extensions import limiter
+from ..links import public_url
 from ..qr import qr_svg
 from . import presenter, services
 from .forms import RegisterForm, SelfCheckinForm
@@ -73,6 +74,6 @@ def ticket(token: str):  # type: ignore[no-untyped-def]
     found = services.ticket_by_token(token)
     if found is None:
         abort(404)
-    link = url_for("checkin_links.ticket_link", token=token, _external=True)
+    link = public_url("checkin_links.ticket_link", token=token)
     return render_template("checkin/ticket.html", ticket=found, event=found.event,
                            qr=qr_svg(link, _("QR code of your ticket")))

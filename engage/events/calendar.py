@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from icalendar import Calendar, Event as ICalEvent
 
+from ..links import public_url
 from ..safetext import feed_text
 from .models import Event
 
 PRODID = "-//Engage//Events//CY-EN"
 
 
-def feed(events: list[Event], lang: str, base_url: str) -> bytes:
+def feed(events: list[Event], lang: str) -> bytes:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -29,7 +30,7 @@ def feed(events: list[Event], lang: str, base_url: str) -> bytes:
         else:
             where = ", ".join(p for p in (event.venue_name, event.venue_address, event.postcode) if p)
             item.add("location", feed_text(where))
-        item.add("url", f"{base_url}/{lang}/events/{event.id}")
+        item.add("url", public_url("events.show", lang=lang, event_id=event.id))
         item.add("status", "CONFIRMED")
         cal.add_component(item)
     return cal.to_ical()

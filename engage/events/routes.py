@@ -52,7 +52,7 @@ def show(event_id: int):  # type: ignore[no-untyped-def]
 
 @public.route("/calendar.ics")
 def ical():  # type: ignore[no-untyped-def]
-    body = calendar.feed(services.upcoming_public(), g.lang, request.host_url.rstrip("/"))
+    body = calendar.feed(services.upcoming_public(), g.lang)
     return Response(body, mimetype="text/calendar", headers={"Content-Disposition": "inline; filename=events.ics"})
 
 

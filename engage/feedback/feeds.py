@@ -5,11 +5,11 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 from typing import Any
 
-from flask import url_for
 from flask_babel import gettext as _
 
 from ..accounts.models import Organisation
 from ..bilingual import LANGS
+from ..links import public_url
 from ..safetext import feed_text
 from ..types import utcnow
 from .labels import status_label
@@ -53,7 +53,7 @@ def atom(org: Organisation, entries: list[FeedbackEntry], lang: str, *, title: s
     _sub(_sub(feed, "author"), "name", org.text("name", lang))
     _sub(feed, "generator", "Engage")
     for entry in entries:
-        url = url_for("feedback.show", entry_id=entry.id, lang=lang, _external=True)
+        url = public_url("feedback.show", entry_id=entry.id, lang=lang)
         item = _sub(feed, "entry")
         _sub(item, "title", entry.text("title", lang))
         _sub(item, "id", url)
@@ -78,7 +78,7 @@ def open_data(entries: list[FeedbackEntry]) -> dict[str, Any]:
         "entries": [{
             "id": entry.id,
             "organisation": {"slug": entry.org.slug, "name": _pair(entry.org, "name")},
-            "url": {lang: url_for("feedback.show", entry_id=entry.id, lang=lang, _external=True) for lang in LANGS},
+            "url": {lang: public_url("feedback.show", entry_id=entry.id, lang=lang) for lang in LANGS},
             "title": _pair(entry, "title"), "we_asked": _pair(entry, "asked"), "you_said": _pair(entry, "said"),
             "we_did": _pair(entry, "did"), "status": entry.status,
             "reason_not_possible": _pair(entry, "reason") if entry.status == "not_possible" else None,
@@ -89,7 +89,7 @@ def open_data(entries: list[FeedbackEntry]) -> dict[str, Any]:
             "themes": [{"code": t.code, "name": _pair(t, "name")} for t in entry.themes],
             # Only public events: a staff-only event's title is not open data.
             "events": [{"id": e.id, "title": _pair(e, "title"), "date": e.starts_at.date().isoformat(),
-                        "url": {lang: url_for("events.show", event_id=e.id, lang=lang, _external=True) for lang in LANGS}}
+                        "url": {lang: public_url("events.show", event_id=e.id, lang=lang) for lang in LANGS}}
                        for e in entry.events if e.public],
             "pb": {"pot_id": entry.pot_id, "project_ref": entry.project_ref} if entry.pot_id else None,
             "updates": [{"date": u.happened_on.isoformat(), "text": _pair(u, "body"), "status": u.status,

@@ -14,7 +14,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -25,6 +25,7 @@ from ..audit.services import record
 from ..db import write_transaction
 from ..extensions import db
 from ..i18n import BABEL_LOCALES
+from ..links import public_url
 from ..types import utcnow
 from .labels import status_label
 from .models import FeedbackEntry, FeedbackSubscription, FeedbackUpdate
@@ -41,13 +42,6 @@ def unsubscribe_token(sub: FeedbackSubscription) -> str:
     key = current_app.config["SECRET_KEY"].encode()
     mac = hmac.new(key, f"feedback-unsubscribe:{sub.id}:{sub.confirm_hash}".encode(), hashlib.sha256).digest()
     return f"{sub.id}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
-
-
-def _url(endpoint: str, **values: object) -> str:
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-        return url_for(endpoint, _external=True, **values)
 
 
 def subscribe(entry: FeedbackEntry, email: str, lang: str | None) -> None:
@@ -71,7 +65,7 @@ def subscribe(entry: FeedbackEntry, email: str, lang: str | None) -> None:
         return (_("Confirm that you want to follow “%(title)s”", title=title),
                 _("You asked to be told by email when “%(title)s” changes.", title=title) + "\n\n"
                 + _("To confirm, open this link and press the button:") + "\n"
-                + _url("feedback.confirm", lang=lang, token=token) + "\n\n"
+                + public_url("feedback.confirm", lang=lang, token=token) + "\n\n"
                 + _("If you did not ask for this, ignore this email and you will not hear from us again."))
 
     _send(sub, entry, compose, with_unsubscribe=False)
@@ -134,7 +128,7 @@ def notify_status_change(entry: FeedbackEntry, old_status: str, update: Feedback
             lines.append(_("Why it was not possible:") + " " + entry.text("reason", lang))
         if update is not None:
             lines.append(update.text("body", lang))
-        lines.append(_("Read more:") + " " + _url("feedback.show", lang=lang, entry_id=entry.id))
+        lines.append(_("Read more:") + " " + public_url("feedback.show", lang=lang, entry_id=entry.id))
         return _("Update: %(title)s", title=title), "\n\n".join(lines)
 
     people = followers(entry)
@@ -151,7 +145,7 @@ def _send(sub: FeedbackSubscription, entry: FeedbackEntry, compose: Compose, *, 
         with force_locale(BABEL_LOCALES[lang]):
             subject, body = compose(lang)
             if with_unsubscribe:
-                link = _url("feedback.unsubscribe", lang=lang, token=unsubscribe_token(sub))
+                link = public_url("feedback.unsubscribe", lang=lang, token=unsubscribe_token(sub))
                 body += "\n\n" + _("Stop these emails:") + " " + link
                 headers.setdefault("List-Unsubscribe", f"<{link}>")
         parts.append((subject, body))

@@ -11,6 +11,7 @@ from ..accounts.services import get_org
 from ..dates import today_local
 from ..events.services import get_event, themes_of
 from ..extensions import csrf, limiter
+from ..links import public_url
 from . import drafts, feeds, follow, services
 from ..money import pence_to_pounds
 from .forms import EntryForm, FollowForm, FromEventForm, PublicFilterForm, UpdateForm
@@ -140,11 +141,11 @@ def _atom(org: Any, area: str | None) -> Response:
         if named is None:
             abort(404)
         title = _("You said, we did: %(org)s, %(area)s", org=org.text("name"), area=named.text("area"))
-        self_url = url_for("feedback.area_feed", org=org.slug, area=area, _external=True)
+        self_url = public_url("feedback.area_feed", org=org.slug, area=area)
     else:
         title = _("You said, we did: %(org)s", org=org.text("name"))
-        self_url = url_for("feedback.org_feed", org=org.slug, _external=True)
-    page_url = url_for("feedback.index", org=org.slug, area=area, _external=True)
+        self_url = public_url("feedback.org_feed", org=org.slug)
+    page_url = public_url("feedback.index", org=org.slug, area=area)
     body = feeds.atom(org, entries, g.lang, title=title, self_url=self_url, page_url=page_url)
     return Response(body, mimetype="application/atom+xml")
 

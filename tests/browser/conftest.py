@@ -37,6 +37,7 @@ class LiveServer:
     def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
+        app.config["PUBLIC_URL"] = self.url  # this server is the site: printed and emailed links lead here
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> "LiveServer":
