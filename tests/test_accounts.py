@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from helpers import PASSWORD, sign_in
 from engage.accounts.models import User
@@ -234,4 +234,58 @@ def test_a_signed_in_session_from_another_browser_is_dropped(client, two_orgs):
     response = client.get("/en/manage/", headers={"User-Agent": "Something else/1.0"})
     assert response.status_code == 302 and response.headers["Location"].startswith("/en/sign-in")
     # The user is gone from the session itself, not just from that one request.
+    assert client.get("/en/manage/").status_code == 302
+
+
+def test_signing_out_ends_the_session_on_the_server(app, client, two_orgs):
+    from helpers import Client
+
+    sign_in(client, "admin-a@example.org")
+    assert client.get("/en/manage/").status_code == 200
+    copied = client.get_cookie("engage_session").value  # taken from the browser before signing out
+    client.post("/en/sign-out", data={"csrf_token": client.last_csrf})
+    app.test_client_class = Client
+    thief = app.test_client()
+    thief.set_cookie("engage_session", copied)
+    assert thief.get("/en/manage/").status_code == 302
+    assert thief.get("/en/manage/gwynedd/").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(AuditEntry.kind).where(AuditEntry.kind == "accounts.logout")) is not None
+
+
+def test_signing_out_leaves_the_other_browsers_signed_in(app, two_orgs):
+    from helpers import Client
+
+    app.test_client_class = Client
+    phone, laptop = app.test_client(), app.test_client()
+    sign_in(phone, "admin-a@example.org")
+    sign_in(laptop, "admin-a@example.org")
+    laptop.get("/en/")
+    laptop.post("/en/sign-out", data={"csrf_token": laptop.last_csrf})
+    assert laptop.get("/en/manage/").status_code == 302
+    assert phone.get("/en/manage/").status_code == 200
+
+
+def test_a_session_ends_at_its_lifetime_however_busy(app, client, two_orgs):
+    from datetime import timedelta
+
+    from engage.accounts.models import UserSession
+    from engage.db import write_transaction
+
+    sign_in(client, "admin-a@example.org")
+    assert client.get("/en/manage/").status_code == 200
+    with app.app_context(), write_transaction():
+        row = db.session.scalar(select(UserSession))
+        row.created_at -= app.permanent_session_lifetime + timedelta(seconds=1)
+    assert client.get("/en/manage/").status_code == 302
+    sign_in(client, "admin-b@example.org")  # the next sign-in clears sessions past their lifetime
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(UserSession)) == 1
+
+
+def test_setting_a_password_from_the_command_line_ends_every_session(app, client, two_orgs, monkeypatch):
+    sign_in(client, "admin-a@example.org")
+    monkeypatch.setenv("ENGAGE_PASSWORD", "another long passphrase")
+    result = app.test_cli_runner().invoke(args=["users", "set-password", "admin-a@example.org"])
+    assert result.exit_code == 0, result.output
     assert client.get("/en/manage/").status_code == 302

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -41,9 +40,6 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(120), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
-    #: Part of the session identifier: changing it (password change, sign out everywhere) ends
-    #: every session of this user at once, which a signed cookie alone could not do.
-    session_token: Mapped[str] = mapped_column(String(43), default=lambda: secrets.token_urlsafe(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: "cy", "en" or None when unknown (then messages go out in both languages).
     preferred_lang: Mapped[str | None] = mapped_column(String(2))
@@ -52,6 +48,10 @@ class User(UserMixin, db.Model):
 
     memberships = relationship("Membership", back_populates="user", cascade="all, delete-orphan",
                                lazy="selectin")
+
+    #: The key of the browser session this object was loaded for (not a column): set by
+    #: ``services.start_session`` at sign-in and by ``services.load_user`` on every request.
+    session_key = None
 
     __table_args__ = (
         # Emails are stored lower-cased by the services; the index makes "one account per email" a
@@ -65,7 +65,11 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        # What Flask-Login keeps in the signed cookie: this browser's session key, never the user id,
+        # so a session ends when its row in user_sessions goes.
+        if not self.session_key:
+            raise RuntimeError("sign users in with accounts.services.start_session")
+        return self.session_key
 
     def role_in(self, org: Organisation) -> str | None:
         for m in self.memberships:
@@ -97,3 +101,19 @@ class Membership(db.Model):
         UniqueConstraint("user_id", "org_id"),
         CheckConstraint("role IN ('admin', 'organiser')", name="role_known"),
     )
+
+
+class UserSession(db.Model):
+    """One signed-in browser, from sign-in until sign-out (or a password change, or the end of its
+    lifetime): a copied cookie is worth nothing once its row is gone, which a signed cookie alone
+    could not promise."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the random key in the cookie: a copy of the database cannot be turned into sessions.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    user = relationship("User")

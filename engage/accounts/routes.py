@@ -39,8 +39,8 @@ def sign_in():  # type: ignore[no-untyped-def]
             form.form_errors.append(_("Enter a correct email address and password"))
         else:
             session.clear()  # a fresh session (and CSRF token) on every sign-in
+            services.start_session(user)
             login_user(user)
-            services.note_login(user)
             return redirect(same_site_path(request.args.get("next")) or url_for("accounts.dashboard"))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("accounts/sign_in.html", form=form), status
@@ -48,6 +48,8 @@ def sign_in():  # type: ignore[no-untyped-def]
 
 @bp.route("/sign-out", methods=["POST"])
 def sign_out():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated:
+        services.end_session(current_user)  # a copy of the cookie is worth nothing from now on
     logout_user()
     session.clear()
     flash("signed_out")
@@ -71,7 +73,6 @@ def password():  # type: ignore[no-untyped-def]
         except services.AccountRefusal as err:
             form.show_error(err)
         else:
-            login_user(current_user._get_current_object())  # keep this session, with the new token
             flash("password_changed")
             return redirect(url_for("accounts.dashboard"))
     return render_template("accounts/password.html", form=form), (400 if form.errors else 200)

@@ -1,11 +1,14 @@
 """Changes to organisations and users. Each function runs one write transaction and logs it."""
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
+from datetime import datetime
 from functools import cache
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,7 +18,7 @@ from ..refusals import Refusal
 from ..db import write_transaction
 from ..extensions import db
 from ..types import utcnow
-from .models import ROLES, Membership, Organisation, User
+from .models import ROLES, Membership, Organisation, User, UserSession
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 MIN_PASSWORD = 10
@@ -93,22 +96,56 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def note_login(user: User) -> None:
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def start_session(user: User) -> None:
+    """Record a new signed-in session for ``user`` (its key goes in the cookie, via ``user.get_id()``)."""
+    key = secrets.token_urlsafe(32)
     with write_transaction():
+        # Sessions past their lifetime are refused by load_user; clear them out here, where a write
+        # happens anyway, so the table holds only live ones.
+        db.session.execute(delete(UserSession).where(UserSession.created_at < _oldest_live_session()))
+        db.session.add(UserSession(user_id=user.id, key_hash=_key_hash(key)))
         user.last_login_at = utcnow()
         for m in user.memberships:
             record("accounts.login", f"{user.email} signed in", org_id=m.org_id, obj=user)
+    user.session_key = key
+
+
+def end_session(user: User) -> None:
+    """Sign out: end this browser's session on the server (the user's other sessions carry on)."""
+    with write_transaction():
+        if user.session_key:
+            db.session.execute(delete(UserSession).where(UserSession.key_hash == _key_hash(user.session_key)))
+        for m in user.memberships:
+            record("accounts.logout", f"{user.email} signed out", org_id=m.org_id, obj=user)
+
+
+def _end_other_sessions(user: User) -> None:
+    """End every session of ``user`` but the one it was loaded for (all of them from the command line)."""
+    query = delete(UserSession).where(UserSession.user_id == user.id)
+    if user.session_key:
+        query = query.where(UserSession.key_hash != _key_hash(user.session_key))
+    db.session.execute(query)
+
+
+def _oldest_live_session() -> datetime:
+    # A session lasts PERMANENT_SESSION_LIFETIME from sign-in, however busy: a cookie re-signed on
+    # every change would otherwise keep a stolen copy alive for ever.
+    return utcnow() - current_app.permanent_session_lifetime
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """Change the password and end every other session of this user."""
+    """Change the password and end every other session of this user (this one carries on)."""
     if not check_password_hash(user.password_hash, current):
         raise AccountRefusal("wrong_password", "current")
     if len(new) < MIN_PASSWORD:
         raise AccountRefusal("password_too_short", "new")
     with write_transaction():
         user.password_hash = hash_password(new)
-        user.session_token = secrets.token_urlsafe(32)
+        _end_other_sessions(user)
         for m in user.memberships:
             record("accounts.password_changed", f"{user.email} changed their password",
                    org_id=m.org_id, obj=user)
@@ -120,19 +157,22 @@ def set_password(user: User, new: str) -> None:
         raise AccountRefusal("password_too_short")
     with write_transaction():
         user.password_hash = hash_password(new)
-        user.session_token = secrets.token_urlsafe(32)
+        _end_other_sessions(user)
         record("accounts.password_set", f"Password of {user.email} set from the command line", obj=user)
 
 
-def load_user(session_id: str) -> User | None:
-    """Flask-Login loader: ``id:token``; a changed token ends the session."""
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
+def load_user(session_key: str) -> User | None:
+    """Flask-Login loader: the user whose live session has this key, or None (signed out, ended)."""
+    if not session_key:
         return None
-    # One statement for the user, their memberships and organisations (every staff request runs it).
-    user = db.session.get(User, int(user_id), options=[joinedload(User.memberships)])
-    if user is None or not secrets.compare_digest(user.session_token, token):
-        return None
+    # One statement for the session, the user, their memberships and organisations (every staff
+    # request runs it).
+    user = db.session.scalars(
+        select(User).join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.key_hash == _key_hash(session_key), UserSession.created_at >= _oldest_live_session())
+        .options(joinedload(User.memberships))).unique().one_or_none()
+    if user is not None:
+        user.session_key = session_key
     return user
 
 

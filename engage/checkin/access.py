@@ -19,4 +19,4 @@ def staff_event(event_id: int) -> Event:
 def per_staff_member() -> str:
     # Every phone at a venue's door shares one public address: count a staff member's scans, not the
     # address's, or a busy door would be throttled by its neighbours.
-    return f"user:{current_user.get_id()}" if current_user.is_authenticated else (request.remote_addr or "")
+    return f"user:{current_user.id}" if current_user.is_authenticated else (request.remote_addr or "")
