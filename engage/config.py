@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from flask import Flask
 
 SECRET_FILE = "secret_key"
+#: Characters a secret key needs at least (itsdangerous signs sessions and CSRF tokens with it).
+MIN_SECRET_KEY = 32
 DEVELOPMENT_URL = "http://127.0.0.1:5000"
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 
@@ -128,6 +130,9 @@ def _from_environment(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     # ENGAGE_SECRET_KEY → SECRET_KEY, ENGAGE_PROXY_COUNT=1 → 1 (values parsed as JSON when they can be).
     app.config.from_prefixed_env("ENGAGE")
+    if os.environ.get("ENGAGE_SECRET_KEY"):
+        # A secret is text, never JSON: an all-digit key parsed into a number made every page a 500.
+        app.config["SECRET_KEY"] = os.environ["ENGAGE_SECRET_KEY"]
 
 
 def normalise_database_url(url: str) -> str:
@@ -139,14 +144,25 @@ def normalise_database_url(url: str) -> str:
 
 
 def _ensure_secret_key(app: Flask) -> None:
-    if app.config.get("SECRET_KEY"):
-        return
-    if app.config["ENV"] == "production":
+    key = app.config.get("SECRET_KEY")
+    if key is None or key == "":
+        if app.config["ENV"] == "production":
+            raise RuntimeError(
+                "ENGAGE_SECRET_KEY is not set. In production the secret key must come from the "
+                "environment or instance/engage.cfg; Engage will not invent one."
+            )
+        key = _development_key(app)
+    if not isinstance(key, str) or len(key) < MIN_SECRET_KEY:
         raise RuntimeError(
-            "ENGAGE_SECRET_KEY is not set. In production the secret key must come from the "
-            "environment or instance/engage.cfg; Engage will not invent one."
+            f"The secret key (ENGAGE_SECRET_KEY, or SECRET_KEY in instance/engage.cfg) must be a string "
+            f"of at least {MIN_SECRET_KEY} characters; make one with "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
         )
-    # Development: make one on first run and keep it, so sessions survive restarts.
+    app.config["SECRET_KEY"] = key
+
+
+def _development_key(app: Flask) -> str:
+    """Make a key on first run and keep it in the instance folder, so sessions survive restarts."""
     path = Path(app.instance_path) / SECRET_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -155,8 +171,8 @@ def _ensure_secret_key(app: Flask) -> None:
         pass  # made earlier, or by another worker starting at the same moment
     else:
         with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(48))
-    app.config["SECRET_KEY"] = path.read_text().strip()
+            fh.write(secrets.token_urlsafe(48))  # 64 characters
+    return path.read_text().strip()
 
 
 def _public_address(app: Flask) -> None:

@@ -21,7 +21,7 @@ from engage import create_app
 from engage.config import normalise_database_url
 
 from factories import door, make_event, make_org, make_user, two_orgs  # noqa: F401  (fixtures, made in one place)
-from helpers import REQUIRE_ALL, Client, need  # noqa: E402
+from helpers import REQUIRE_ALL, SECRET_KEY, Client, need  # noqa: E402
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -68,7 +68,7 @@ class Database:
             url = self.pg_url
         else:
             url = f"sqlite:///{self.template}"
-        app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
+        app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": url,
                           "INSTANCE_PATH": str(self.root / "migrate-instance")})
         from flask_migrate import upgrade
 
@@ -108,7 +108,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Database:
 def make_app(database: Database, tmp_path: Path, **overrides: Any) -> Flask:
     config = {
         "TESTING": True,
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": SECRET_KEY,
         "SQLALCHEMY_DATABASE_URI": database.url_for_test(tmp_path),
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "RATELIMIT_STORAGE_URI": "memory://",

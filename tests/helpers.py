@@ -17,6 +17,8 @@ from engage.dates import LOCAL
 REQUIRE_ALL = os.environ.get("ENGAGE_REQUIRE_ALL") == "1"
 logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the live server's request log is noise
 PASSWORD = "correct horse battery"
+#: Long enough for the app's rule (at least 32 characters).
+SECRET_KEY = "test-secret-key-at-least-32-characters"
 CSRF_RE = re.compile(r'<input[^>]*name="csrf_token"[^>]*>')
 VALUE_RE = re.compile(r'value="([^"]*)"')
 

@@ -50,6 +50,40 @@ def test_production_without_secret_refuses_to_start(tmp_path, monkeypatch):
     assert not (tmp_path / "secret_key").exists()
 
 
+def test_an_all_digit_secret_key_from_the_environment_is_text(tmp_path, monkeypatch):
+    # ENGAGE_* values are read as JSON: this one became an int and every page was a 500.
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("ENGAGE_SECRET_KEY", "1234567890" * 4)
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "TESTING": True})
+    assert app.config["SECRET_KEY"] == "1234567890" * 4
+    with app.app_context():
+        from flask_migrate import upgrade
+        upgrade()
+    response = app.test_client().get("/en/sign-in")
+    assert response.status_code == 200 and 'name="csrf_token"' in response.get_data(as_text=True)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("env", ["development", "production"])
+@pytest.mark.parametrize("where,value", [
+    ("environment", "12345"), ("environment", "short-secret"), ("config", 1234567890123456789012345678901234567890),
+    ("config", "test-secret-key"), ("config", b"bytes-are-not-text-" + b"x" * 20),
+])
+def test_a_secret_key_must_be_a_string_of_32_characters(tmp_path, monkeypatch, env, where, value):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("ENGAGE_ENV", env)
+    monkeypatch.setenv("ENGAGE_PUBLIC_URL", "https://engage.example.gov.wales")
+    config = {"INSTANCE_PATH": str(tmp_path)}
+    if where == "environment":
+        monkeypatch.setenv("ENGAGE_SECRET_KEY", value)
+    else:
+        monkeypatch.delenv("ENGAGE_SECRET_KEY", raising=False)
+        config["SECRET_KEY"] = value
+    with pytest.raises(RuntimeError, match="must be a string of at least 32 characters"):
+        create_app(config)
+
+
 def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200

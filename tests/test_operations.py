@@ -20,14 +20,14 @@ from engage.audit.models import AuditEntry
 from engage.extensions import db
 from engage.jobruns import JobRun
 from engage.types import utcnow
-from helpers import need, wait_until
+from helpers import SECRET_KEY, need, wait_until
 
 CLI = [sys.executable, "-c", "from engage.cli import main; main()"]
 
 
 def cli_env(app, **extra) -> dict[str, str]:  # type: ignore[no-untyped-def]
     env = dict(os.environ)
-    env.update({"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "ENGAGE_SECRET_KEY": "test-secret-key",
+    env.update({"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "ENGAGE_SECRET_KEY": SECRET_KEY,
                 "ENGAGE_INSTANCE_PATH": app.instance_path})
     env.update({f"ENGAGE_{k}": str(v) for k, v in extra.items()})
     return env
@@ -112,7 +112,7 @@ def test_backup_while_serving_and_restore(october, client, tmp_path):
         copy.close()
     # Restore drill: an app started on the copy serves the data that was backed up.
     from engage import create_app
-    restored = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}",
+    restored = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}",
                            "INSTANCE_PATH": str(tmp_path / "restored")})
     with restored.app_context():
         from engage.events.models import Event
@@ -156,7 +156,7 @@ def test_restore_drill_recounts_a_closed_pot_to_the_same_winners(app, two_orgs, 
     winners, ballots = _publish(app, pot_id)
     assert ballots == 7 and winners  # the original count
     from engage import create_app
-    restored = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}",
+    restored = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}",
                            "INSTANCE_PATH": str(tmp_path / "restored")})
     assert _publish(restored, pot_id) == (winners, 7)
     with restored.app_context():
