@@ -63,7 +63,7 @@ def main() -> None:
             page = staff.new_page()
             page.goto(server.base + "/en/sign-in")
             page.fill("#email", "admin@demo.example.org")
-            page.fill("#password", "demo-password-123")
+            page.fill("#password", "bara-brith-a-phaned")
             page.click("button[type=submit]")
             staff_pages = {"door page": f"/cy/manage/demo/events/{found['event']}/door"}
             print("transferred size, first visit (HTML + CSS + JS + images):")

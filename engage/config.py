@@ -55,7 +55,10 @@ class Defaults:
     #: such as "redis://localhost:6379" (see README, "Running on more than one worker").
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False  # our 429 page sets Retry-After itself
-    LOGIN_RATE_LIMIT = "5 per minute"
+    #: Failed sign-ins from one address (an office shares one: not so low that typos stop it).
+    LOGIN_RATE_LIMIT = "30 per minute"
+    #: Failed sign-ins with one email address, from anywhere, before its password sign-in pauses.
+    ACCOUNT_LOGIN_RATE_LIMIT = "10 per 15 minutes"
 
     #: Trust X-Forwarded-* from this many proxies (0: serve directly).
     PROXY_COUNT = 0

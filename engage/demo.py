@@ -17,7 +17,7 @@ DEMO_ORG = "demo"
 DEMO_ADMIN = "admin@demo.example.org"
 DEMO_ORGANISER = "trefnydd@demo.example.org"
 #: Fixed so a newcomer can always sign in to a fresh demo; ``engage demo`` refuses to run in production.
-DEMO_PASSWORD = "demo-password-123"
+DEMO_PASSWORD = "bara-brith-a-phaned"
 
 #: Each area's demo loader, in order; each must be safe to run again.
 LOADERS: list[Callable[[Organisation], Iterator[str]]] = [load_events, load_feedback, load_ballots]

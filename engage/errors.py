@@ -79,6 +79,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):  # type: ignore[no-untyped-def]
+        if error.response is not None:  # a page with its own words, e.g. the paused sign-in form
+            return error.response
         status = error.code or 500
         if status not in MESSAGES:
             return error

@@ -314,6 +314,7 @@ def test_405_403_and_429_pages_are_in_the_page_language(app, client, two_orgs):
     assert response.status_code == 403 and "Nid oes gennych ganiatâd" in response.get_data(as_text=True)
     response = client.get("/en/manage/gwynedd/audit")
     assert response.status_code == 403 and "You do not have permission" in response.get_data(as_text=True)
+    app.config["LOGIN_RATE_LIMIT"] = "5 per minute"  # the per-address page, reached in a few attempts
     for _ in range(5):
         client.submit("/en/sign-in", {"email": "x@example.org", "password": "wrong password"})
     response = client.submit("/cy/sign-in", {"email": "x@example.org", "password": "wrong password"})

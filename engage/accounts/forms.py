@@ -18,7 +18,7 @@ class SignInForm(Form):
 
 class ChangePasswordForm(Form):
     current = PasswordField(_l("Current password"), validators=[Required(_l("Enter your current password")), MaxLength(200)])
-    new = PasswordField(_l("New password"), description=_l("At least 10 characters. A few unrelated words are easy to remember and hard to guess."),
+    new = PasswordField(_l("New password"), description=_l("At least 12 characters. A few unrelated words are easy to remember and hard to guess."),
                         validators=[Required(_l("Enter a new password")), MaxLength(200)])
     confirm = PasswordField(_l("Confirm new password"), validators=[
         Required(_l("Enter the new password again")),

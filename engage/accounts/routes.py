@@ -1,17 +1,18 @@
 """Sign in and out, password, and the staff area's front pages."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import wants_json
-from ..extensions import limiter, login_manager
+from ..extensions import login_manager
 from ..links import same_site_path
 from ..welsh import sort_for_language
 from . import services
 from .access import org_required
 from .forms import ChangePasswordForm, OrgSettingsForm, SignInForm
+from .throttle import note_wrong_password, sign_in_limits
 
 bp = Blueprint("accounts", __name__, url_prefix="/<lang:lang>")
 
@@ -23,19 +24,14 @@ def _sign_in_first():  # type: ignore[no-untyped-def]
     return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
 
 
-def _counts_as_failure(response) -> bool:  # type: ignore[no-untyped-def]
-    # Only failed POSTs use up the allowance: showing the form or a successful sign-in does not.
-    return request.method == "POST" and response.status_code != 302
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
-               deduct_when=_counts_as_failure)
+@sign_in_limits
 def sign_in():  # type: ignore[no-untyped-def]
     form = SignInForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
+            note_wrong_password()
             form.form_errors.append(_("Enter a correct email address and password"))
         else:
             session.clear()  # a fresh session (and CSRF token) on every sign-in

@@ -4,6 +4,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
+from collections.abc import Iterable
 from datetime import datetime
 from functools import cache
 
@@ -11,6 +13,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from ..audit.services import record
 from ..hooks import ORG_CREATED
@@ -21,7 +24,12 @@ from ..types import utcnow
 from .models import ROLES, Membership, Organisation, User, UserSession
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
-MIN_PASSWORD = 10
+MIN_PASSWORD = 12
+#: zxcvbn's score, 0–4: 3 is "safely unguessable", hard even for an attacker with the hashes. It
+#: knows the common and breached passwords, words, names, dates, keyboard runs and l33t spellings.
+MIN_PASSWORD_SCORE = 3
+#: zxcvbn refuses longer input; a long password is judged by its first 72 characters.
+SCORED_LENGTH = 72
 # Compared against when the email is unknown, so a failed login takes as long either way and the
 # response time does not reveal which emails have accounts.
 @cache
@@ -64,6 +72,30 @@ def create_org(slug: str, name_en: str, name_cy: str) -> Organisation:
     return org
 
 
+def _folded(text: str) -> str:
+    """Lower-case letters and digits only, accents dropped: "Ynys Môn" → "ynysmon"."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in plain.casefold() if ch.isalnum())
+
+
+def check_new_password(password: str, email: str, orgs: Iterable[Organisation], field: str | None = None) -> None:
+    """Refuse a password that is short, holds the person's email name or an organisation's name, or
+    that zxcvbn finds easy to guess (common, breached-style, a pattern)."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountRefusal("password_too_short", field)
+    local = email.strip().lower().partition("@")[0]
+    names = [local, *re.split(r"[._+-]", local)]
+    for org in orgs:
+        names += [org.slug, *org.slug.split("-"), org.name_cy or "", org.name_en or ""]
+    # Four letters at least: a short name ("jo") would rule out far too much to say why.
+    folded = {_folded(n) for n in names} - {""}
+    if any(len(n) >= 4 and n in _folded(password) for n in folded):
+        raise AccountRefusal("password_has_name", field)
+    hints = [*names, *(word for name in names for word in re.split(r"\W+", name))]
+    if zxcvbn(password[:SCORED_LENGTH], user_inputs=[h for h in hints if h])["score"] < MIN_PASSWORD_SCORE:
+        raise AccountRefusal("password_too_guessable", field)
+
+
 def create_user(email: str, password: str, org: Organisation, role: str, name: str = "") -> User:
     """Create a staff user with a role in ``org`` (or add the role if the user exists)."""
     if role not in ROLES:
@@ -72,8 +104,7 @@ def create_user(email: str, password: str, org: Organisation, role: str, name: s
     with write_transaction():
         user = find_user(email)
         if user is None:
-            if len(password) < MIN_PASSWORD:
-                raise AccountRefusal("password_too_short")
+            check_new_password(password, email, [org])
             user = User(email=email, name=name.strip(), password_hash=hash_password(password))
             db.session.add(user)
             db.session.flush()
@@ -141,8 +172,7 @@ def change_password(user: User, current: str, new: str) -> None:
     """Change the password and end every other session of this user (this one carries on)."""
     if not check_password_hash(user.password_hash, current):
         raise AccountRefusal("wrong_password", "current")
-    if len(new) < MIN_PASSWORD:
-        raise AccountRefusal("password_too_short", "new")
+    check_new_password(new, user.email, user.organisations, "new")
     with write_transaction():
         user.password_hash = hash_password(new)
         _end_other_sessions(user)
@@ -153,8 +183,7 @@ def change_password(user: User, current: str, new: str) -> None:
 
 def set_password(user: User, new: str) -> None:
     """Set a password from the command line (no current password needed)."""
-    if len(new) < MIN_PASSWORD:
-        raise AccountRefusal("password_too_short")
+    check_new_password(new, user.email, user.organisations)
     with write_transaction():
         user.password_hash = hash_password(new)
         _end_other_sessions(user)
