@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import unicodedata
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -42,6 +43,15 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+def header_safe(value: str) -> str:
+    """A header value made from data, on one line: control characters (CR, LF, tab…) and Unicode
+    line separators become spaces, and runs of spaces one. A CR/LF from a title could otherwise
+    start a header of its own; the email library refuses one, which made sending a 500 after the
+    caller had saved its work. Long values are folded by the library, as the standard allows."""
+    spaced = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in value)
+    return " ".join(spaced.split())
+
+
 def build_message(to: str, subject: str, body_text: str, lang: str,
                   headers: dict[str, str] | None = None) -> EmailMessage:
     msg = EmailMessage()
@@ -62,11 +72,14 @@ def build_message(to: str, subject: str, body_text: str, lang: str,
 def send(to: str, subject: str, body_text: str, lang: str, *, org_id: int | None = None,
          headers: dict[str, str] | None = None) -> None:
     """Send one plain-text message (``lang`` is "cy", "en" or "both") with the configured backend."""
+    # Every header from data made safe here, for both backends: the outbox shows what would be sent.
+    to, subject = header_safe(to), header_safe(subject)
+    headers = {name: header_safe(value) for name, value in (headers or {}).items()}
     backend = current_app.config["MAIL_BACKEND"]
     if backend == "outbox":
         with write_transaction():
             db.session.add(OutboxMessage(org_id=org_id, to_addr=to, subject=subject[:300], body=body_text,
-                                         lang=lang, headers=dict(headers or {})))
+                                         lang=lang, headers=headers))
         return
     if backend != "smtp":
         raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}: use 'outbox' or 'smtp'")

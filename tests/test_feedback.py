@@ -531,12 +531,12 @@ def test_admins_read_the_outbox(app, client, two_orgs, make_entry):
     assert "reader@example.org" not in client.get("/en/manage/powys/outbox").get_data(as_text=True)
 
 
-def test_smtp_backend_sends_with_language_and_unsubscribe_headers(app, two_orgs, make_entry, monkeypatch):
+@pytest.fixture
+def smtp_sent(app, monkeypatch):  # type: ignore[no-untyped-def]
+    """Mail goes by SMTP, to a fake server that records what it was asked to do."""
     import smtplib
 
-    from engage import mail
-
-    sent = []
+    sent: list[tuple] = []
 
     class FakeSMTP:
         def __init__(self, host, port, timeout):  # type: ignore[no-untyped-def]
@@ -560,14 +560,48 @@ def test_smtp_backend_sends_with_language_and_unsubscribe_headers(app, two_orgs,
     monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
     app.config.update(MAIL_BACKEND="smtp", SMTP_HOST="mail.example.org", SMTP_PORT=2525, SMTP_USERNAME="engage",
                       MAIL_FROM="Engage <engage@example.org>")
+    return sent
+
+
+def test_smtp_backend_sends_with_language_and_unsubscribe_headers(app, two_orgs, smtp_sent):
+    from engage import mail
+
     with app.test_request_context("/en/"):
         mail.send("a@example.org", "Hello", "Body", "both",
                   headers={"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
-    assert sent[:3] == [("connect", "mail.example.org", 2525), ("starttls",), ("login", "engage")]
-    msg = sent[3][1]
+    assert smtp_sent[:3] == [("connect", "mail.example.org", 2525), ("starttls",), ("login", "engage")]
+    msg = smtp_sent[3][1]
     assert msg["To"] == "a@example.org" and msg["Content-Language"] == "cy, en"
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click" and msg.get_content().strip() == "Body"
     assert count(app, OutboxMessage) == 0
+
+
+#: A title pasted with a line break, and one written to add a header of its own.
+HOSTILE_TITLE = {"cy": "Goleuadau\r\nBcc: victim@example.org", "en": "Street\rlights\n\u2028on Lôn Las\x0b"}
+
+
+def _follow(client, entry_id: int, lang: str):  # type: ignore[no-untyped-def]
+    page = f"/{lang}/you-said-we-did/{entry_id}"
+    client.get(page)
+    return client.post(f"{page}/follow", data={"email": "a@example.org", "lang": "both", "csrf_token": client.last_csrf})
+
+
+def test_a_title_with_line_breaks_makes_a_one_line_subject_in_the_outbox(app, client, two_orgs, make_entry):
+    response = _follow(client, make_entry(title=HOSTILE_TITLE), "en")
+    assert response.status_code == 200
+    [message] = outbox(app)
+    assert message.subject == ("Cadarnhewch eich bod am ddilyn “Goleuadau Bcc: victim@example.org” / "
+                               "Confirm that you want to follow “Street lights on Lôn Las”")
+
+
+def test_a_title_with_line_breaks_is_sent_by_smtp_without_a_new_header(app, client, two_orgs, make_entry, smtp_sent):
+    response = _follow(client, make_entry(title=HOSTILE_TITLE), "cy")
+    assert response.status_code == 200 and count(app, FeedbackSubscription) == 1
+    [msg] = [item[1] for item in smtp_sent if item[0] == "message"]
+    assert msg["Bcc"] is None and "\n" not in str(msg["Subject"]) and "\r" not in str(msg["Subject"])
+    assert str(msg["Subject"]).startswith("Cadarnhewch eich bod am ddilyn “Goleuadau Bcc: victim@example.org”")
+    head = msg.as_bytes().split(b"\n\n", 1)[0]  # the body may hold the title as written; the head may not
+    assert not any(line.startswith(b"Bcc") for line in head.splitlines())
 
 
 # --- demo --------------------------------------------------------------------------------------
