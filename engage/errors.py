@@ -104,4 +104,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def _server_error(error):  # type: ignore[no-untyped-def]
+        # What failed may have left the transaction aborted (PostgreSQL then refuses every statement,
+        # including loading the signed-in user for the page): the error page starts afresh.
+        db.session.rollback()
         return render_error(500)

@@ -1,10 +1,9 @@
-"""Security headers on every response, requests carrying a NUL character refused, and JSON bodies
-read only to a bounded depth."""
+"""Security headers on every response, requests carrying text no database can store (NUL, lone
+surrogates) refused, and JSON bodies read only to a bounded depth."""
 from __future__ import annotations
 
 import json
 import re
-from itertools import accumulate
 from typing import Any
 
 from flask import Flask, Response, abort, request, session
@@ -57,10 +56,15 @@ _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"?', re.DOTALL)
 _NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
 
 
-def json_depth(text: str) -> int:
-    """How deep arrays and objects nest in a JSON text (brackets inside strings do not count)."""
-    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
-    return max(accumulate(1 if b in "[{" else -1 for b in brackets), default=0)
+def nested_deeper_than(text: str, limit: int) -> bool:
+    """Whether arrays and objects in a JSON text nest more than ``limit`` deep (brackets inside
+    strings do not count). Stops at the first bracket past the limit."""
+    depth = 0
+    for bracket in _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > limit:
+            return True
+    return False
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -71,29 +75,37 @@ class JSONProvider(DefaultJSONProvider):
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         text = s.decode(json.detect_encoding(s), "surrogatepass") if isinstance(s, (bytes, bytearray)) else s
         # Counting brackets first keeps the usual small body from being scanned twice.
-        if text.count("[") + text.count("{") > MAX_JSON_DEPTH and json_depth(text) > MAX_JSON_DEPTH:
+        if text.count("[") + text.count("{") > MAX_JSON_DEPTH and nested_deeper_than(text, MAX_JSON_DEPTH):
             raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
         return super().loads(text, **kwargs)
 
 
-def _has_nul(value: Any) -> bool:
+#: What no text column can hold: PostgreSQL refuses NUL, and a lone surrogate (only JSON's "\ud800"
+#: escapes make one; URLs and forms are decoded with replacement) is not a character: UTF-8 cannot
+#: encode it, so neither database driver can store it nor a page that shows it back be sent.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable(value: Any) -> bool:
     if isinstance(value, str):
-        return "\x00" in value
+        return _UNSTORABLE.search(value) is not None
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
+        return any(_unstorable(v) for v in value)
     return False
 
 
-def _carries_nul() -> bool:
-    """Whether the request's path, query, form or JSON body holds a NUL character."""
+def _carries_unstorable() -> bool:
+    """Whether the request's path, query, form or JSON body holds a NUL or a lone surrogate."""
     if "\x00" in request.path or b"%00" in request.query_string or b"\x00" in request.query_string:
         return True
     if request.method == "POST":
-        if request.is_json:  # parsed as the view will parse it (any UTF), then every string looked at
-            return _has_nul(request.get_json(silent=True))
-        return any("\x00" in key or "\x00" in value for key, value in request.form.items(multi=True))
+        if request.is_json:
+            # Parsed as the view will parse it (any UTF), then every string looked at. A body that
+            # cannot be read (malformed, or nested deeper than MAX_JSON_DEPTH) is the 400 here.
+            return _unstorable(request.get_json())
+        return any(_unstorable(key) or _unstorable(value) for key, value in request.form.items(multi=True))
     return False
 
 
@@ -119,10 +131,14 @@ def init_app(app: Flask) -> None:
     app.json = JSONProvider(app)
 
     @app.before_request
-    def _refuse_nul() -> None:
-        # Nobody types a NUL, and PostgreSQL refuses one in any text (a 500 the fuzz tests found):
-        # a request carrying one is refused whole with the bilingual 400, before anything reads it.
-        if _carries_nul():
+    def _refuse_unreadable() -> None:
+        # Only the /api/ routes read JSON. Every other POST is an HTML form, and Flask-WTF would take
+        # a JSON body as its fields: numbers, booleans and lists where text belongs (500s the fuzz
+        # tests found). Nobody types a NUL or a lone surrogate, and no database stores one. Either
+        # way the request is refused whole with the 400, before anything reads it.
+        if request.method == "POST" and request.is_json and not request.path.startswith("/api/"):
+            abort(400)
+        if _carries_unstorable():
             abort(400)
 
     @app.after_request

@@ -335,6 +335,26 @@ def test_500_page_is_in_the_page_language(app):
     assert response.status_code == 500 and "there is a problem with the service" in response.get_data(as_text=True)
 
 
+def test_the_500_page_does_not_need_the_failed_transaction(app, two_orgs):
+    """A failed write leaves the transaction unusable (PostgreSQL aborts it; SQLAlchemy refuses it until
+    rolled back), and the error page loads the signed-in user: it must start afresh, not fail too."""
+    from engage.accounts.models import Organisation
+    from helpers import Client, sign_in
+
+    @app.route("/<lang:lang>/clash")
+    def clash():  # type: ignore[no-untyped-def]
+        db.session.add(Organisation(slug="gwynedd", name_cy="Dyblyg", name_en="Duplicate"))
+        db.session.flush()
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    app.test_client_class = Client
+    client = app.test_client()
+    sign_in(client, "admin-a@example.org")
+    response = client.get("/en/clash")
+    assert response.status_code == 500 and "there is a problem with the service" in response.get_data(as_text=True)
+    assert client.get("/en/manage/").status_code == 200
+
+
 def test_json_callers_get_json_errors(client):
     response = client.get("/en/no-such-page", headers={"Accept": "application/json"})
     assert response.status_code == 404

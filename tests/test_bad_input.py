@@ -7,6 +7,7 @@ not a traceback.
 """
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -25,6 +26,7 @@ def staff(app, two_orgs):  # type: ignore[no-untyped-def]
     app.test_client_class = Client
     client = app.test_client()
     sign_in(client, "admin-a@example.org")
+    client.get("/en/feedback")  # signing in starts a new session: a CSRF token of this one
     return client
 
 
@@ -160,3 +162,42 @@ def test_query_keys_that_are_url_for_arguments_change_no_link(staff, make_event,
         assert "javascript:" not in html and "/x/" not in html and "/de/" not in html
     export = re.search(r'href="([^"]*events\.csv[^"]*)"', staff.get(f"/en/manage/gwynedd/events/?{query}").get_data(as_text=True))
     assert export and export.group(1).startswith("/en/manage/gwynedd/events.csv")
+
+
+# --- 6. what the fuzz suite found -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url, body", [("/en/manage/gwynedd/themes/new", {"code": True, "name-cy": 5, "name-en": 1e308}),
+                                       ("/cy/manage/gwynedd/settings", {"name-cy": True, "name-en": 7}),
+                                       ("/cy/feedback", {"comments": True}), ("/en/manage/gwynedd/reports", {"month": True}),
+                                       ("/en/manage/gwynedd/themes/new", [1, 2])])
+def test_a_json_body_to_an_html_form_is_refused(app, staff, url, body):
+    # Only /api/ reads JSON; Flask-WTF took a JSON body as the form's fields (booleans, numbers and
+    # lists where text belongs: 500s).
+    before = row_counts(app)
+    response = staff.post(url, json=body, headers={"X-CSRFToken": staff.last_csrf})
+    assert response.status_code == 400 and response.json["error"]["code"] == "bad_request"
+    assert row_counts(app) == before
+
+
+def test_a_lone_surrogate_in_json_is_refused_like_a_nul(app, staff, make_event):
+    # JSON's "\ud800" escape makes a string UTF-8 cannot encode: not stored, nor shown back in a page.
+    event_id = make_event().id
+    staff.get(f"/en/manage/gwynedd/events/{event_id}/door")
+    before = row_counts(app)
+    for url, body in ((f"/api/orgs/gwynedd/events/{event_id}/scans", {"method": "walk_in", "device": "\ud800"}),
+                      (f"/api/orgs/gwynedd/events/{event_id}/scans", {"method": "typed_code", "code": "\udfff" * 8}),
+                      (f"/api/orgs/gwynedd/events/{event_id}/scans", {"method": "walk_in", "nonce": "\ud800-1"})):
+        response = staff.post(url, data=json.dumps(body), content_type="application/json",
+                              headers={"X-CSRFToken": staff.last_csrf})
+        assert response.status_code == 400 and response.json["error"]["code"] == "bad_request", url
+    assert row_counts(app) == before
+
+
+def test_an_unreadable_json_body_is_a_400_everywhere(staff, make_event):
+    event_id = make_event().id
+    staff.get("/en/feedback")
+    for body in (b'{"a": ', b"\xff\xfe[\x00", b"", b"[" * 33 + b"]" * 33):
+        for url in (f"/api/orgs/gwynedd/events/{event_id}/scans", "/en/manage/gwynedd/themes/new", "/cy/feedback"):
+            response = staff.post(url, data=body, content_type="application/json", headers={"X-CSRFToken": staff.last_csrf})
+            assert response.status_code == 400 and response.json["error"]["status"] == 400, (url, body)

@@ -2,7 +2,8 @@
 when the input is refused, and whatever comes back is escaped.
 
 Forms are found by reading the pages (every GET route the access matrix can build), so a new form is
-fuzzed without anyone listing it.
+fuzzed without anyone listing it. The last test sends over 10,000 hostile requests to every route the
+access matrix builds (path, query string and body) and prints how many it sent and how many were a 5xx.
 """
 from __future__ import annotations
 
@@ -163,3 +164,157 @@ def test_fuzz_check_in_api(app, samples):  # noqa: F811
 
     attempt()
     assert problems == [], "\n".join(problems[:20])
+
+
+# --- every route, hostile values ------------------------------------------------------------------
+# Over the access matrix's routes, anonymously and as an admin, in both languages: ids out of range,
+# encodings that are not text, control characters, very long strings, extreme dates, JSON nested
+# 100,000 deep, wrong content types and missing CSRF tokens, in the path, the query string and the
+# body. Nothing may be a 5xx. Seeded, so a failure is the same on the next run.
+
+#: Endpoints whose 5xx belongs to another agent's open item: still sent and counted, reported apart
+#: and not failed here. Remove an entry when its item lands.
+KNOWN_ELSEWHERE = {
+    # /unsubscribe/<token>: the token's id part goes to int() and straight into a query, so 2**63 or
+    # 25 digits is an OverflowError (SQLite) or integer out of range (PostgreSQL). The fix belongs in
+    # engage/feedback/follow.py (find_by_unsubscribe), the accounts/sign-in/mail agent's file.
+    "feedback.unsubscribe": "accounts/mail agent: engage/feedback/follow.py find_by_unsubscribe",
+    # The scan API's JSON "ticket_id" of 2**63 or 25 digits (and on PostgreSQL 2**31) reaches
+    # db.session.get(Ticket, ...) unbounded: the check-in agent's item (engage/checkin/forms.py
+    # ScanRequest.from_json, engage/checkin/services.py _find_ticket).
+    "checkin_api.scan": "check-in agent: the scan API's JSON ticket_id out of the database's range",
+}
+
+IDS = ["0", "-1", str(2**31 - 1), str(2**31), str(2**63), "9" * 25]
+#: Already percent-encoded: a lone surrogate, NUL, CR/LF (header injection), bytes that are not
+#: UTF-8, a long run, a path climb, markup, format strings.
+ENCODED = ["%ED%A0%80", "%00", "%0D%0ASet-Cookie:%20x=1", "%FF%FE", "x" * 3000, "..%2F..%2Fetc%2Fpasswd",
+           "%3Cscript%3E", "%25s%25(x)s%7B0%7D"]
+DATES = ["0001-01-01", "9999-12-31", "0001-01-01T00:00", "9999-12-31T23:59", "0000-01", "9999-12", "10000-01"]
+PATH_VALUES = IDS + ENCODED[:6] + DATES[4:]
+#: An <int:...> segment matches digits only: anything else is the same 404, so fewer are sent.
+INT_PATH_VALUES = IDS
+QUERY_KEYS = ("page", "date_from", "date_to", "theme", "audience", "org", "area", "status", "kind", "q", "code",
+              "receipt", "next", "r", "lang", "month", "_scheme", "_external", "_anchor", "_method")
+QUERY_VALUES = IDS + ENCODED + DATES + ["1e309", "NaN", "%5B%5D", "javascript:alert(1)"]
+#: Form values as text (the client encodes them as UTF-8); what cannot be text goes in RAW_FORM.
+FORM_VALUES = IDS + DATES + ["\x00", "\r\nx", "\x01\x0b\x1f", "x" * 20_000, SCRIPT, "=HYPERLINK(\"x\")", "😀" * 200,
+                             "1e309", "-0.0", "", " "]
+RAW_FORM = b"%ED%A0%80=1&{field}=%ED%A0%80&{field}=%FF%FE%00&x=%ZZ&csrf_token={token}"
+DEEP_BODIES = ("[" * 100_000 + "]" * 100_000, '{"a":' * 100_000 + "0" + "}" * 100_000)
+OTHER_BODIES = [("text/plain", b"a=b"), ("application/xml", b"<?xml version='1.0'?><a>&x;</a>"),
+                ("multipart/form-data; boundary=x", b"--x\r\nContent-Disposition: form-data\r\n\r\nbroken"),
+                ("application/json", b"{\"a\": "), ("application/json", b"\xff\xfe[\x00"),
+                ("application/x-www-form-urlencoded; charset=utf-7", b"a=+ADw-")]
+
+
+JSON_VALUES = [2**31, 2**63, 10**25, -1, -(2**31), 1e308, True, None, [], {}, "\ud800", "\x00", "x" * 5000, "%00",
+               "0001-01-01T00:00:00", "9999-12-31T23:59:59Z", "2026-02-30T25:61", SCRIPT]
+#: The check-in API's fields (see README): under /api/ each is sent with each JSON_VALUES value in turn.
+API_METHODS = ("ticket_scan", "typed_code", "name_search", "walk_in")
+API_FIELDS = ("ticket_id", "audience_id", "scanned_at", "nonce", "token", "code", "device")
+API_BODIES = [{"method": API_METHODS[n % len(API_METHODS)], "nonce": f"fuzz-{n}", name: value}
+              for n, (name, value) in enumerate((name, value) for name in API_FIELDS for value in JSON_VALUES)]
+DEFAULT_FIELDS = ["name", "title-cy", "email", "date", "count"]
+
+
+class _Route:
+    """One rule: its URL built from the samples, and the same URL with each argument made hostile."""
+
+    def __init__(self, rule, samples) -> None:  # type: ignore[no-untyped-def]
+        own = samples["by_endpoint"].get(rule.endpoint, {})
+        self.endpoint, self.rule = rule.endpoint, rule
+        self.args = {name: own.get(name, samples.get(name)) for name in rule.arguments if name != "lang"}
+        self.methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+        self.has_lang = "lang" in rule.arguments
+
+    def url(self, lang: str, **swap: object) -> str:
+        return self.rule.build({**self.args, **swap, **({"lang": lang} if self.has_lang else {})})[1]
+
+    def hostile_urls(self, lang: str) -> list[str]:
+        urls = []
+        for name, value in self.args.items():
+            marker = 987654321 if isinstance(value, int) else "zzmarkerzz"
+            try:
+                template = self.url(lang, **{name: marker})
+            except ValueError:  # an any(...) argument: only its listed words build
+                continue
+            values = INT_PATH_VALUES if isinstance(value, int) else PATH_VALUES
+            urls += [template.replace(str(marker), hostile) for hostile in values]
+        return urls
+
+
+def _hostile(route: _Route, lang: str, token: str, fields: list[str], rng):  # type: ignore[no-untyped-def]
+    """(method, URL, request arguments) for one route in one language."""
+    url = route.url(lang)
+    for method in route.methods:
+        for hostile in route.hostile_urls(lang):
+            yield method, hostile, {"data": {"csrf_token": token} if method == "POST" else None}
+        for _ in range(7 if method == "GET" else 2):
+            query = "&".join(f"{key}={rng.choice(QUERY_VALUES)}" for key in rng.sample(QUERY_KEYS, rng.randint(1, 3)))
+            yield method, f"{url}?{query}", {}
+        if method != "POST":
+            continue
+        yield method, url, {"data": {name: "1" for name in fields}}  # no CSRF token
+        for _ in range(3):
+            yield method, url, {"data": {**{name: rng.choice(FORM_VALUES) for name in fields}, "csrf_token": token}}
+        yield method, url, {"data": RAW_FORM.replace(b"{field}", fields[0].encode()).replace(b"{token}", token.encode()),
+                            "content_type": "application/x-www-form-urlencoded"}
+        bodies = API_BODIES if url.startswith("/api/") else [{name: rng.choice(JSON_VALUES) for name in fields}]
+        for body in bodies:
+            yield method, url, {"json": body, "headers": {"X-CSRFToken": token}}
+        for content_type, raw in [("application/json", DEEP_BODIES[lang == "en"]), *OTHER_BODIES]:
+            yield method, url, {"data": raw, "content_type": content_type, "headers": {"X-CSRFToken": token}}
+
+
+def _signed_in(client) -> bool:  # type: ignore[no-untyped-def]
+    with client.session_transaction() as session:
+        return "_user_id" in session
+
+
+def test_fuzz_every_route_with_hostile_values(app, samples, capsys, record_property):  # noqa: F811
+    import random
+    from time import perf_counter
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # a crash is a 500 response, counted, as in production
+    app.test_client_class = Client
+    rng = random.Random(20261206)
+    routes = [_Route(rule, samples) for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
+              if rule.endpoint not in SKIP_ENDPOINTS]
+    assert all(None not in route.args.values() for route in routes)
+    admin = app.test_client()
+    sign_in(admin, "admin-a@example.org")
+    fields = {re.sub(r"^/(cy|en)/", "/", action): names
+              for action, (_, names) in discover_forms(app, admin, samples).items()}
+    sent, known, started = 0, 0, perf_counter()
+    failures: dict[str, list[str]] = {}
+
+    for who, client in (("anonymous", app.test_client()), ("admin", admin)):
+        for lang in ("cy", "en"):
+            client.set_cookie("engage_lang", lang)
+            client.get(f"/{lang}/feedback")  # a CSRF token for this session
+            for route in routes:
+                if who == "admin" and not _signed_in(client):  # a hostile POST may have ended the session
+                    sign_in(client, "admin-a@example.org", lang=lang)
+                    client.get(f"/{lang}/feedback")  # the new session's CSRF token
+                own = fields.get(re.sub(r"^/(cy|en)/", "/", route.url(lang))) or DEFAULT_FIELDS
+                for method, url, kwargs in _hostile(route, lang, client.last_csrf or "", own, rng):
+                    response = client.open(url, method=method, **kwargs)
+                    sent += 1
+                    if response.status_code >= 500:
+                        known += route.endpoint in KNOWN_ELSEWHERE
+                        failures.setdefault(route.endpoint, []).append(
+                            f"{method} {url[:120]} {str(kwargs)[:160]} → {response.status_code}")
+
+    errors = sum(len(found) for found in failures.values())
+    summary = (f"hostile requests sent: {sent}; 5xx: {errors - known} "
+               f"(+{known} on routes another agent is fixing: {sorted(KNOWN_ELSEWHERE)}) in {perf_counter() - started:.0f} s")
+    record_property("hostile_requests", sent)
+    record_property("hostile_5xx", errors - known)
+    with capsys.disabled():
+        print(f"\n{summary}")
+        for endpoint in sorted(set(failures) & set(KNOWN_ELSEWHERE)):
+            print(f"  known, {KNOWN_ELSEWHERE[endpoint]}: {len(failures[endpoint])}, e.g. {failures[endpoint][0][:200]}")
+    mine = {endpoint: found for endpoint, found in failures.items() if endpoint not in KNOWN_ELSEWHERE}
+    assert sent >= 10_000, summary
+    assert mine == {}, summary + "\n" + "\n".join(f"{e}: {found[:3]}" for e, found in sorted(mine.items()))
