@@ -666,3 +666,11 @@ def test_no_english_interface_text_on_welsh_feedback_pages(app, client, two_orgs
         if left := untranslated(cy, en, allow={"Bangor", "Neuadd y Dref", "admin-a@example.org"}):
             problems[path] = left
     assert problems == {}
+
+
+@pytest.mark.parametrize("sub_id", [str(2**31), str(2**63), "9" * 25, "²", "0"])
+def test_an_unsubscribe_link_with_an_impossible_id_is_not_found(client, sub_id):
+    """The id part of an unsubscribe token goes to the database only if the database can hold it."""
+    for lang in ("cy", "en"):
+        assert client.get(f"/{lang}/you-said-we-did/unsubscribe/{sub_id}.abc").status_code == 404
+        assert client.post(f"/{lang}/you-said-we-did/unsubscribe/{sub_id}.abc").status_code == 404

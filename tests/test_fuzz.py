@@ -174,16 +174,9 @@ def test_fuzz_check_in_api(app, samples):  # noqa: F811
 
 #: Endpoints whose 5xx belongs to another agent's open item: still sent and counted, reported apart
 #: and not failed here. Remove an entry when its item lands.
-KNOWN_ELSEWHERE = {
-    # /unsubscribe/<token>: the token's id part goes to int() and straight into a query, so 2**63 or
-    # 25 digits is an OverflowError (SQLite) or integer out of range (PostgreSQL). The fix belongs in
-    # engage/feedback/follow.py (find_by_unsubscribe), the accounts/sign-in/mail agent's file.
-    "feedback.unsubscribe": "accounts/mail agent: engage/feedback/follow.py find_by_unsubscribe",
-    # The scan API's JSON "ticket_id" of 2**63 or 25 digits (and on PostgreSQL 2**31) reaches
-    # db.session.get(Ticket, ...) unbounded: the check-in agent's item (engage/checkin/forms.py
-    # ScanRequest.from_json, engage/checkin/services.py _find_ticket).
-    "checkin_api.scan": "check-in agent: the scan API's JSON ticket_id out of the database's range",
-}
+#: Routes whose 5xx another piece of work was fixing when this suite was written; empty since both
+#: landed (unsubscribe tokens with huge ids, the scan API's huge ticket_id). Keep it empty.
+KNOWN_ELSEWHERE: dict[str, str] = {}
 
 IDS = ["0", "-1", str(2**31 - 1), str(2**31), str(2**63), "9" * 25]
 #: Already percent-encoded: a lone surrogate, NUL, CR/LF (header injection), bytes that are not
@@ -308,7 +301,7 @@ def test_fuzz_every_route_with_hostile_values(app, samples, capsys, record_prope
 
     errors = sum(len(found) for found in failures.values())
     summary = (f"hostile requests sent: {sent}; 5xx: {errors - known} "
-               f"(+{known} on routes another agent is fixing: {sorted(KNOWN_ELSEWHERE)}) in {perf_counter() - started:.0f} s")
+               f"in {perf_counter() - started:.0f} s")
     record_property("hostile_requests", sent)
     record_property("hostile_5xx", errors - known)
     with capsys.disabled():

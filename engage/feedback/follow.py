@@ -26,6 +26,7 @@ from ..db import write_transaction
 from ..extensions import db
 from ..i18n import BABEL_LOCALES
 from ..links import public_url
+from ..params import MAX_ID
 from ..types import utcnow
 from .labels import status_label
 from .models import FeedbackEntry, FeedbackSubscription, FeedbackUpdate
@@ -88,7 +89,8 @@ def confirm(token: str) -> FeedbackSubscription | None:
 
 def find_by_unsubscribe(token: str) -> FeedbackSubscription | None:
     sub_id, _dot, _mac = token.partition(".")
-    if not sub_id.isdigit():
+    # ASCII digits only ("²" is a digit to Python but not to int()), and an id the database can hold.
+    if not (sub_id.isascii() and sub_id.isdigit()) or not 1 <= int(sub_id) <= MAX_ID:
         return None
     sub = db.session.get(FeedbackSubscription, int(sub_id))
     if sub is None or not hmac.compare_digest(unsubscribe_token(sub), token):
