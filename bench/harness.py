@@ -21,7 +21,8 @@ from typing import Any, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
-PASSWORD = "benchmark passphrase"
+#: Long and not guessable: the app refuses weak passwords (12 characters, zxcvbn score 3).
+PASSWORD = "llechi-glas-ar-do-capel-9"
 
 
 def free_port() -> int:

@@ -54,7 +54,9 @@ def _paused(limit: RequestLimit) -> Response:
     until = datetime.fromtimestamp(limit.reset_at, timezone.utc)
     form.form_errors += [AccountRefusal("sign_in_paused").message(), TRY_AGAIN_FROM % {"time": clock(until)}]
     response = make_response(render_template("accounts/sign_in.html", form=form), 429)
-    response.headers["Retry-After"] = str(max(1, limit.reset_at - int(time.time())))
+    # The store rounds its reset time up to the next whole second: never say longer than the window.
+    wait = min(limit.reset_at - int(time.time()), limit.limit.get_expiry())
+    response.headers["Retry-After"] = str(max(1, wait))
     return response
 
 
