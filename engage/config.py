@@ -167,7 +167,6 @@ def _ensure_secret_key(app: Flask) -> None:
 def _development_key(app: Flask) -> str:
     """Make a key on first run and keep it in the instance folder, so sessions survive restarts."""
     path = Path(app.instance_path) / SECRET_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

@@ -79,7 +79,7 @@ class PublishedResult:
         projects = {str(p.id): p for p in pot.projects}
         explanations = self.official["explanations"]
         chosen = list(self.official["selected"])
-        rest = sorted((pid for pid in explanations if pid not in set(chosen)),
+        rest = sorted(set(explanations) - set(chosen),
                       key=lambda pid: (-explanations[pid]["score"], int(pid) if pid.isdigit() else 0, pid))
         return [ResultRow(pid, projects.get(pid), explanations[pid]["cost"], explanations[pid]["votes"],
                           explanations[pid]["score"], bool(explanations[pid]["selected"]),

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import random
 import uuid
+from typing import Any
 
 from sqlalchemy import String, bindparam, cast, delete, func, insert, select
 from sqlalchemy.sql import Executable
@@ -46,34 +47,40 @@ def seal_statement() -> Executable:
 _SEAL = seal_statement()
 
 
-def ballots_in_box(pot_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(BoxBallot).where(BoxBallot.pot_id == pot_id)) or 0
+def _in_box(pot_id: Any) -> Any:
+    return select(func.count()).select_from(BoxBallot).where(BoxBallot.pot_id == pot_id).scalar_subquery()
 
 
 def box_unsealed(pot_id: int) -> bool:
     """Whether the box holds ballots cast since its last seal (which could still be paired)."""
-    sealed = db.session.scalar(select(Pot.sealed_ballots).where(Pot.id == pot_id)) or 0
-    return ballots_in_box(pot_id) != sealed
+    return bool(db.session.scalar(select(_in_box(pot_id) != Pot.sealed_ballots).where(Pot.id == pot_id)))
 
 
 def seal_now(pot: Pot) -> None:
     """Rewrite the pot's box; call inside a write transaction that holds the pot (``locked``)."""
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(_SEAL, {"pot_id": pot.id})
-    else:
-        columns = [BOX.c[name] for name in BOX_COLUMNS[1:]]
-        rows = [dict(row._mapping) for row in db.session.execute(select(*columns).where(BOX.c.pot_id == pot.id))]
-        db.session.execute(BOX.delete().where(BOX.c.pot_id == pot.id))
-        _SHUFFLE.shuffle(rows)
-        if rows:  # one INSERT after another, in the shuffled order: that order is what a page keeps
-            db.session.execute(BOX.insert(), [{"id": uuid.uuid4().hex, **row} for row in rows])
-    pot.sealed_ballots = ballots_in_box(pot.id)
+        # How many rows the rewrite put back is how many the box holds: no second count.
+        pot.sealed_ballots = db.session.execute(_SEAL, {"pot_id": pot.id},
+                                                execution_options={"preserve_rowcount": True}).rowcount
+        return
+    columns = [BOX.c[name] for name in BOX_COLUMNS[1:]]
+    rows = [dict(row._mapping) for row in db.session.execute(select(*columns).where(BOX.c.pot_id == pot.id))]
+    db.session.execute(BOX.delete().where(BOX.c.pot_id == pot.id))
+    _SHUFFLE.shuffle(rows)
+    if rows:  # one INSERT after another, in the shuffled order: that order is what a page keeps
+        db.session.execute(BOX.insert(), [{"id": uuid.uuid4().hex, **row} for row in rows])
+    pot.sealed_ballots = len(rows)
 
 
 def seal_box(pot: Pot) -> bool:
     """Seal an open or closed pot's box if it needs it; True if it was rewritten."""
     if not box_unsealed(pot.id):
-        return False
+        return False  # nothing new: no write lock taken
+    return _seal_locked(pot)
+
+
+def _seal_locked(pot: Pot) -> bool:
+    """Take the pot's lock, check again under it, seal; then empty the SQLite log."""
     with locked(pot):
         if pot.status not in ("open", "closed") or not box_unsealed(pot.id):
             return False  # published, or sealed by a close a moment ago
@@ -109,12 +116,11 @@ def _checkpoint(attempts: int = 3) -> bool:
 
 def seal_all() -> int:
     """Seal every box that needs it (the scheduler each minute; ``engage backup`` before it copies)."""
-    return sum(seal_box(pot) for pot in unsealed_pots())
+    return sum(_seal_locked(pot) for pot in unsealed_pots())  # found unsealed already: check under the lock only
 
 
 def unsealed_pots() -> list[Pot]:
     """Open and closed pots whose box needs sealing (one query, for the scheduler)."""
-    counts = (select(BoxBallot.pot_id, func.count().label("n")).group_by(BoxBallot.pot_id).subquery())
-    return list(db.session.scalars(select(Pot).join(counts, counts.c.pot_id == Pot.id).where(
-        Pot.status.in_(("open", "closed")), counts.c.n != Pot.sealed_ballots)))
+    return list(db.session.scalars(select(Pot).where(Pot.status.in_(("open", "closed")),
+                                                     _in_box(Pot.id) != Pot.sealed_ballots)))
 

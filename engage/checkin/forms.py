@@ -14,7 +14,8 @@ from ..forms import Form
 from ..i18n import LANGUAGE_LABELS, LANGUAGES
 from ..validators import Email, MaxLength, NumberRange, Optional, Required, RequiredInput
 from .models import METHODS
-from .services import MAX_ID, CheckinRefusal
+from ..params import MAX_ID
+from .services import CheckinRefusal
 
 #: What the API takes: every method but "poster", which is only the residents' own page.
 API_METHODS = tuple(m for m in METHODS if m != "poster")
