@@ -28,6 +28,7 @@ NOTICES = {
     "pb_publish": _l("The results are published. Draft ‘You said, we did’ entries have been prepared."),
     "pb_paper_entered": _l("The paper ballot has been entered. A different member of staff must now check it."),
     "pb_paper_confirmed": _l("The paper ballot has been checked and counted."),
+    "pb_kiosk_ended": _l("The kiosk has ended. Sign in to go back to the staff area."),
     "pb_paper_rejected": _l("The paper ballot has been removed. Enter it again if it was typed wrongly."),
 }
 #: A refusal is flashed as "refusal:<area>:<code>" and put into words from its area's labels.

@@ -64,3 +64,27 @@ def wait_for_lock_waiters(conn: Any, count: int, timeout: float = 30.0) -> None:
             return
         assert time.monotonic() < deadline, f"{waiting} of {count} backends waiting for a lock"
         time.sleep(0.02)
+
+
+def counter_and_signer(org: Any) -> tuple[Any, Any]:
+    """Two staff of ``org`` (inside an app context): an organiser who counts a closed pot into a
+    private preview and an admin who signs it off; made the first time they are asked for."""
+    from engage.accounts import services
+    from helpers import PASSWORD
+
+    people = []
+    for role in ("organiser", "admin"):
+        email = f"{role}-results@{org.slug}.example.org"
+        user = services.find_user(email) or services.create_user(email, PASSWORD, org, role)
+        people.append(user)
+    return people[0], people[1]
+
+
+def publish_results(pot: Any) -> Any:
+    """Publish a closed pot as staff must (inside an app context): one counts, a different admin
+    signs off. Returns the PublishedResult."""
+    from engage.ballots import results
+
+    counter, signer = counter_and_signer(pot.org)
+    results.count_preview(pot, counter)
+    return results.publish(pot, signer)

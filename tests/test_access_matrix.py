@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 
 from helpers import Client, sign_in, wales_now
+from pb_helpers import publish_results
 
 ROLES = ("anonymous", "organiser_a", "admin_a", "admin_b")
 EMAILS = {"organiser_a": "organiser-a@example.org", "admin_a": "admin-a@example.org", "admin_b": "admin-b@example.org"}
@@ -53,11 +54,14 @@ def samples(app, two_orgs, make_event):  # type: ignore[no-untyped-def]
         pot = make_pot(app)
         pot_obj = pots.get_pot(org, pot.id)
         paper = paper_ballots.enter_paper(pot_obj, find_user("admin-a@example.org"), {pot.projects[0]: 1})
-        from engage.ballots import results
+        from engage.ballots import kiosk
+        from engage.types import utcnow
+        started, _token = kiosk.start_kiosk(pot_obj, event_id, find_user("admin-a@example.org"),
+                                            utcnow() + timedelta(hours=1), "4821")
         done = make_pot(app, codes=0)  # a pot whose results are published, for the results pages
         done_obj = pots.get_pot(org, done.id)
         lifecycle.close_pot(done_obj)
-        results.publish(done_obj)
+        publish_results(done_obj)
         published = {"pot_id": done.id}
         from engage.feedback.models import FeedbackSubscription
         subscription = db.session.query(FeedbackSubscription).one()
@@ -70,6 +74,7 @@ def samples(app, two_orgs, make_event):  # type: ignore[no-untyped-def]
                     "manage_pb.paper_check": {"entry_id": paper.id},
                     **{f"pb.{name}": published for name in ("results", "results_csv", "results_json", "ballots_pb")}},
                 "pot_id": pot.id, "project_id": pot.projects[-1], "step": "close", "verdict": "confirm",
+                "kiosk_id": started.id,
                 "org": "gwynedd", "event_id": event_id, "ticket_id": ticket.id, "scan_id": scan.scan_id,
                 "theme_id": themes_of(org)[0].id, "audience_id": audiences_of(org)[0].id, "entry_id": entry.id,
                 "month": "2026-10", "fmt": "csv", "area": "bangor",

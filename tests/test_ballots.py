@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from helpers import sign_in
 from factories import make_pot
-from pb_helpers import counts, csrf_of, vote
+from pb_helpers import counts, csrf_of, publish_results, vote
 from textcheck import untranslated
 
 DATA = Path(__file__).parent / "data" / "pabulib"
@@ -25,7 +25,7 @@ def pot(app, two_orgs):  # type: ignore[no-untyped-def]
 
 
 def _publish(app, pot_id):  # type: ignore[no-untyped-def]
-    from engage.ballots import lifecycle, results
+    from engage.ballots import lifecycle
     from engage.ballots.models import Pot
     from engage.extensions import db
 
@@ -33,7 +33,7 @@ def _publish(app, pot_id):  # type: ignore[no-untyped-def]
         p = db.session.get(Pot, pot_id)
         if p.status == "open":
             lifecycle.close_pot(p)
-        return results.publish(p)
+        return publish_results(p)
 
 
 # --- voting --------------------------------------------------------------------------------------
@@ -222,24 +222,6 @@ def test_open_mode_one_ballot_per_browser_with_a_postcode(app, client, two_orgs)
     assert counts(app, pot.id) == (1, 1)
     _publish(app, pot.id)
     assert "Lower assurance" in client.get(f"/en/pb/{pot.id}/results").get_data(as_text=True)
-
-
-def test_kiosk_issues_a_fresh_code_for_each_voter(app, client, pot):
-    sign_in(client, "organiser-a@example.org")
-    for _ in range(2):
-        started = client.submit(f"/en/manage/gwynedd/pb/{pot.id}/kiosk")
-        assert started.status_code == 302 and started.headers["Location"].endswith("/vote/choose")
-        html = client.get(started.headers["Location"]).get_data(as_text=True)
-        client.post(f"/en/pb/{pot.id}/vote/choose", data={"project": [str(pot.projects[2])], "action": "continue",
-                                                             "csrf_token": csrf_of(html)})
-        done = client.post(f"/en/pb/{pot.id}/vote/submit", data={"csrf_token": csrf_of(html)})
-        assert "Next voter" in client.get(done.headers["Location"]).get_data(as_text=True)
-    from engage.ballots import box
-    from engage.ballots.models import Pot
-    from engage.extensions import db
-
-    with app.app_context():
-        assert box.turnout(db.session.get(Pot, pot.id))["kiosk"] == 2
 
 
 def test_paper_ballot_needs_a_second_person(app, client, pot):
@@ -572,9 +554,12 @@ def test_staff_lifecycle_buttons_and_publishing_makes_feedback_drafts(app, clien
     sign_in(client, "organiser-a@example.org")
     detail = client.get(f"/cy/manage/gwynedd/pb/{pot.id}").get_data(as_text=True)
     assert "Pobl a bleidleisiodd" in detail
-    assert client.post(f"/en/manage/gwynedd/pb/{pot.id}/publish", data={"csrf_token": csrf_of(detail)}).status_code == 409
+    assert client.post(f"/en/manage/gwynedd/pb/{pot.id}/count", data={"csrf_token": csrf_of(detail)}).status_code == 409
     client.post(f"/en/manage/gwynedd/pb/{pot.id}/close", data={"csrf_token": csrf_of(detail)})
-    client.post(f"/en/manage/gwynedd/pb/{pot.id}/publish", data={"csrf_token": csrf_of(detail)})
+    assert client.post(f"/en/manage/gwynedd/pb/{pot.id}/count", data={"csrf_token": csrf_of(detail)}).status_code == 302
+    sign_in(client, "admin-a@example.org")  # a different person, an admin, signs off the preview
+    preview = client.get(f"/en/manage/gwynedd/pb/{pot.id}/preview").get_data(as_text=True)
+    client.post(f"/en/manage/gwynedd/pb/{pot.id}/publish", data={"csrf_token": csrf_of(preview)})
     with app.app_context():
         keys = set(db.session.scalars(select(FeedbackEntry.source_key)))
     assert f"pb:{pot.id}:summary" in keys and f"pb:{pot.id}:project:{pot.projects[0]}" in keys

@@ -136,23 +136,27 @@ def test_two_staff_publishing_at_once_publish_once(app, two_orgs):
     from sqlalchemy import func, select
 
     from engage.audit.models import AuditEntry
+    from engage.accounts.models import User
     from engage.ballots import box, lifecycle, pots, results, voters
     from engage.ballots.models import Pot
     from engage.extensions import db
-    from pb_helpers import wait_for_lock_waiters
+    from pb_helpers import counter_and_signer, wait_for_lock_waiters
 
     pot = make_pot(app, codes=2)
     with app.app_context():
         p = db.session.get(Pot, pot.id)
         box.cast_ballot(p.id, box.Voter("code", voters.code_hash(p, pot.codes[0])), {pot.projects[0]: 1})
         lifecycle.close_pot(p)
+        counter, signer = counter_and_signer(p.org)
+        results.count_preview(p, counter)
+        signer_id = signer.id
     outcomes: list[str] = []
 
     def press_publish() -> None:
         with app.app_context():
             mine = db.session.get(Pot, pot.id)
             try:
-                results.publish(mine)
+                results.publish(mine, db.session.get(User, signer_id))
                 outcomes.append("published")
             except pots.BallotRefusal as err:
                 outcomes.append(err.code)

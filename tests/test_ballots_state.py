@@ -10,13 +10,14 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from sqlalchemy import func, inspect, select
 
 from factories import make_pot
+from pb_helpers import publish_results
 
 BUDGET = 1_000_000
 COSTS = [400_000, 500_000, 200_000, 300_000]
 
 
 def test_state_machine_keeps_one_ballot_per_code_budget_and_secrecy(app, two_orgs):
-    from engage.ballots import box, lifecycle, pots, results, voters
+    from engage.ballots import box, lifecycle, pots, voters
     from engage.ballots.models import BoxBallot, Pot, RollEntry
     from engage.extensions import db
 
@@ -71,7 +72,7 @@ def test_state_machine_keeps_one_ballot_per_code_budget_and_secrecy(app, two_org
         @precondition(lambda self: self.status == "closed")
         @rule()
         def publish(self) -> None:
-            data = results.publish(self.pot())
+            data = publish_results(self.pot())
             self.status = "published"
             assert data.turnout["total"] == self.accepted == data.ballots
 
@@ -80,7 +81,7 @@ def test_state_machine_keeps_one_ballot_per_code_budget_and_secrecy(app, two_org
             allowed = {"open": "draft", "close": "open", "publish": "closed"}[step]
             if self.status == allowed:
                 return
-            act = {"open": lifecycle.open_pot, "close": lifecycle.close_pot, "publish": results.publish}[step]
+            act = {"open": lifecycle.open_pot, "close": lifecycle.close_pot, "publish": publish_results}[step]
             try:
                 act(self.pot())
             except pots.BallotRefusal:

@@ -21,6 +21,7 @@ from engage.extensions import db
 from engage.jobruns import JobRun
 from engage.types import utcnow
 from helpers import SECRET_KEY, need, wait_until
+from pb_helpers import publish_results
 
 CLI = [sys.executable, "-c", "from engage.cli import main; main()"]
 
@@ -139,11 +140,10 @@ def _closed_pot_with_votes(app, client):  # type: ignore[no-untyped-def]
 
 
 def _publish(app, pot_id):  # type: ignore[no-untyped-def]
-    from engage.ballots import results
     from engage.ballots.models import Pot
 
     with app.app_context():
-        data = results.publish(db.session.get(Pot, pot_id))
+        data = publish_results(db.session.get(Pot, pot_id))
         db.session.remove()
         return data.official["selected"], data.ballots
 

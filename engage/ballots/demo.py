@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..accounts.models import Organisation
+from ..accounts.models import Organisation, User
 from ..codes import CODE_ALPHABET
 from ..dates import today_local
 from ..db import write_transaction
@@ -51,6 +51,12 @@ CLOSED_POT = {
     "title": {"cy": "Cronfa Ieuenctid Bangor 2025", "en": "Bangor Youth Fund 2025"},
     "description": {"cy": "Pleidleisiodd pobl ifanc Bangor ar sut i wario £10,000.",
                     "en": "Young people in Bangor voted on how to spend £10,000."},
+}
+#: Closed and counted, waiting for an admin to check the preview and publish it (the four-eyes journey).
+COUNTED_POT = {
+    "title": {"cy": "Cronfa Llwybrau Menai 2026", "en": "Menai Paths Fund 2026"},
+    "description": {"cy": "Pleidleisiodd pobl ar sut i wario £6,000 ar lwybrau ger y Fenai.",
+                    "en": "People voted on how to spend £6,000 on paths near the Menai Strait."},
 }
 CLOSED_PROJECTS = [
     ("Offer stiwdio gerddoriaeth", "Music studio equipment", 400_000, "Canolfan Ieuenctid Maesgeirchen",
@@ -112,20 +118,39 @@ def load_ballots(org: Organisation) -> Iterator[str]:
     if pot.status == "open":
         codes = ", ".join(pretty_code(c) for c in usable_demo_codes(pot))
         yield f"vote at http://127.0.0.1:5000/v/{pot.id} with one of these codes: {codes}"
+    organiser, admin = _staff(org)
     closed = _find(org, CLOSED_POT["title"]["en"])
     if closed is None:
-        closed = _make(org, CLOSED_POT, 1_000_000, "greedy", CLOSED_PROJECTS)
-        lifecycle.open_pot(closed)
-        rng = random.Random(2025)
-        ids = [p.id for p in closed.projects]
-        costs = {p.id: p.cost_pence for p in closed.projects}
-        for code in generate_codes(closed, 48):
-            picks, total = {}, 0
-            for pid in rng.sample(ids, k=len(ids)):
-                if rng.random() < 0.55 and total + costs[pid] <= closed.budget_pence:
-                    picks[pid], total = 1, total + costs[pid]
-            picks = picks or {ids[-1]: 1}
-            cast_ballot(closed.id, Voter("code", code_hash(closed, code)), picks)
-        lifecycle.close_pot(closed)
-        results.publish(closed)
+        closed = _closed_with_votes(org, CLOSED_POT, 1_000_000, CLOSED_PROJECTS, 48, 2025)
+        results.count_preview(closed, organiser)
+        results.publish(closed, admin)
         yield f"created funding pot {closed.id} with published results"
+    counted = _find(org, COUNTED_POT["title"]["en"])
+    if counted is None:
+        counted = _closed_with_votes(org, COUNTED_POT, 600_000, CLOSED_PROJECTS[1:], 21, 2026)
+        results.count_preview(counted, organiser)
+        yield f"created funding pot {counted.id}, counted by {organiser.email}, waiting for an admin to publish it"
+
+
+def _staff(org: Organisation) -> tuple[User, User]:
+    """The demo's organiser (who counts) and admin (who checks and publishes)."""
+    members = {m.role: m.user for m in org.memberships}
+    return members["organiser"], members["admin"]
+
+
+def _closed_with_votes(org: Organisation, texts: dict[str, Any], budget: int, projects: list[tuple], voters: int,
+                       seed: int) -> Pot:
+    pot = _make(org, texts, budget, "greedy", projects)
+    lifecycle.open_pot(pot)
+    rng = random.Random(seed)
+    ids = [p.id for p in pot.projects]
+    costs = {p.id: p.cost_pence for p in pot.projects}
+    for code in generate_codes(pot, voters):
+        picks, total = {}, 0
+        for pid in rng.sample(ids, k=len(ids)):
+            if rng.random() < 0.55 and total + costs[pid] <= pot.budget_pence:
+                picks[pid], total = 1, total + costs[pid]
+        picks = picks or {ids[-1]: 1}
+        cast_ballot(pot.id, Voter("code", code_hash(pot, code)), picks)
+    lifecycle.close_pot(pot)
+    return pot

@@ -4,13 +4,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectChoice, StringField, SubmitField
+import re
+from datetime import datetime, time, timedelta
+
+from wtforms import (DateTimeLocalField, IntegerField, PasswordField, RadioField, SelectChoice, SelectField, StringField,
+                     SubmitField)
 
 from ..bilingual import BilingualField
-from ..dates import local_to_utc, utc_to_local
-from ..dates import LOCAL_FORMAT
+from ..dates import LOCAL_FORMAT, local_to_utc, today_local, utc_to_local
 from ..money import pence_to_pounds, pounds_to_pence
 from ..forms import Form
+from ..params import record_id
+from ..types import utcnow
 from ..validators import MaxLength, NumberRange, Optional, Required, RequiredInput
 from .models import Pot, Project
 
@@ -176,3 +181,55 @@ class ReceiptForm(Form):
         csrf = False  # a GET form that changes nothing
 
     receipt = StringField(_l("Your receipt code"), validators=[Optional(), MaxLength(40)])
+
+
+TIME_RE = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+class KioskForm(Form):
+    """Start a kiosk on this device: for which event, until when today, and the PIN that ends it."""
+
+    event = SelectField(_l("Event"), coerce=record_id, validators=[Required(_l("Select the event"))],
+                        validate_choice=False)
+    until = StringField(_l("Kiosk open until"), validators=[Required(_l("Enter the time the kiosk closes")),
+                                                            MaxLength(5)],
+                        description=_l("A time like 16:30, at most 12 hours from now."),
+                        render_kw={"type": "time"})
+    pin = PasswordField(_l("PIN to end the kiosk"), validators=[Required(_l("Enter a PIN")), MaxLength(8)],
+                        description=_l("4 to 8 digits. Staff type it on this device to end the kiosk."),
+                        render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    submit = SubmitField(_l("Start the kiosk on this device"))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.until.data and not TIME_RE.fullmatch(self.until.data.strip()):
+            self.until.errors.append(_l("Enter a time like 16:30"))
+        if self.pin.data and not re.fullmatch(r"\d{4,8}", self.pin.data):
+            self.pin.errors.append(_l("Enter a PIN of 4 to 8 digits"))
+        return ok and not self.until.errors and not self.pin.errors
+
+    def suggest(self, events: list[Any]) -> None:
+        """Start from the event on now (or the only one offered), open until it ends or for 3 hours."""
+        now = utcnow()
+        on_now = [e for e in events if e.starts_at <= now < e.ends_at]
+        chosen = on_now[0] if on_now else events[0] if len(events) == 1 else None
+        if chosen is not None:
+            self.event.data = chosen.id
+        ends = chosen.ends_at if chosen is not None and now < chosen.ends_at <= now + timedelta(hours=12) \
+            else now + timedelta(hours=3)
+        self.until.data = utc_to_local(ends).strftime("%H:%M")
+
+    def ends_at(self) -> datetime:
+        """The time typed, as UTC: the next time the clock in Wales shows it (today, or after midnight
+        for an event running late; the kiosk refuses more than 12 hours)."""
+        found = TIME_RE.fullmatch(self.until.data.strip())
+        assert found is not None
+        today, clock = today_local(), time(int(found[1]), int(found[2]))
+        ends = local_to_utc(datetime.combine(today, clock))
+        return ends if ends > utcnow() else local_to_utc(datetime.combine(today + timedelta(days=1), clock))
+
+
+class PinForm(Form):
+    pin = PasswordField(_l("PIN"), validators=[Required(_l("Enter the PIN")), MaxLength(8)],
+                        render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    submit = SubmitField(_l("End the kiosk"))

@@ -15,6 +15,10 @@ from .choices import parse_choices
 from .models import Pot
 
 
+#: The session key of a kiosk device: ``{"k": kiosk id, "t": token}`` (``kiosk.py``).
+KIOSK_SESSION = "pb_kiosk"
+
+
 def state(pot_id: int) -> dict[str, Any] | None:
     return (session.get("pb") or {}).get(str(pot_id))
 

@@ -32,6 +32,16 @@ REFUSALS = {
     "not_ready": _l("The pot is not ready to open yet."),
     "same_person": _l("A different member of staff must check a paper ballot."),
     "not_found": _l("That paper ballot has already been dealt with."),
+    "admin_only": _l("Only an admin of the organisation can do that while voting is open or to publish results."),
+    "no_preview": _l("Count the votes for a private preview first."),
+    "same_person_preview": _l("A different member of staff must check the preview and publish it: you counted it."),
+    "preview_changed": _l("The count no longer matches the preview. Count the votes again and check the new preview."),
+    "kiosk_pin_form": _l("Enter a PIN of 4 to 8 digits"),
+    "kiosk_window": _l("Enter a time at most 12 hours from now."),
+    "kiosk_event": _l("Select an event of your organisation that is on now or in the next week."),
+    "kiosk_ended": _l("This kiosk has ended. Ask a member of staff."),
+    "kiosk_pin_wrong": _l("That PIN is not right."),
+    "kiosk_pin_spent": _l("Too many wrong PINs. End the kiosk on the fund’s page in the staff area."),
 }
 
 #: What stops a draft pot from opening (``lifecycle.readiness``).

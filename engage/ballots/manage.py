@@ -7,25 +7,29 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
 from ..accounts.access import org_required
+from ..accounts.services import end_session
 from ..codes import pretty_code
+from ..formatting import clock, long_date
 from ..i18n import BABEL_LOCALES, LANGUAGES
 from ..links import public_url
 from ..notices import flash_refusal
 from ..qr import qr_svg
+from . import kiosk as kiosks
 from . import labels, lifecycle, pots, results
 from . import paper as paper_ballots
 from .box import turnout
-from .forms import ActionForm, CodesForm, PotForm, ProjectForm
-from .in_progress import read_choices, start_ballot
+from .forms import ActionForm, CodesForm, KioskForm, PotForm, ProjectForm
+from .in_progress import KIOSK_SESSION, read_choices
 from .models import Pot, Project
+from .pages import results_view
 from .pots import BallotRefusal
-from .voters import code_counts, code_hash, generate_codes
+from .voters import code_counts, generate_codes
 
 manage = Blueprint("manage_pb", __name__, url_prefix="/<lang:lang>/manage/<org>/pb")
 
@@ -60,7 +64,8 @@ def _detail(pot: Pot, error: BallotRefusal | None = None, status: int = 200):  #
     return render_template("ballots/manage_detail.html", org=g.org, pot=pot, action=ActionForm(),
                            codes_form=CodesForm(formdata=None), counts=code_counts(pot),
                            turnout=turnout(pot), readiness=[labels.READINESS[r] for r in lifecycle.readiness(pot)],
-                           pending=len(paper_ballots.pending_paper(pot)),
+                           pending=len(paper_ballots.pending_paper(pot)), kiosks=kiosks.pot_kiosks(pot),
+                           check=results.preview(pot),
                            error=error.message() if error else None), status
 
 
@@ -93,20 +98,58 @@ def detail(pot_id: int):  # type: ignore[no-untyped-def]
     return _detail(_pot(pot_id))
 
 
-@manage.route("/<int:pot_id>/<any(open, close, publish):step>", methods=["POST"], endpoint="lifecycle")
+@manage.route("/<int:pot_id>/<any(open, close):step>", methods=["POST"], endpoint="lifecycle")
 @org_required()
 def change_status(pot_id: int, step: str):  # type: ignore[no-untyped-def]
     pot = _pot(pot_id)
     try:
         if step == "open":
             lifecycle.open_pot(pot, current_user.id)
-        elif step == "close":
-            lifecycle.close_pot(pot, current_user.id)
         else:
-            results.publish(pot, current_user.id)
+            lifecycle.close_pot(pot, current_user.id)
     except BallotRefusal as err:
         return _detail(pot, err, 409)
     return _back(pot, f"pb_{step}")
+
+
+@manage.route("/<int:pot_id>/count", methods=["POST"])
+@org_required()
+def count(pot_id: int):  # type: ignore[no-untyped-def]
+    """Count a closed pot into a private preview, for a colleague to check and publish."""
+    pot = _pot(pot_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        results.count_preview(pot, current_user)
+    except BallotRefusal as err:
+        return _detail(pot, err, 409)
+    return redirect(url_for("manage_pb.preview", org=g.org.slug, pot_id=pot.id))
+
+
+@manage.route("/<int:pot_id>/preview")
+@org_required()
+def preview(pot_id: int):  # type: ignore[no-untyped-def]
+    pot = _pot(pot_id)
+    check = results.preview(pot)
+    if check is None:
+        return _back(pot)
+    return render_template("ballots/results.html", preview=check, org=g.org, action=ActionForm(),
+                           may_sign=g.org_role == "admin" and check.counted_by_id != current_user.id,
+                           **results_view(pot, results.PublishedResult.from_json(check.result_json)))
+
+
+@manage.route("/<int:pot_id>/publish", methods=["POST"])
+@org_required("admin")
+def publish(pot_id: int):  # type: ignore[no-untyped-def]
+    """Sign off the preview (a different person from whoever counted it) and publish the results."""
+    pot = _pot(pot_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        results.publish(pot, current_user)
+    except BallotRefusal as err:
+        return _detail(pot, err, 409)
+    return _back(pot, "pb_publish")
 
 
 @manage.route("/<int:pot_id>/projects/new", methods=["GET", "POST"], defaults={"project_id": None},
@@ -148,7 +191,7 @@ def codes(pot_id: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         return _detail(pot, None, 400)
     try:
-        made = generate_codes(pot, form.count.data, user_id=current_user.id)
+        made = generate_codes(pot, form.count.data, by=current_user)
     except BallotRefusal as err:
         return _detail(pot, err, 409)
     texts = {}
@@ -167,16 +210,42 @@ def codes(pot_id: int):  # type: ignore[no-untyped-def]
 
 
 @manage.route("/<int:pot_id>/kiosk", methods=["GET", "POST"])
-@org_required()
+@org_required("admin")
 def kiosk(pot_id: int):  # type: ignore[no-untyped-def]
-    """An assisted kiosk on a staff device: each voter gets a fresh single-use code behind the scenes."""
+    """Start a kiosk on this device. The device is signed out of the staff area as it starts."""
     pot = _pot(pot_id)
-    form = ActionForm()
-    if pot.status == "open" and pot.eligibility == "codes" and form.validate_on_submit():
-        code = generate_codes(pot, 1, kind="kiosk", user_id=current_user.id)[0]
-        start_ballot(pot, "kiosk", code_hash(pot, code))
-        return redirect(url_for("pb.choose", pot_id=pot.id))
-    return render_template("ballots/kiosk.html", org=g.org, pot=pot, form=form)
+    events = kiosks.kiosk_events(pot)
+    form = KioskForm()
+    form.event.choices = [(0, _("Select an event"))] + [(e.id, f"{e.text('title')} ({clock(e.starts_at)}, "
+                                                           f"{long_date(e.starts_at)})") for e in events]
+    if not form.is_submitted():
+        form.suggest(events)
+    if form.validate_on_submit():
+        try:
+            started, token = kiosks.start_kiosk(pot, form.event.data, current_user, form.ends_at(), form.pin.data)
+        except BallotRefusal as err:
+            form.show_error(err)
+        else:
+            end_session(current_user)
+            logout_user()
+            session.clear()
+            session[KIOSK_SESSION] = {"k": started.id, "t": token}
+            return redirect(url_for("pb.kiosk_home"))
+    return render_template("ballots/kiosk_start.html", org=g.org, pot=pot, form=form, events=events), (
+        400 if form.errors or form.form_errors else 200)
+
+
+@manage.route("/<int:pot_id>/kiosk/<int:kiosk_id>/end", methods=["POST"])
+@org_required()
+def end_kiosk(pot_id: int, kiosk_id: int):  # type: ignore[no-untyped-def]
+    pot = _pot(pot_id)
+    found = kiosks.pot_kiosk(pot, kiosk_id)
+    if found is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    kiosks.end_kiosk(found, pot, current_user)
+    return _back(pot, "pb_kiosk_ended")
 
 
 @manage.route("/<int:pot_id>/paper", methods=["GET", "POST"])

@@ -122,7 +122,7 @@ class VoterCode(db.Model):
     pot_id: Mapped[int] = mapped_column(ForeignKey("pb_pots.id", ondelete="CASCADE"), index=True)
     #: sha256(pot salt + normalised code), hex.
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    #: "card" (printed) or "kiosk" (issued on a staff device for one voter).
+    #: "card" (printed) or "kiosk" (issued on a kiosk for one voter).
     kind: Mapped[str] = mapped_column(String(6), default="card")
     created_on: Mapped[date] = mapped_column(Date)
 
@@ -220,3 +220,72 @@ class PaperEntry(db.Model):
     entered_on: Mapped[date] = mapped_column(Date)
 
     entered_by = relationship("User", lazy="joined")
+
+
+class ResultCheck(db.Model):
+    """Four eyes on a result: one member of staff counts a closed pot into a private preview, and a
+    different one, an admin, signs it off, which publishes it. The database refuses one person as both.
+    """
+
+    __tablename__ = "pb_result_checks"
+
+    pot_id: Mapped[int] = mapped_column(ForeignKey("pb_pots.id", ondelete="CASCADE"), primary_key=True)
+    #: The counted result, as ``results.PublishedResult.to_json`` wrote it; what the signer saw.
+    result_json: Mapped[str] = mapped_column(Text)
+    counted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    counted_by = relationship("User", foreign_keys=[counted_by_id], lazy="joined")
+    signed_off_by = relationship("User", foreign_keys=[signed_off_by_id], lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint("signed_off_by_id IS NULL OR counted_by_id IS NULL OR signed_off_by_id <> counted_by_id",
+                        name="two_people"),
+        CheckConstraint("(signed_off_by_id IS NULL) = (signed_off_at IS NULL)", name="signed_off_when"),
+    )
+
+
+class Kiosk(db.Model):
+    """A kiosk session: a device at a named event where voters take a fresh code behind the scenes.
+
+    An admin starts it on the device itself, which is then signed out of the staff area: the
+    device holds only the kiosk's token (its hash is kept here). It issues codes between
+    ``starts_at`` and ``ends_at`` until it is ended, by the PIN set when it started (on the device)
+    or by staff (on the fund's page). Its running count is the ballots cast with its codes.
+    """
+
+    __tablename__ = "pb_kiosks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pot_id: Mapped[int] = mapped_column(ForeignKey("pb_pots.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: sha256 of the token in the device's session.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The PIN that ends the kiosk on the device (a password hash); refused after too many wrong tries.
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    wrong_pins: Mapped[int] = mapped_column(Integer, default=0)
+
+    pot = relationship("Pot", lazy="joined")
+    event = relationship("Event", lazy="joined")
+    started_by = relationship("User", lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("wrong_pins >= 0", name="wrong_pins_counted"),
+    )
+
+
+class KioskCode(db.Model):
+    """Which kiosk issued a kiosk code: the running count is the roll rows of its codes. (The roll
+    says only *that* a code voted, so this says nothing about any ballot's choices.)"""
+
+    __tablename__ = "pb_kiosk_codes"
+
+    code_id: Mapped[int] = mapped_column(ForeignKey("pb_codes.id", ondelete="CASCADE"), primary_key=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("pb_kiosks.id", ondelete="CASCADE"), index=True)

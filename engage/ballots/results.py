@@ -1,8 +1,13 @@
 """Counting: the tally engine on a pot's box, and the published result every output reads.
 
-The result is stored once, as JSON on the pot, when it is published (:func:`publish`), and read back
-as a :class:`PublishedResult`: the results page, its chart, the JSON and CSV downloads all take their
-rows from :meth:`PublishedResult.rows`, so they cannot disagree about order or figures.
+Four eyes: a member of staff counts a closed pot into a private preview (:func:`count_preview`); a
+different member of staff, an admin, checks it and signs it off (:func:`publish`), which counts
+again, refuses if the count differs from what was previewed, and stores the result on the pot. The
+database refuses one person as both (``ResultCheck``); the audit log keeps both names.
+
+The result is stored once, as JSON on the pot, and read back as a :class:`PublishedResult`: the
+results page, its chart, the JSON and CSV downloads all take their rows from
+:meth:`PublishedResult.rows`, so they cannot disagree about order or figures.
 """
 from __future__ import annotations
 
@@ -11,13 +16,16 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
+from ..accounts.models import User
 from ..audit.services import record
+from ..extensions import db
 from ..feedback.drafts import drafts_from_pb_results
 from ..tally import Election, Project as TallyProject, tally
 from ..tally.model import BALLOT_TYPES as TALLY_TYPES
+from ..types import utcnow
 from .box import box_choices, receipt_fingerprints, turnout
-from .models import Pot, Project
-from .pots import transition
+from .models import Pot, Project, ResultCheck
+from .pots import BallotRefusal, locked, transition
 
 #: Our ballot types in the tally engine's (and pabulib's) words.
 TALLY_TYPE = {"knapsack": "knapsack", "approval": "approval", "points": "cumulative"}
@@ -121,13 +129,48 @@ def count(pot: Pot) -> PublishedResult:
                            receipts=receipt_fingerprints(pot), lower_assurance=pot.eligibility == "open")
 
 
-def publish(pot: Pot, user_id: int | None = None) -> PublishedResult:
-    """Count a closed pot, store the result, and prepare "you said, we did" drafts; once only."""
-    with transition(pot, "closed", "published"):
+def count_preview(pot: Pot, user: User) -> PublishedResult:
+    """Count a closed pot into a private preview for a colleague to sign off (again: a new count
+    replaces the old one, and whoever counted last is the one who may not sign it off)."""
+    with locked(pot):
+        if pot.status != "closed":
+            raise BallotRefusal("wrong_status")
         result = count(pot)
-        pot.results_json = result.to_json()
-        record("pb.published", f"Results of funding pot {pot.id} published", org_id=pot.org_id, obj=pot,
-               user_id=user_id, data={"selected": result.official["selected"]})
+        check = db.session.get(ResultCheck, pot.id) or ResultCheck(pot_id=pot.id)
+        check.result_json, check.counted_by_id, check.counted_at = result.to_json(), user.id, utcnow()
+        db.session.add(check)
+        record("pb.preview_counted", f"Results of funding pot {pot.id} counted for a private preview",
+               org_id=pot.org_id, obj=pot, user_id=user.id, data={"selected": result.official["selected"]})
+    return result
+
+
+def preview(pot: Pot) -> ResultCheck | None:
+    """The counted, not yet published result of a closed pot (staff only)."""
+    return db.session.get(ResultCheck, pot.id) if pot.status == "closed" else None
+
+
+def publish(pot: Pot, user: User) -> PublishedResult:
+    """Sign off the preview and publish it, with "you said, we did" drafts; once only.
+
+    ``user`` must be an admin of the pot's organisation and not the person who counted the preview.
+    The pot is counted again and must agree with the preview: what is published is what was checked.
+    """
+    with transition(pot, "closed", "published"):
+        if user.role_in(pot.org) != "admin":
+            raise BallotRefusal("admin_only")
+        check = db.session.get(ResultCheck, pot.id)
+        if check is None:
+            raise BallotRefusal("no_preview")
+        if check.counted_by_id == user.id:
+            raise BallotRefusal("same_person_preview")
+        result = count(pot)
+        if result.to_json() != check.result_json:
+            raise BallotRefusal("preview_changed")
+        check.signed_off_by_id, check.signed_off_at = user.id, utcnow()
+        pot.results_json = check.result_json
+        record("pb.published", f"Results of funding pot {pot.id} checked and published", org_id=pot.org_id,
+               obj=pot, user_id=user.id, data={"selected": result.official["selected"],
+                                                "counted_by": check.counted_by_id, "signed_off_by": user.id})
         _feedback_drafts(pot, result)
     return result
 

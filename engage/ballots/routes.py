@@ -5,28 +5,30 @@ import io
 import json
 import random
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict
+from functools import wraps
 from typing import Any
 
-from flask import (Blueprint, Response, abort, current_app, make_response, redirect, render_template, request,
-                   session, url_for)
-from flask_babel import gettext as _
+from flask import (Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template,
+                   request, session, url_for)
 
 from ..codes import pretty_code
 from ..extensions import limiter
 from ..i18n import choose_or_redirect
 from ..safetext import CSVWriter
+from . import kiosk as kiosks
 from . import labels
 from .box import Voter, cast_ballot, fingerprint, receipt_counted, receipt_hash
 from .choices import check_choices
-from .forms import CodeEntryForm, PostcodeForm, ReceiptForm
-from .in_progress import read_choices, save_state, start_ballot, state
-from .models import Pot
+from .forms import ActionForm, CodeEntryForm, PinForm, PostcodeForm, ReceiptForm
+from .in_progress import KIOSK_SESSION, read_choices, save_state, start_ballot, state
+from .models import Kiosk, Pot
 from .pabulib import export_pabulib
+from .pages import results_view
 from .pots import BallotRefusal, postcode_in_area, public_pot, public_pots
 from .results import PublishedResult, published
-from .svg import bar_chart
-from .voters import browser_hash, usable_code
+from .voters import browser_hash, code_hash, usable_code
 
 neutral = Blueprint("pb_links", __name__)
 public = Blueprint("pb", __name__, url_prefix="/<lang:lang>/pb")
@@ -186,6 +188,58 @@ def done(pot_id: int):  # type: ignore[no-untyped-def]
     return render_template("ballots/done.html", pot=pot, receipt=pretty_code(kept["r"]), kiosk=kept["k"])
 
 
+# --- a kiosk device (started by an admin on the fund's staff page) -------------------------------
+
+
+def kiosk_device(view: Callable[[Kiosk, Pot], Any]) -> Callable[[], Any]:
+    """Give the view the kiosk this device's session names (if its token is right) and its pot; a
+    device without one is told so, and nothing changes."""
+    @wraps(view)
+    def wrapper() -> Any:
+        held = session.get(KIOSK_SESSION) or {}
+        found = kiosks.device_kiosk(int(held.get("k") or 0), str(held.get("t") or "")) if held else None
+        if found is None:
+            return render_template("ballots/kiosk_ended.html")
+        return view(found, found.pot)
+    return wrapper
+
+
+@public.route("/kiosk", methods=["GET", "POST"])
+@kiosk_device
+def kiosk_home(found: Kiosk, pot: Pot):  # type: ignore[no-untyped-def]
+    """The kiosk between voters: the fund, the event, the running count, and a button to start."""
+    form = ActionForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            code = kiosks.issue_code(found, pot)
+        except BallotRefusal as err:
+            error = err
+        else:
+            session.pop("pb_receipts", None)  # the last voter's receipt is not the next one's to see
+            start_ballot(pot, "kiosk", code_hash(pot, code))
+            return redirect(url_for("pb.choose", pot_id=pot.id))
+    return render_template("ballots/kiosk.html", pot=pot, kiosk=kiosks.view(found, pot), form=form,
+                           error=error), (409 if error else 200)
+
+
+@public.route("/kiosk/end", methods=["GET", "POST"])
+@kiosk_device
+def kiosk_end(found: Kiosk, pot: Pot):  # type: ignore[no-untyped-def]
+    """Staff end the kiosk on the device with its PIN; the device is then signed out of everything."""
+    form = PinForm()
+    if form.validate_on_submit():
+        try:
+            kiosks.end_with_pin(found, pot, form.pin.data)
+        except BallotRefusal as err:
+            form.show_error(err)
+        else:
+            session.clear()
+            flash("pb_kiosk_ended")
+            return redirect(url_for("accounts.sign_in"))
+    return render_template("ballots/kiosk_end.html", pot=pot, form=form), (400 if form.errors else 200)
+
+
 # --- results and open data ---------------------------------------------------------------------
 
 
@@ -200,22 +254,15 @@ def _published(pot_id: int) -> tuple[Pot, PublishedResult]:
 @public.route("/<int:pot_id>/results")
 def results(pot_id: int):  # type: ignore[no-untyped-def]
     pot, result = _published(pot_id)
-    rows = result.rows(pot)
     form = ReceiptForm(request.args)
     receipt_result = None
     if form.receipt.data and form.validate():
         receipt_result = receipt_counted(pot, form.receipt.data)
-    value_label = _("Points") if pot.ballot_type == "points" else _("Votes")
-    chart = bar_chart([{"title": r.project.text("title") if r.project else r.id, "value": r.score,
-                        "funded": r.funded} for r in rows],
-                      title=_("Chart: %(what)s for each project", what=value_label), chart_id="votes-chart",
-                      value_label=value_label, funded_word=_("Funded"), not_funded_word=_("Not funded"))
     mine = None
     if form.receipt.data and receipt_result:
         mine = fingerprint(receipt_hash(form.receipt.data))
-    reasons = {row.id: labels.reason_text(row.explanation) for row in rows}
-    return render_template("ballots/results.html", pot=pot, data=result, rows=rows, reasons=reasons, chart=chart,
-                           form=form, receipt_result=receipt_result, mine=mine, value_label=value_label)
+    return render_template("ballots/results.html", form=form, receipt_result=receipt_result, mine=mine,
+                           **results_view(pot, result))
 
 
 @public.route("/<int:pot_id>/results.json")

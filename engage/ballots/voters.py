@@ -5,6 +5,7 @@ import hashlib
 
 from sqlalchemy import func, select
 
+from ..accounts.models import User
 from ..audit.services import record
 from ..codes import is_code, normalise_code, random_code
 from ..dates import today_local
@@ -32,20 +33,24 @@ def browser_hash(pot: Pot, token: str) -> str:
     return salted_hash(pot.code_salt, "browser", token)
 
 
-def generate_codes(pot: Pot, count: int, kind: str = "card", user_id: int | None = None) -> list[str]:
-    """Make ``count`` single-use codes; returns the plain codes, which are not kept anywhere."""
+def generate_codes(pot: Pot, count: int, *, by: User | None = None) -> list[str]:
+    """Make ``count`` printed single-use codes; returns the plain codes, which are not kept anywhere.
+
+    While a pot is a draft any of its staff may make codes; once it is open, only an admin (codes
+    made during a vote are ballots one person could cast alone). ``by`` is None only for the demo
+    and tests, run by whoever holds the server.
+    """
     codes = [random_code(CODE_LENGTH) for _ in range(count)]
     with locked(pot):
         if pot.status not in ("draft", "open") or pot.eligibility != "codes":
             raise BallotRefusal("wrong_status")
+        if pot.status == "open" and by is not None and by.role_in(pot.org) != "admin":
+            raise BallotRefusal("admin_only")
         today = today_local()  # the date in Wales, not the machine's
         db.session.execute(VoterCode.__table__.insert(), [
-            {"pot_id": pot.id, "code_hash": code_hash(pot, c), "kind": kind, "created_on": today} for c in codes])
-        if kind == "card":
-            record("pb.codes_generated", f"{count} voter codes made for pot {pot.id}", org_id=pot.org_id, obj=pot,
-                   data={"count": count}, user_id=user_id)
-        else:
-            record("pb.kiosk_code", f"Kiosk code issued for pot {pot.id}", org_id=pot.org_id, obj=pot, user_id=user_id)
+            {"pot_id": pot.id, "code_hash": code_hash(pot, c), "kind": "card", "created_on": today} for c in codes])
+        record("pb.codes_generated", f"{count} voter codes made for pot {pot.id}", org_id=pot.org_id, obj=pot,
+               data={"count": count, "while_open": pot.status == "open"}, user_id=by.id if by else None)
     return codes
 
 

@@ -9,6 +9,7 @@ from browser.conftest import PHONE, sign_in
 from browser.test_accessibility import check_pages, violations
 from helpers import PASSWORD
 from factories import make_pot
+from pb_helpers import publish_results
 
 
 def _enter_code(page, server, pot, code, lang):  # type: ignore[no-untyped-def]
@@ -100,7 +101,7 @@ def test_language_switch_mid_ballot_keeps_choices(app, two_orgs, live_server, pa
 
 @pytest.mark.browser
 def test_receipt_check_on_the_results_page(app, two_orgs, live_server, page):
-    from engage.ballots import lifecycle, results
+    from engage.ballots import lifecycle
     from engage.ballots.models import Pot
     from engage.extensions import db
 
@@ -112,7 +113,7 @@ def test_receipt_check_on_the_results_page(app, two_orgs, live_server, page):
     with app.app_context():
         p = db.session.get(Pot, pot.id)
         lifecycle.close_pot(p)
-        results.publish(p)
+        publish_results(p)
     page.goto(f"{live_server.url}/cy/pb/{pot.id}/results")
     assert page.locator("svg.chart[role=img] title").count() == 1
     page.fill("#receipt", receipt)
@@ -153,7 +154,7 @@ def test_vote_page_is_light(app, two_orgs, live_server, page, browser):
 
 @pytest.mark.browser
 def test_ballot_pages_have_no_axe_violations(app, two_orgs, live_server, page):
-    from engage.ballots import box, lifecycle, results, voters
+    from engage.ballots import box, lifecycle, voters
     from engage.ballots.models import Pot
     from engage.extensions import db
 
@@ -163,7 +164,7 @@ def test_ballot_pages_have_no_axe_violations(app, two_orgs, live_server, page):
         p = db.session.get(Pot, done.id)
         box.cast_ballot(p.id, box.Voter("code", voters.code_hash(p, done.codes[0])), {done.projects[0]: 1})
         lifecycle.close_pot(p)
-        results.publish(p)
+        publish_results(p)
     found = check_pages(page, live_server, [f"/{lang}{path}" for lang in ("cy", "en") for path in (
         "/pb/", f"/pb/{pot.id}", f"/pb/{pot.id}/vote", f"/pb/{done.id}/results",
         f"/pb/{done.id}/results?receipt=NOPE")])
