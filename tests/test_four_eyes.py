@@ -324,7 +324,9 @@ def test_a_kiosk_is_for_an_event_of_the_organisation_and_a_short_window(app, pot
                            ({"until": _until(13)}, "at most 12 hours from now"),
                            ({"until": "25:00"}, "Enter a time like 16:30"),
                            ({"pin": "12"}, "Enter a PIN of 4 to 8 digits"),
-                           ({"pin": "abcd"}, "Enter a PIN of 4 to 8 digits")):
+                           ({"pin": "abcd"}, "Enter a PIN of 4 to 8 digits"),
+                           ({"pin": "١٢٣٤"}, "Enter a PIN of 4 to 8 digits"),  # digits, but not 0-9
+                           ({"until": "١٢:٣٠"}, "Enter a time like 16:30")):
         refused = _start_kiosk(device, pot.id, event.id, **changes)
         assert refused.status_code == 400 and words in refused.get_data(as_text=True), changes
     assert "Start the kiosk" in device.get(f"/en/manage/gwynedd/pb/{pot.id}/kiosk").get_data(as_text=True)

@@ -183,7 +183,7 @@ class ReceiptForm(Form):
     receipt = StringField(_l("Your receipt code"), validators=[Optional(), MaxLength(40)])
 
 
-TIME_RE = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+TIME_RE = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
 
 
 class KioskForm(Form):
@@ -204,7 +204,7 @@ class KioskForm(Form):
         ok = super().validate(extra_validators)
         if self.until.data and not TIME_RE.fullmatch(self.until.data.strip()):
             self.until.errors.append(_l("Enter a time like 16:30"))
-        if self.pin.data and not re.fullmatch(r"\d{4,8}", self.pin.data):
+        if self.pin.data and not re.fullmatch(r"[0-9]{4,8}", self.pin.data):
             self.pin.errors.append(_l("Enter a PIN of 4 to 8 digits"))
         return ok and not self.until.errors and not self.pin.errors
 

@@ -36,7 +36,7 @@ from .voters import CODE_LENGTH, code_hash
 
 #: Wrong PINs before the PIN stops working (the kiosk must then be ended on the fund's page).
 PIN_TRIES = 5
-PIN_RE = re.compile(r"\d{4,8}")
+PIN_RE = re.compile(r"[0-9]{4,8}")  # ASCII digits only (\d would take any script's)
 #: The longest a kiosk may run: a day's event, not a standing door into the vote.
 LONGEST = timedelta(hours=12)
 #: Events offered for a kiosk: those running now or starting within this time.
