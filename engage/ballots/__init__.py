@@ -15,8 +15,9 @@ Modules, in the order a ballot travels: ``forms`` → ``routes`` (public) / ``ma
 ``in_progress`` (the ballot in the session) → ``choices`` (the ballot's rules) → ``box`` (cast,
 seal, read back) → ``results`` (tally, ``PublishedResult``) → templates. Around them: ``pots``
 (finding and changing pots, the lock, ``transition``), ``lifecycle`` (open, close, the schedule),
-``voters`` (codes), ``paper`` (paper ballots), ``pabulib`` (open data out, elections in),
-``labels`` (every word), ``svg`` (the results chart), ``demo``, ``cli``.
+``voters`` (codes), ``caps`` (open voting's caps per postcode and per address), ``paper`` (paper
+ballots), ``pabulib`` (open data out, elections in), ``labels`` (every word), ``svg`` (the results
+chart), ``demo``, ``cli``.
 """
 
 

@@ -41,6 +41,7 @@ from ..codes import normalise_code, random_code
 from ..dates import today_local
 from ..db import end_read_snapshot, in_write_transaction
 from ..extensions import db
+from .caps import Cap, caps_for, counted
 from .choices import check_choices
 from .models import BoxBallot, Pot, Project, Receipt, RollEntry, VoterCode
 from .pots import BallotRefusal
@@ -223,11 +224,14 @@ def _write_sqlite(statements: Sequence[Executable], params: dict[str, Any]) -> b
 
 @dataclass(frozen=True)
 class Voter:
-    """Who is casting, as far as the roll needs to know: a channel and a code or browser hash."""
+    """Who is casting, as far as the roll needs to know: a channel and a code or browser hash; for
+    open voting's caps also the postcode given (cleaned) and the internet address (never stored)."""
 
     channel: str
     code_hash: str | None = None
     browser_hash: str | None = None
+    postcode: str | None = None
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -240,6 +244,9 @@ class OpenTerms:
     points_total: int | None
     eligibility: str
     costs: dict[int, int]
+    salt: str = ""
+    max_per_postcode: int | None = None
+    max_per_address: int | None = None
 
 
 def _open_terms(pot_id: int) -> OpenTerms:
@@ -251,12 +258,14 @@ def _open_terms(pot_id: int) -> OpenTerms:
     terms = cache.get(pot_id)
     if terms is None:
         pot = db.session.execute(select(Pot.status, Pot.budget_pence, Pot.ballot_type, Pot.max_choices,
-                                        Pot.points_total, Pot.eligibility).where(Pot.id == pot_id)).first()
+                                        Pot.points_total, Pot.eligibility, Pot.code_salt, Pot.max_per_postcode,
+                                        Pot.max_per_address).where(Pot.id == pot_id)).first()
         if pot is None or pot.status != "open":
             raise BallotRefusal("not_open")
         costs = dict(db.session.execute(select(Project.id, Project.cost_pence).where(Project.pot_id == pot_id)).all())
         terms = cache[pot_id] = OpenTerms(pot.budget_pence, pot.ballot_type, pot.max_choices, pot.points_total,
-                                          pot.eligibility, costs)
+                                          pot.eligibility, costs, pot.code_salt, pot.max_per_postcode,
+                                          pot.max_per_address)
     return terms
 
 
@@ -264,14 +273,19 @@ def cast_ballot(pot_id: int, voter: Voter, choices: dict[int, int]) -> str:
     """Put one ballot in the box and its voter on the roll, all or nothing. Returns the receipt.
 
     Refusals: ``not_open``, ``code_not_valid`` (unknown or already used: the same code for both),
-    ``already_voted`` (open mode), and the choice refusals of :func:`choices.check_choices`.
+    ``already_voted`` (open mode), ``postcode_cap`` and ``address_cap`` (open mode: that postcode or
+    address has sent the most ballots the pot allows; ``caps.py``), and the choice refusals of
+    :func:`choices.check_choices`.
     """
     terms = _open_terms(pot_id)
     total = check_choices(terms, choices, terms.costs)
+    caps: list[Cap] = []
     if voter.channel in ("code", "kiosk"):
         by_code, params = True, {"code_hash": voter.code_hash}
     elif voter.channel == "open" and terms.eligibility == "open" and voter.browser_hash:
         by_code, params = False, {"browser_hash": voter.browser_hash}
+        caps = caps_for(pot_id, terms.salt, terms.max_per_postcode, terms.max_per_address, voter.postcode,
+                        voter.address)
     elif voter.channel == "paper":
         by_code, params = False, {"browser_hash": None}
     else:
@@ -283,6 +297,12 @@ def cast_ballot(pot_id: int, voter: Voter, choices: dict[int, int]) -> str:
                   receipt_hash=receipt_hash(receipt))
     key = (db.engine.dialect.name, by_code)
     statements = _CAST.get(key) or _CAST.setdefault(key, cast_statements(*key))
+    with counted(caps):  # open voting: one more from this postcode and address, given back if not cast
+        _write(pot_id, voter, statements, params)
+    return receipt
+
+
+def _write(pot_id: int, voter: Voter, statements: list[Executable], params: dict[str, Any]) -> None:
     try:
         written = write_all_or_nothing(statements, params)
     except IntegrityError:
@@ -296,7 +316,6 @@ def cast_ballot(pot_id: int, voter: Voter, choices: dict[int, int]) -> str:
         if db.session.scalar(select(Pot.status).where(Pot.id == pot_id)) != "open":
             raise BallotRefusal("not_open")
         raise BallotRefusal("code_not_valid")
-    return receipt
 
 
 # --- reading the box -----------------------------------------------------------------------------

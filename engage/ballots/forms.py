@@ -17,7 +17,8 @@ from ..forms import Form
 from ..params import record_id
 from ..types import utcnow
 from ..validators import MaxLength, NumberRange, Optional, Required, RequiredInput
-from .models import Pot, Project
+from .labels import CAP_LABELS
+from .models import MAX_CAP, Pot, Project
 
 BALLOT_TYPE_LABELS = {
     "knapsack": _l("Choose projects whose total cost fits the budget"),
@@ -65,6 +66,13 @@ class PotForm(Form):
                              validators=[Required(_l("Select who may vote"))])
     postcode_prefixes = StringField(_l("Postcodes in the area"), validators=[Optional(), MaxLength(500)],
                                     description=_l("Open voting only: the start of each postcode, separated by commas, like LL55, LL54."))
+    max_per_postcode = IntegerField(CAP_LABELS["max_per_postcode"], validators=[Optional(), NumberRange(1, MAX_CAP)],
+                                    description=_l("Open voting only, optional. Leave empty for no limit. "
+                                                   "One postcode covers about 15 homes, some many more."))
+    max_per_address = IntegerField(CAP_LABELS["max_per_address"], validators=[Optional(), NumberRange(1, MAX_CAP)],
+                                   description=_l("Open voting only, optional. Leave empty for no limit. "
+                                                  "Many people can share one address: a library, an office, "
+                                                  "a mobile network. Do not set it too low."))
     submit = SubmitField(_l("Save"))
 
     @classmethod
@@ -76,7 +84,7 @@ class PotForm(Form):
             return form
         data: dict[str, Any] = {name: pot.texts(name) for name in ("title", "description", "area")}
         data.update({name: getattr(pot, name) for name in ("ballot_type", "max_choices", "points_total", "rule",
-                                                           "eligibility", "postcode_prefixes")})
+                                                           "eligibility", "postcode_prefixes", *CAP_LABELS)})
         data.update(budget=pence_to_pounds(pot.budget_pence),
                     opens_at=utc_to_local(pot.opens_at).replace(tzinfo=None) if pot.opens_at else None,
                     closes_at=utc_to_local(pot.closes_at).replace(tzinfo=None) if pot.closes_at else None)
@@ -108,6 +116,8 @@ class PotForm(Form):
             "closes_at": local_to_utc(self.closes_at.data) if self.closes_at.data else None,
             "eligibility": self.eligibility.data,
             "postcode_prefixes": (self.postcode_prefixes.data or "").strip().upper() or None,
+            # Caps typed in and then "voter codes" chosen are not kept (nor refused as a change once open).
+            **{name: getattr(self, name).data if self.eligibility.data == "open" else None for name in CAP_LABELS},
         }
 
 

@@ -1,8 +1,10 @@
 """The ballot in progress, kept in the signed session under the pot's id, and reading choices from a form.
 
-``{"v": channel, "h": code or browser hash, "c": {project id: points}, "s": shuffle seed}``. It
-survives a language switch (the session is the same on /cy/ and /en/) and needs no JavaScript. The
-public ballot pages and the staff kiosk and paper-ballot pages share these helpers.
+``{"v": channel, "h": code or browser hash, "c": {project id: points}, "s": shuffle seed}``, and in
+open voting ``"p"``: the postcode given (cleaned), which the ballot counts against when it is cast
+(``caps.py``) and which leaves the session with the ballot. It survives a language switch (the
+session is the same on /cy/ and /en/) and needs no JavaScript. The public ballot pages and the
+staff kiosk and paper-ballot pages share these helpers.
 """
 from __future__ import annotations
 
@@ -32,9 +34,12 @@ def save_state(pot_id: int, value: dict[str, Any] | None) -> None:
     session["pb"] = ballots
 
 
-def start_ballot(pot: Pot, channel: str, hashed: str) -> None:
-    """A fresh ballot for a voter who has shown a code (or browser) of ``channel``."""
-    save_state(pot.id, {"v": channel, "h": hashed, "c": {}, "s": secrets.randbelow(2**31)})
+def start_ballot(pot: Pot, channel: str, hashed: str, postcode: str | None = None) -> None:
+    """A fresh ballot for a voter who has shown a code (or browser, and a postcode) of ``channel``."""
+    ballot: dict[str, Any] = {"v": channel, "h": hashed, "c": {}, "s": secrets.randbelow(2**31)}
+    if postcode is not None:
+        ballot["p"] = postcode
+    save_state(pot.id, ballot)
 
 
 def read_choices(pot: Pot) -> dict[int, int]:

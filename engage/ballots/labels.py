@@ -42,6 +42,17 @@ REFUSALS = {
     "kiosk_ended": _l("This kiosk has ended. Ask a member of staff."),
     "kiosk_pin_wrong": _l("That PIN is not right."),
     "kiosk_pin_spent": _l("Too many wrong PINs. End the kiosk on the fund’s page in the staff area."),
+    "postcode_cap": _l("The most ballots this fund accepts from one postcode have already been sent from "
+                       "this postcode."),
+    "address_cap": _l("The most ballots this fund accepts from one internet address have already been sent "
+                      "from this address. Many people can share an address, for example in a library or "
+                      "an office."),
+}
+
+#: Open voting's caps (``caps.py``), as the pot form, the staff page, the start page and the results name them.
+CAP_LABELS = {
+    "max_per_postcode": _l("Most ballots from one postcode"),
+    "max_per_address": _l("Most ballots from one internet address"),
 }
 
 #: What stops a draft pot from opening (``lifecycle.readiness``).
@@ -74,6 +85,11 @@ RULE_WORDS = {
               "supporters can pay for it together from their shares, starting with the projects that give "
               "their supporters most for each pound. Money left at the end funds projects by votes."),
 }
+
+
+def caps_of(pot: Any) -> list[tuple[Any, int]]:
+    """(label, most) for each cap an open pot set, in the order of ``CAP_LABELS``."""
+    return [(label, getattr(pot, name)) for name, label in CAP_LABELS.items() if getattr(pot, name)]
 
 
 def detail_lines(code: str, details: dict[str, Any]) -> list[str]:

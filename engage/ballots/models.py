@@ -26,10 +26,17 @@ RULES = ("greedy", "mes")
 STATUSES = ("draft", "open", "closed", "published")
 ELIGIBILITY = ("codes", "open")
 CHANNELS = ("code", "kiosk", "paper", "open")
+#: The most an open vote's per-postcode or per-address cap may be (more would limit nothing).
+MAX_CAP = 10_000
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _cap(column: str) -> str:
+    """An open vote's cap: empty, or from 1 to MAX_CAP, and only on an open vote (migration 0011 repeats it)."""
+    return f"{column} IS NULL OR (eligibility = 'open' AND {column} BETWEEN 1 AND {MAX_CAP})"
 
 
 class Pot(Bilingual, db.Model):
@@ -56,6 +63,10 @@ class Pot(Bilingual, db.Model):
     eligibility: Mapped[str] = mapped_column(String(10), default="codes")
     #: Open mode: postcode prefixes in the area, comma-separated ("LL55, LL54").
     postcode_prefixes: Mapped[str | None] = mapped_column(String(500))
+    #: Open mode, optional: most ballots cast from one full postcode, and from one internet address
+    #: (counted in the shared limiter store, ``caps.py``). Fixed once the pot opens.
+    max_per_postcode: Mapped[int | None] = mapped_column(Integer)
+    max_per_address: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10), default="draft")
     #: Salt for voter-code and browser-token hashes (per pot, so a hash means nothing elsewhere).
     code_salt: Mapped[str] = mapped_column(String(32))
@@ -82,6 +93,8 @@ class Pot(Bilingual, db.Model):
         CheckConstraint("ballot_type <> 'approval' OR max_choices >= 1", name="approval_needs_k"),
         CheckConstraint("ballot_type <> 'points' OR points_total >= 1", name="points_need_total"),
         CheckConstraint("opens_at IS NULL OR closes_at IS NULL OR opens_at < closes_at", name="opens_before_closes"),
+        CheckConstraint(_cap("max_per_postcode"), name="postcode_cap_open"),
+        CheckConstraint(_cap("max_per_address"), name="address_cap_open"),
         # Target of the box's composite foreign key: a ballot's copy of the budget cannot lie.
         UniqueConstraint("id", "budget_pence", "ballot_type", name="uq_pb_pots_id_budget_type"),
     )

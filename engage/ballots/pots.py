@@ -25,7 +25,7 @@ from ..types import utcnow
 from .models import Pot, Project
 
 POT_FIELDS = ("budget_pence", "ballot_type", "max_choices", "points_total", "rule", "opens_at", "closes_at",
-              "eligibility", "postcode_prefixes")
+              "eligibility", "postcode_prefixes", "max_per_postcode", "max_per_address")
 PROJECT_FIELDS = ("cost_pence", "proposer", "image_url")
 #: When each status was reached, by status.
 STATUS_TIMES = {"open": "opened_at", "closed": "closed_at", "published": "published_at"}
@@ -103,7 +103,7 @@ def _apply_pot(pot: Pot, data: dict[str, Any]) -> None:
     if pot.ballot_type != "points":
         pot.points_total = None
     if pot.eligibility != "open":
-        pot.postcode_prefixes = None
+        pot.postcode_prefixes = pot.max_per_postcode = pot.max_per_address = None
 
 
 def create_pot(org: Organisation, data: dict[str, Any]) -> Pot:
@@ -172,7 +172,12 @@ def prefixes(pot: Pot) -> list[str]:
     return [p for p in (re.sub(r"\s", "", x).upper() for x in (pot.postcode_prefixes or "").split(",")) if p]
 
 
+def clean_postcode(postcode: str | None) -> str:
+    """A postcode as one form ("ll57 2dg" → "LL572DG"), so one postcode is counted as one."""
+    return re.sub(r"\s", "", postcode or "").upper()
+
+
 def postcode_in_area(pot: Pot, postcode: str) -> bool:
-    cleaned = re.sub(r"\s", "", postcode or "").upper()
+    cleaned = clean_postcode(postcode)
     return bool(re.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}", cleaned)) and any(
         cleaned.startswith(p) for p in prefixes(pot))

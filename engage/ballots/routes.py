@@ -20,13 +20,14 @@ from ..safetext import CSVWriter
 from . import kiosk as kiosks
 from . import labels
 from .box import Voter, cast_ballot, fingerprint, receipt_counted, receipt_hash
+from .caps import open_vote_refusal
 from .choices import check_choices
 from .forms import ActionForm, CodeEntryForm, PinForm, PostcodeForm, ReceiptForm
 from .in_progress import KIOSK_SESSION, read_choices, save_state, start_ballot, state
 from .models import Kiosk, Pot
 from .pabulib import export_pabulib
 from .pages import results_view
-from .pots import BallotRefusal, postcode_in_area, public_pot, public_pots
+from .pots import BallotRefusal, clean_postcode, public_pot, public_pots
 from .results import PublishedResult, published
 from .voters import browser_hash, code_hash, usable_code
 
@@ -104,13 +105,15 @@ def _start_open(pot: Pot):  # type: ignore[no-untyped-def]
     form = PostcodeForm()
     token = request.cookies.get(BROWSER_COOKIE) or secrets.token_urlsafe(24)
     if form.validate_on_submit():
-        if postcode_in_area(pot, form.postcode.data):
-            start_ballot(pot, "open", browser_hash(pot, token))
+        # The address as ProxyFix gives it (PROXY_COUNT trusted proxies), else the connection's own.
+        refusal = open_vote_refusal(pot, form.postcode.data, request.remote_addr)
+        if refusal is None:
+            start_ballot(pot, "open", browser_hash(pot, token), postcode=clean_postcode(form.postcode.data))
             response = redirect(url_for("pb.choose", pot_id=pot.id))
             response.set_cookie(BROWSER_COOKIE, token, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
                                 secure=current_app.config["SESSION_COOKIE_SECURE"])
             return response
-        form.postcode.errors.append(labels.REFUSALS["postcode"])
+        (form.form_errors if refusal == "address_cap" else form.postcode.errors).append(labels.REFUSALS[refusal])
     return render_template("ballots/start.html", pot=pot, form=form), (400 if form.errors else 200)
 
 
@@ -162,13 +165,14 @@ def submit(pot_id: int):  # type: ignore[no-untyped-def]
     ballot = state(pot_id)
     if ballot is None:
         return render_template("ballots/refused.html", pot=_pot_or_404(pot_id), code="no_ballot"), 409
-    voter = Voter(ballot["v"], code_hash=ballot["h"] if ballot["v"] != "open" else None,
-                  browser_hash=ballot["h"] if ballot["v"] == "open" else None)
+    is_open = ballot["v"] == "open"
+    voter = Voter(ballot["v"], code_hash=None if is_open else ballot["h"], browser_hash=ballot["h"] if is_open else None,
+                  postcode=ballot.get("p") if is_open else None, address=request.remote_addr if is_open else None)
     try:
         receipt = cast_ballot(pot_id, voter, {int(k): v for k, v in ballot["c"].items()})
     except BallotRefusal as err:
         pot = _pot_or_404(pot_id)
-        if err.code in ("code_not_valid", "already_voted", "not_open"):
+        if err.code in ("code_not_valid", "already_voted", "not_open", "postcode_cap", "address_cap"):
             save_state(pot_id, None)
             return render_template("ballots/refused.html", pot=pot, code=err.code), 409
         return redirect(url_for("pb.choose", pot_id=pot.id))
