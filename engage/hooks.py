@@ -37,5 +37,8 @@ class Hook:
 ORG_CREATED = Hook("org_created")
 #: Called with each new event (after it has an id) inside its creating transaction.
 EVENT_CREATED = Hook("event_created")
+#: Called with an event whose time or place changed or that was cancelled, once the change has
+#: committed (check-in tells its ticket holders).
+EVENT_MOVED = Hook("event_moved")
 #: Functions giving successful check-ins per event id, for reports (the check-in area connects one).
 CHECKIN_COUNTERS = Hook("checkin_counters")

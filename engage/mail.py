@@ -7,9 +7,11 @@ Nothing is ever sent for real unless someone configures SMTP.
 """
 from __future__ import annotations
 
+import base64
 import logging
 import smtplib
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -40,7 +42,21 @@ class OutboxMessage(db.Model):
     #: "cy", "en" or "both".
     lang: Mapped[str] = mapped_column(String(4))
     headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    #: Files sent with it: [{"filename", "mimetype", "data" (base64)}] (a ticket's QR code, a calendar file).
+    attachments: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def files(self) -> list[Attachment]:
+        return [Attachment(a["filename"], a["mimetype"], base64.b64decode(a["data"])) for a in self.attachments or []]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message."""
+
+    filename: str
+    mimetype: str
+    data: bytes
 
 
 def header_safe(value: str) -> str:
@@ -53,7 +69,7 @@ def header_safe(value: str) -> str:
 
 
 def build_message(to: str, subject: str, body_text: str, lang: str,
-                  headers: dict[str, str] | None = None) -> EmailMessage:
+                  headers: dict[str, str] | None = None, attachments: tuple[Attachment, ...] = ()) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = to
@@ -66,12 +82,16 @@ def build_message(to: str, subject: str, body_text: str, lang: str,
     # After set_content, which drops every Content-* header. Mail clients and screen readers pick
     # the right spelling and voice from it.
     msg["Content-Language"] = "cy, en" if lang == "both" else lang
+    for item in attachments:
+        main, sub = item.mimetype.split("/", 1)
+        msg.add_attachment(item.data, maintype=main, subtype=sub, filename=header_safe(item.filename))
     return msg
 
 
 def send(to: str, subject: str, body_text: str, lang: str, *, org_id: int | None = None,
-         headers: dict[str, str] | None = None) -> None:
-    """Send one plain-text message (``lang`` is "cy", "en" or "both") with the configured backend."""
+         headers: dict[str, str] | None = None, attachments: tuple[Attachment, ...] = ()) -> None:
+    """Send one plain-text message (``lang`` is "cy", "en" or "both"), with any files, with the
+    configured backend."""
     # Every header from data made safe here, for both backends: the outbox shows what would be sent.
     to, subject = header_safe(to), header_safe(subject)
     headers = {name: header_safe(value) for name, value in (headers or {}).items()}
@@ -79,12 +99,14 @@ def send(to: str, subject: str, body_text: str, lang: str, *, org_id: int | None
     if backend == "outbox":
         with write_transaction():
             db.session.add(OutboxMessage(org_id=org_id, to_addr=to, subject=subject[:300], body=body_text,
-                                         lang=lang, headers=headers))
+                                         lang=lang, headers=headers, attachments=[
+                                             {"filename": a.filename, "mimetype": a.mimetype,
+                                              "data": base64.b64encode(a.data).decode()} for a in attachments]))
         return
     if backend != "smtp":
         raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}: use 'outbox' or 'smtp'")
     cfg = current_app.config
-    msg = build_message(to, subject, body_text, lang, headers)
+    msg = build_message(to, subject, body_text, lang, headers, attachments)
     with smtplib.SMTP(cfg["SMTP_HOST"], int(cfg["SMTP_PORT"]), timeout=30) as smtp:
         if cfg["SMTP_STARTTLS"]:
             smtp.starttls()

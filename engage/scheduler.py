@@ -35,6 +35,11 @@ def _checkin_retention() -> Any:
     return purge_personal_data()
 
 
+def _ticket_reminders() -> Any:
+    from .checkin.ticket_mail import send_reminders
+    return send_reminders()
+
+
 def _pb_lifecycle() -> Any:
     from .ballots.lifecycle import run_schedule
     return run_schedule()
@@ -44,6 +49,8 @@ def _pb_lifecycle() -> Any:
 JOBS: dict[str, tuple[Callable[[], Any], CronTrigger]] = {
     "monthly_reports": (_monthly_reports, CronTrigger(day=1, hour=2, minute=0, timezone=LOCAL)),
     "checkin_retention": (_checkin_retention, CronTrigger(hour=3, minute=15, timezone=LOCAL)),
+    # Hourly, so a run missed while down is caught up the same day; each ticket is reminded once.
+    "ticket_reminders": (_ticket_reminders, CronTrigger(minute=5, timezone=LOCAL)),
     # Every minute: opens and closes funding pots on time (a run missed while down is caught up) and
     # seals the boxes of open pots (see engage/ballots/models.py on secrecy).
     "pb_lifecycle": (_pb_lifecycle, CronTrigger(minute="*", timezone=LOCAL)),
@@ -51,7 +58,8 @@ JOBS: dict[str, tuple[Callable[[], Any], CronTrigger]] = {
     "prune_job_runs": (jobruns.prune, CronTrigger(hour=3, minute=45, timezone=LOCAL)),
 }
 #: How a job's ticks are named (local time): one run per month, per day, per minute …
-TICKS: dict[str, str] = {"monthly_reports": "%Y-%m", "checkin_retention": "%Y-%m-%d", "prune_job_runs": "%Y-%m-%d"}
+TICKS: dict[str, str] = {"monthly_reports": "%Y-%m", "checkin_retention": "%Y-%m-%d", "prune_job_runs": "%Y-%m-%d",
+                         "ticket_reminders": "%Y-%m-%dT%H"}
 SKIPPED = "skipped"
 
 

@@ -68,6 +68,7 @@ def samples(app, two_orgs, make_event):  # type: ignore[no-untyped-def]
         ticket_token = ticket.token
         return {"by_endpoint": {
                     "checkin.ticket": {"token": ticket_token}, "checkin_links.ticket_link": {"token": ticket_token},
+                    "checkin.cancel_ticket": {"token": ticket_token},
                     "feedback.confirm": {"token": "not-a-real-confirmation-token"},
                     "feedback.unsubscribe": {"token": follow.unsubscribe_token(subscription)},
                     "checkin_api.undo": {"scan_id": second_scan.scan_id},

@@ -58,6 +58,8 @@ class Ticket(db.Model):
     access_needs: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the reminder the day before the event was sent (once per ticket).
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: When the retention job removed the personal details (the ticket and its scans stay, for counts).
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -9,6 +9,7 @@ from ..extensions import limiter
 from ..links import public_url
 from ..qr import qr_svg
 from . import presenter, services
+from ..forms import Form
 from .forms import RegisterForm, SelfCheckinForm
 from .models import EventCheckin
 
@@ -67,6 +68,19 @@ def register(event_id: int):  # type: ignore[no-untyped-def]
                                            ("name", "email", "phone", "preferred_lang", "access_needs")})
         return redirect(url_for("checkin.ticket", token=ticket.token))
     return render_template("checkin/register.html", event=event, form=form), (400 if form.errors else 200)
+
+
+@public.route("/tickets/<token>/cancel", methods=["GET", "POST"])
+def cancel_ticket(token: str):  # type: ignore[no-untyped-def]
+    """Give up one's place (the link in the ticket email): a page to confirm, then one button."""
+    found = services.ticket_by_token(token)
+    if found is None:
+        abort(404)
+    form = Form()  # the button: CSRF only
+    if found.cancelled_at is None and form.validate_on_submit():
+        services.cancel_ticket(found)
+        return redirect(url_for("checkin.ticket", token=token))
+    return render_template("checkin/cancel_ticket.html", ticket=found, event=found.event, form=form)
 
 
 @public.route("/tickets/<token>")

@@ -29,6 +29,7 @@ from ..extensions import db
 from ..refusals import Refusal
 from ..types import utcnow
 from .models import CheckinContact, EventCheckin, Scan, Ticket
+from .ticket_mail import send_ticket
 
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 #: Seconds each on-screen QR is valid for; the previous one is still accepted (a slow phone).
@@ -337,7 +338,18 @@ def register(event: Event, data: dict[str, Any]) -> Ticket:
                         phone=(data.get("phone") or "").strip() or None, preferred_lang=data.get("preferred_lang"),
                         access_needs=(data.get("access_needs") or "").strip() or None)
         db.session.add(ticket)
+    send_ticket(ticket)  # after the commit: the place is kept whether or not the mail server answers
     return ticket
+
+
+def cancel_ticket(ticket: Ticket) -> None:
+    """A resident gives up their place (from the link in their ticket email); once only."""
+    with write_transaction():
+        db.session.refresh(ticket)
+        if ticket.cancelled_at is None:
+            ticket.cancelled_at = utcnow()
+            record("checkin.ticket_cancelled", f"Ticket {ticket.id} cancelled by its holder",
+                   org_id=ticket.event.org_id, obj=ticket.event, user_id=None)
 
 
 def registration_open(event: Event) -> bool:

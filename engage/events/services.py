@@ -11,9 +11,9 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Organisation
 from ..audit.services import record
-from ..db import write_transaction
+from ..db import after_commit, write_transaction
 from ..extensions import db
-from ..hooks import CHECKIN_COUNTERS, EVENT_CREATED
+from ..hooks import CHECKIN_COUNTERS, EVENT_CREATED, EVENT_MOVED
 from ..refusals import Refusal
 from ..types import utcnow
 from .models import Audience, AudienceHeadcount, Event, PulseResponse, Theme
@@ -124,13 +124,21 @@ def create_event(org: Organisation, data: dict[str, Any]) -> Event:
     return event
 
 
+#: What, changed, moves an event for the people coming to it.
+WHERE_AND_WHEN = ("starts_at", "ends_at", "online", "venue_name", "venue_address", "postcode")
+
+
 def update_event(event: Event, data: dict[str, Any]) -> Event:
     with write_transaction():
         before = {"status": event.status, "public": event.public,
                   "starts_at": event.starts_at.isoformat(), "title": event.texts("title")}
+        place = [getattr(event, name) for name in WHERE_AND_WHEN]
         _apply(event, event.org, data)
         record("events.updated", f"Event updated: {event.title_en or event.title_cy}", org_id=event.org_id,
                obj=event, data={"before": before})
+        cancelled = event.status == "cancelled" and before["status"] != "cancelled"
+        if cancelled or (event.status != "cancelled" and place != [getattr(event, n) for n in WHERE_AND_WHEN]):
+            after_commit(lambda: EVENT_MOVED(event))
     return event
 
 

@@ -1,0 +1,108 @@
+"""Tickets reach residents (issue #17): by email on registering, in their language or both, with the
+QR code the door scans and a calendar file; a reminder the day before; a notice if the event moves
+or is cancelled; and a link to give up one's place. Read from the outbox, the QR code decoded."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from icalendar import Calendar
+from sqlalchemy import select
+
+from engage.extensions import db
+from helpers import Client, sign_in
+from qrvideo import decode_png
+
+
+def _mail(app, to: str) -> list:  # type: ignore[no-untyped-def]
+    from engage.mail import OutboxMessage
+
+    with app.app_context():
+        rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == to).order_by(OutboxMessage.id))
+        return [(m.subject, m.body, m.lang, m.files()) for m in rows]
+
+
+def test_a_ticket_is_emailed_in_the_residents_language_with_its_qr_code_and_calendar(app, door):
+    """On the old code nothing was sent: the page's address was the only copy of a ticket."""
+    [(subject, body, lang, files)] = _mail(app, "ann@example.org")
+    assert lang == "cy" and subject == "Eich tocyn: Noson gymunedol"
+    assert f"{door.ann.code[:4]} {door.ann.code[4:]}" in body and f"/cy/tickets/{door.ann.token}" in body
+    assert f"/cy/tickets/{door.ann.token}/cancel" in body and "Cod y tocyn" in body and "Ticket code" not in body
+    png, ics = files
+    assert png.mimetype == "image/png" and decode_png(png.data) == [f"http://localhost/t/{door.ann.token}"]
+    event = Calendar.from_ical(ics.data).walk("VEVENT")[0]
+    assert ics.mimetype == "text/calendar" and str(event["summary"]) == "Noson gymunedol"
+    assert event.decoded("dtstart") == door.event.starts_at
+
+
+def test_without_a_language_the_ticket_is_in_welsh_then_english(app, door):
+    [(subject, body, lang, _files)] = _mail(app, "carys@example.org")
+    assert lang == "both" and subject == "Eich tocyn: Digwyddiad arall / Your ticket: Another event"
+    assert body.index("Cod y tocyn") < body.index("Ticket code") and "/cy/tickets/" in body and "/en/tickets/" in body
+
+
+def test_no_email_address_no_email(app, door):
+    from engage.mail import OutboxMessage
+
+    with app.app_context():
+        assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.body.contains(door.bob.code))) is None
+
+
+def test_a_resident_cancels_their_place_and_the_door_refuses_the_ticket(app, door):
+    from engage.checkin import services
+    from engage.checkin.models import Ticket
+
+    client = Client(app, use_cookies=True)
+    page = client.get(f"/en/tickets/{door.ann.token}/cancel").get_data(as_text=True)
+    assert "Cancel my place" in page
+    assert client.submit(f"/en/tickets/{door.ann.token}/cancel").status_code == 302
+    with app.app_context():
+        ticket = db.session.get(Ticket, door.ann.id)
+        assert ticket.cancelled_at is not None
+        scan = services.record_scan(ticket.event, method="ticket_scan", ticket_id=ticket.id, nonce="cancelled-1")
+        assert scan.result != "ok"
+    assert "This ticket has been cancelled" in client.get(f"/en/tickets/{door.ann.token}").get_data(as_text=True)
+    again = client.get(f"/cy/tickets/{door.ann.token}/cancel").get_data(as_text=True)
+    assert "Canslo fy lle" not in again  # nothing left to press
+    assert client.post("/en/tickets/not-a-token/cancel", data={"csrf_token": client.last_csrf}).status_code == 404
+
+
+def test_a_reminder_the_day_before_once(app, door):
+    from engage.checkin.ticket_mail import send_reminders
+    from engage.types import utcnow
+
+    with app.app_context():
+        assert send_reminders(utcnow()) == 1  # Carys: her event is tomorrow (Ann's is today)
+        assert send_reminders(utcnow()) == 0
+    subjects = [m[0] for m in _mail(app, "carys@example.org")]
+    assert subjects[-1] == "Yfory: Digwyddiad arall / Tomorrow: Another event"
+    assert [m[0] for m in _mail(app, "ann@example.org")] == ["Eich tocyn: Noson gymunedol"]
+
+
+def _edit(app, event_id: int, **changes):  # type: ignore[no-untyped-def]
+    from engage.events import services
+    from engage.events.models import Event
+
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        data = {name: getattr(event, name) for name in services.EDITABLE}
+        data.update({name: event.texts(name) for name in services.BILINGUAL})
+        data.update(themes=[t.id for t in event.themes], audiences=[a.id for a in event.audiences], **changes)
+        services.update_event(event, data)
+
+
+def test_holders_hear_when_the_event_moves_or_is_cancelled_and_not_otherwise(app, door):
+    _edit(app, door.other.id, description={"cy": "Newydd.", "en": "New."})
+    assert len(_mail(app, "carys@example.org")) == 1  # only the ticket itself
+    _edit(app, door.other.id, starts_at=door.other.starts_at + timedelta(hours=1),
+          ends_at=door.other.ends_at + timedelta(hours=1))
+    moved = _mail(app, "carys@example.org")[-1]
+    assert moved[0] == "Wedi newid: Digwyddiad arall / Changed: Another event" and len(moved[3]) == 2
+    _edit(app, door.other.id, status="cancelled")
+    cancelled = _mail(app, "carys@example.org")[-1]
+    assert cancelled[0] == "Wedi’i ganslo: Digwyddiad arall / Cancelled: Another event" and cancelled[3] == []
+
+
+def test_the_ticket_email_is_in_the_admins_outbox(app, door):
+    client = Client(app, use_cookies=True)
+    sign_in(client, "admin-a@example.org")
+    assert "Eich tocyn: Noson gymunedol" in client.get("/en/manage/gwynedd/outbox").get_data(as_text=True)
