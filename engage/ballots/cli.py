@@ -6,9 +6,12 @@ import sys
 import click
 from flask import Flask
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
-from ..tally import PabulibError
+from ..i18n import BABEL_LOCALES, LANGUAGES
+from ..tally import PabulibError, open_pabulib
 from ..tally.cli import pb_cli
+from .pots import BallotRefusal
 
 
 @click.command("import")
@@ -25,13 +28,30 @@ def import_command(path: str, org_slug: str, title: str | None) -> None:
     if org is None:
         raise click.ClickException(f"no organisation with slug {org_slug!r}")
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            pot = import_pabulib(org, fh.read(), title)
-    except (PabulibError, UnicodeDecodeError) as exc:
-        click.echo(f"error: {path}: {exc}".replace("\n", " "), err=True)
+        with open_pabulib(path) as fh:  # read a line at a time, not whole
+            pot = import_pabulib(org, fh, title)
+    except (PabulibError, BallotRefusal, OSError) as exc:
+        click.echo(_not_imported(path, exc), err=True)
         sys.exit(2)
     click.echo(f"imported {len(pot.projects)} projects into closed pot {pot.id} of {org_slug}")
     click.echo(str(pot.id))
+
+
+def _not_imported(path: str, exc: Exception) -> str:
+    """Why the file was not imported, in Welsh and then in English (a person at a council reads it)."""
+    from . import labels
+
+    if isinstance(exc, PabulibError):
+        reason, line, details = labels.PABULIB_ERRORS[exc.code], exc.line, exc.details
+    elif isinstance(exc, BallotRefusal):
+        reason, line, details = labels.REFUSALS[exc.code], None, exc.details
+    else:
+        reason, line, details = labels.PABULIB_ERRORS["unreadable"], None, {}
+    blocks = []
+    for lang in LANGUAGES:
+        with force_locale(BABEL_LOCALES[lang]):
+            blocks.append("\n".join(labels.import_failure(path, reason, line, details)))
+    return "\n\n".join(blocks)
 
 
 @click.command("export")

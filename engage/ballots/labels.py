@@ -47,6 +47,14 @@ REFUSALS = {
     "address_cap": _l("The most ballots this fund accepts from one internet address have already been sent "
                       "from this address. Many people can share an address, for example in a library or "
                       "an office."),
+    # `engage pb import`: files our tables cannot hold (pabulib.import_pabulib).
+    "import_no_projects": _l("The file has no projects."),
+    "import_zero": _l("The budget and the cost of every project must be more than zero."),
+    "import_title_too_long": _l("The fund’s title (the file’s description) is too long. Give a shorter title with "
+                                "--title."),
+    "import_name_too_long": _l("A project’s name is too long. Shorten it in the file."),
+    "import_too_large": _l("The number is too large for Engage to keep."),
+    "import_over_budget": _l("max_sum_cost is more than the budget: a ballot could cost more than the fund has."),
 }
 
 #: Open voting's caps (``caps.py``), as the pot form, the staff page, the start page and the results name them.
@@ -137,3 +145,58 @@ def reason_text(expl: dict[str, Any]) -> tuple[str, list[str]]:
         return (_("Not funded: it had fewer votes than the minimum."),
                 [_("Minimum: %(count)s", count=expl.get("threshold"))])
     return _("Not funded: nobody voted for it."), []
+
+
+#: Why `engage pb import` could not read a file (``tally.PabulibError`` codes; "unreadable" for a
+#: file the system would not open).
+PABULIB_ERRORS = {
+    "unreadable": _l("The file could not be read."),
+    "not_utf8": _l("The file is not UTF-8 text. Save it again as UTF-8."),
+    "nul": _l("The file holds a NUL character, so it is not a text file."),
+    "line_too_long": _l("The line has more characters than a line may have."),
+    "field_too_long": _l("A field has more characters than a field may have."),
+    "bad_quotes": _l("A quoted field is not closed properly: check the quotation marks."),
+    "data_before_section": _l("The file must start with the META section."),
+    "unknown_section": _l("The file has a section that is not META, PROJECTS or VOTES."),
+    "section_twice": _l("A section appears twice."),
+    "section_order": _l("The sections must come in the order META, PROJECTS, VOTES."),
+    "missing_section": _l("A section is missing: a file needs META, PROJECTS and VOTES."),
+    "no_header": _l("The section has no header row."),
+    "missing_column": _l("The header row is missing a column that the section needs."),
+    "too_few_columns": _l("The row has fewer columns than the header row."),
+    "too_many_columns": _l("The row has more columns than the header row."),
+    "meta_missing": _l("META is missing an entry that every file needs."),
+    "vote_type": _l("This vote_type is not supported: use approval, choose-1 or cumulative."),
+    "not_number": _l("The value is not a number."),
+    "negative": _l("The value is less than zero."),
+    "not_whole": _l("The value is not a whole number."),
+    "too_large": _l("The number is larger than the limit."),
+    "limit_zero": _l("This limit must be at least 1."),
+    "empty_project_id": _l("A project has no project_id."),
+    "duplicate_project": _l("Two projects have the same project_id."),
+    "unknown_project": _l("A vote names a project that is not in PROJECTS."),
+    "project_twice": _l("A vote names the same project twice."),
+    "points_count": _l("The vote’s points do not match its projects: give one number of points for each project."),
+    "vote_over": _l("A vote goes over a limit set in META."),
+    "vote_under": _l("A vote falls short of a minimum set in META."),
+    "invalid": _l("The election in the file is not valid."),
+}
+
+#: The "Label: value" lines under an import error, in this order (keys of the error's details).
+IMPORT_DETAILS = (
+    ("section", _l("Section: %(value)s")),
+    ("what", _l("Field: %(value)s")),
+    ("project", _l("Project: %(value)s")),
+    ("value", _l("Value: %(value)s")),
+    ("limit", _l("Limit: %(value)s")),
+    ("found", _l("In the file: %(value)s")),
+)
+
+
+def import_failure(path: str, reason: Any, line: int | None, details: dict[str, Any]) -> list[str]:
+    """Why a file was not imported, in the current language: a heading, the reason, "Label: value" lines."""
+    lines = [_("Error: the file was not imported, and nothing was changed."), str(reason),
+             _("File: %(value)s", value=path)]
+    if line:
+        lines.append(_("Line: %(value)s", value=line))
+    return lines + [str(label) % {"value": details[key]} for key, label in IMPORT_DETAILS if key in details]

@@ -4,19 +4,25 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
+from typing import TextIO
 
 from ..accounts.models import Organisation
 from ..audit.services import record
 from ..dates import today_local
 from ..db import write_transaction
 from ..extensions import db
-from ..tally import parse_pabulib, write_pabulib
+from ..tally import Election, meta_number, parse_pabulib, shown, write_pabulib
 from ..types import utcnow
 from .models import BoxBallot, Pot, Project, RollEntry
+from .pots import BallotRefusal
 from .results import election_of
 
 #: pabulib's ballot types in ours.
 FROM_TALLY_TYPE = {"knapsack": "knapsack", "approval": "approval", "cumulative": "points", "choose-1": "approval"}
+#: The largest numbers our columns hold (INTEGER, BIGINT): PostgreSQL refuses more, SQLite too past BIGINT.
+MAX_INTEGER, MAX_BIGINT = 2**31 - 1, 2**63 - 1
+#: The longest title a pot or a project may have (VARCHAR(200): PostgreSQL refuses more).
+MAX_TITLE = Pot.__table__.c.title_en.type.length
 
 
 def export_pabulib(pot: Pot) -> str:
@@ -24,27 +30,29 @@ def export_pabulib(pot: Pot) -> str:
     return write_pabulib(election_of(pot))
 
 
-def import_pabulib(org: Organisation, text: str, title: str | None = None) -> Pot:
-    """A closed pot made from a pabulib file, for demos and training. Raises PabulibError."""
-    election = parse_pabulib(text)
+def import_pabulib(org: Organisation, source: str | TextIO, title: str | None = None) -> Pot:
+    """A closed pot made from a pabulib file (its text, or the file from ``open_pabulib``), for demos
+    and training. Raises PabulibError, or BallotRefusal for what our tables cannot hold; either way
+    nothing is written."""
+    election = parse_pabulib(source)
     ballot_type = FROM_TALLY_TYPE[election.ballot_type]
     name = title or election.meta.get("description") or "Imported vote"
+    max_choices, points_total = _fits(election, name, bool(title))
     with write_transaction():
-        pot = Pot(org_id=org.id, title_cy=name, title_en=name, budget_pence=max(election.budget, 1),
+        pot = Pot(org_id=org.id, title_cy=name, title_en=name, budget_pence=election.budget,
                   ballot_type=ballot_type, rule="mes" if "equal" in election.meta.get("rule", "").lower()
                   or election.meta.get("rule") == "mes" else "greedy", eligibility="codes", status="closed",
                   code_salt=secrets.token_hex(16), imported=True, closed_at=utcnow())
         if ballot_type == "approval":
-            pot.max_choices = int(election.meta.get("max_length") or len(election.projects) or 1)
+            pot.max_choices = max_choices
         if ballot_type == "points":
-            pot.points_total = int(election.meta.get("max_sum_points") or max(
-                (sum(b.points or ()) for b in election.ballots), default=1))
+            pot.points_total = points_total
         db.session.add(pot)
         db.session.flush()
         ids = {}
         for p in election.projects:
             project = Project(pot_id=pot.id, title_cy=p.name or p.id, title_en=p.name or p.id,
-                              cost_pence=max(p.cost, 1))
+                              cost_pence=p.cost)
             db.session.add(project)
             db.session.flush()
             ids[p.id] = project.id
@@ -63,3 +71,38 @@ def import_pabulib(org: Organisation, text: str, title: str | None = None) -> Po
         record("pb.imported", f"Funding pot {pot.id} imported from a pabulib file", org_id=org.id, obj=pot,
                data={"projects": len(election.projects), "ballots": len(election.ballots)})
     return pot
+
+
+def _fits(election: Election, name: str, titled: bool) -> tuple[int, int]:
+    """Refuse what our tables would not hold (rather than let the database refuse it halfway, or
+    change it); return the pot's max_choices and points_total."""
+    if not election.projects:
+        raise BallotRefusal("import_no_projects")
+    if len(name) > MAX_TITLE:
+        raise BallotRefusal("import_title_too_long", what="--title" if titled else "description",
+                            limit=str(MAX_TITLE), found=str(len(name)))
+    if election.budget < 1:
+        raise BallotRefusal("import_zero", what="budget", value=str(election.budget))
+    for p in election.projects:
+        if p.cost < 1:
+            raise BallotRefusal("import_zero", what="cost", project=shown(p.id), value=str(p.cost))
+        if len(p.name or p.id) > MAX_TITLE:
+            raise BallotRefusal("import_name_too_long", what="name" if p.name else "project_id", project=shown(p.id),
+                                limit=str(MAX_TITLE), found=str(len(p.name or p.id)))
+    # A ballot's total cost is kept (BIGINT): every project together must fit.
+    if (total := sum(p.cost for p in election.projects)) > MAX_BIGINT:
+        raise BallotRefusal("import_too_large", what="cost", limit=str(MAX_BIGINT), found=str(total))
+    # The box refuses a knapsack ballot over the budget; the file's limit must not allow one.
+    max_cost = meta_number(election.meta, "max_sum_cost")
+    if max_cost is not None and max_cost > election.budget:
+        raise BallotRefusal("import_over_budget", what="max_sum_cost", limit=str(election.budget), found=str(max_cost))
+    max_choices = meta_number(election.meta, "max_length") or len(election.projects)
+    # Points pots: spread at most this many; a file without max_sum_points gives the most any ballot gave.
+    points_total = meta_number(election.meta, "max_sum_points") or max(
+        (sum(b.points or ()) for b in election.ballots), default=1) or 1
+    # Only the one the pot keeps (INTEGER) must fit.
+    kept = {"approval": ("max_length", max_choices), "points": ("max_sum_points", points_total)}
+    key, value = kept.get(FROM_TALLY_TYPE[election.ballot_type], ("", 0))
+    if value > MAX_INTEGER:
+        raise BallotRefusal("import_too_large", what=key, limit=str(MAX_INTEGER), found=str(value))
+    return max_choices, points_total

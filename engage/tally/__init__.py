@@ -2,7 +2,7 @@
 
 Public API::
 
-    election = read_pabulib("city.pb")            # or parse_pabulib(text), or Election.build(...)
+    election = read_pabulib("city.pb")            # or parse_pabulib(text or open_pabulib(path)), or Election.build(...)
     outcome = tally(election, "mes", min_votes=None)
     outcome.selected, outcome.total_cost, outcome.explanations, outcome.rounds
     text = write_pabulib(election)
@@ -30,7 +30,7 @@ module imports another's private (``_``) names. The app needs little beyond the 
 
 from .explain import MesRound, Outcome, ProjectExplanation, REASONS
 from .model import Ballot, BallotType, Election, ElectionError, Project
-from .pabulib import PabulibError, parse_pabulib, read_pabulib, write_pabulib
+from .pabulib import PabulibError, meta_number, open_pabulib, parse_pabulib, read_pabulib, shown, write_pabulib
 from .rules import RULES, tally
 
 __all__ = [
@@ -45,8 +45,11 @@ __all__ = [
     "REASONS",
     "RULES",
     "Project",
+    "meta_number",
+    "open_pabulib",
     "parse_pabulib",
     "read_pabulib",
+    "shown",
     "tally",
     "write_pabulib",
 ]

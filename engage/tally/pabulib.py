@@ -1,48 +1,115 @@
-"""Read and write pabulib (.pb) files: META, PROJECTS and VOTES sections, `;`-separated."""
+"""Read and write pabulib (.pb) files: META, PROJECTS and VOTES sections, `;`-separated.
+
+The reader takes the file a line at a time and refuses, with the line's number, anything it could
+not hold safely: a line over :data:`MAX_LINE` characters, a NUL, bytes that are not UTF-8, a number
+beyond :data:`MAX_NUMBER`. Every refusal is a :class:`PabulibError` with a ``code`` and ``details``
+from a fixed set, so that an app can put it into its own words (in Welsh, say).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TextIO
 
 from .model import Ballot, BallotType, Election, ElectionError, Project
 
+#: The sections, in the order a file must give them.
 SECTIONS = ("meta", "projects", "votes")
 _VOTE_TYPES: dict[str, BallotType] = {"approval": "approval", "choose-1": "choose-1", "cumulative": "cumulative"}
+#: The longest line read (csv's own limit on a field); real files' lines are a few hundred.
+MAX_LINE = 128 * 1024
+#: The largest number read: the tally counts in 64 bits (numpy int64), and so do databases.
+MAX_NUMBER = 2**63 - 1
+#: META limits that, when given, must be at least 1 (0 would allow only an empty ballot).
+_AT_LEAST_ONE = ("max_length", "max_sum_cost", "max_points", "max_sum_points")
+_NOT_TEXT = re.compile("[\x00\udc80-\udcff]")  # NUL, or a byte that was not UTF-8 (surrogateescape)
 
 
 class PabulibError(ValueError):
-    """A pabulib file that cannot be read; the message names the line."""
+    """A pabulib file that cannot be read; the message names the line.
 
-    def __init__(self, line: int, message: str) -> None:
+    ``message`` is English (for the ``pb tally`` command); ``code`` names the problem and
+    ``details`` (keys: what, value, project, section, limit, found) give what an app needs to say
+    it in its own words.
+    """
+
+    def __init__(self, line: int, code: str, message: str, **details: str) -> None:
         super().__init__(f"line {line}: {message}")
         self.line = line
+        self.code = code
         self.message = message
+        self.details = details
+
+
+def shown(text: str, most: int = 40) -> str:
+    """A value from a file as it is safe to print: short, and without control characters."""
+    text = "".join(c if c.isprintable() else "?" for c in text[: most + 1].strip())
+    return text if len(text) <= most else text[:most] + "…"
 
 
 def _whole(text: str, line: int, what: str) -> int:
-    """Parse a money amount that must be a whole number ("4000.0" is fine, "12.5" is not)."""
+    """Parse a number that must be whole and at least 0 ("4000.0" is fine, "12.5" is not)."""
+    value_shown = shown(text)
     try:
         value = Decimal(text.strip().replace(",", "."))
     except InvalidOperation:
-        raise PabulibError(line, f"{what} {text.strip()!r} is not a number") from None
+        raise PabulibError(line, "not_number", f"{what} {value_shown!r} is not a number",
+                           what=what, value=value_shown) from None
+    if value.is_finite() and value < 0:
+        raise PabulibError(line, "negative", f"{what} {value_shown!r} is negative", what=what, value=value_shown)
+    # Compare the exponent first: "1e999999999" is a short text but a billion digits as an int.
+    if value.is_finite() and (value.adjusted() > 18 or value > MAX_NUMBER):
+        raise PabulibError(line, "too_large", f"{what} {value_shown!r} is larger than {MAX_NUMBER}",
+                           what=what, value=value_shown, limit=str(MAX_NUMBER))
     if not value.is_finite() or value != value.to_integral_value():
-        raise PabulibError(line, f"{what} {text.strip()!r} is not a whole number")
-    if value < 0:
-        raise PabulibError(line, f"{what} {text.strip()!r} is negative")
+        raise PabulibError(line, "not_whole", f"{what} {value_shown!r} is not a whole number",
+                           what=what, value=value_shown)
     return int(value)
 
 
-def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
+def _lines(fh: TextIO) -> Iterator[str]:
+    """The file's lines, each checked before csv reads it (one line in memory, not the file)."""
+    n = 0
+    while True:
+        # Two more than the limit, so that a line of exactly MAX_LINE keeps its "\r\n" whole.
+        line = fh.readline(MAX_LINE + 2)
+        if not line:
+            return
+        n += 1
+        if n == 1:
+            line = line.lstrip("\ufeff")  # a BOM in text given as a string
+        if len(line.rstrip("\r\n")) > MAX_LINE:
+            raise PabulibError(n, "line_too_long", f"line longer than {MAX_LINE} characters", limit=str(MAX_LINE))
+        bad = _NOT_TEXT.search(line)
+        if bad and bad.group() == "\x00":
+            raise PabulibError(n, "nul", "NUL character (is this a text file?)")
+        if bad:
+            raise PabulibError(n, "not_utf8", "not UTF-8 text")
+        yield line
+
+
+def _rows(fh: TextIO) -> Iterator[tuple[int, list[str]]]:
     """Yield (line number, stripped cells) for every non-blank row."""
     # csv handles quoted fields with ';' and '""' inside; a quoted field may span lines, so the
-    # number reported is the line where the row starts.
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=";")
+    # number reported is the line where the row starts. strict: a quote left open is an error,
+    # not the rest of the file read as one field.
+    reader = csv.reader(_lines(fh), delimiter=";", strict=True)
     start = 1
-    for row in reader:
+    while True:
+        try:
+            row = next(reader, None)
+        except csv.Error as exc:
+            if "field larger" in str(exc):
+                raise PabulibError(start, "field_too_long", f"a field is longer than {MAX_LINE} characters",
+                                   limit=str(MAX_LINE)) from None
+            raise PabulibError(start, "bad_quotes", f"a quoted field is not closed properly ({exc})") from None
+        if row is None:
+            return
         cells = [c.strip() for c in row]
         if any(cells):
             yield start, cells
@@ -54,110 +121,160 @@ def _is_section_row(cells: list[str]) -> bool:
     return len([c for c in cells if c]) == 1 and cells[0].isalpha() and cells[0].isupper()
 
 
-def parse_pabulib(text: str) -> Election:
-    """Parse the text of a pabulib file into an Election (raises PabulibError)."""
-    meta: dict[str, str] = {}
-    projects: list[Project] = []
-    ballots: list[Ballot] = []
-    seen: set[str] = set()
-    section, header, header_line = "", [], 0
-    costs: dict[str, int] = {}
-    limits: _Limits | None = None
-    rows = _rows(text)
-    for line, cells in rows:
-        if _is_section_row(cells):
-            section = cells[0].lower()
-            if section not in SECTIONS:
-                raise PabulibError(line, f"unknown section {cells[0]!r} (expected META, PROJECTS or VOTES)")
-            if section in seen:
-                raise PabulibError(line, f"section {cells[0]} appears twice")
-            seen.add(section)
-            nxt = next(rows, None)
-            if nxt is None:
-                raise PabulibError(line, f"section {cells[0]} has no header row")
-            header_line, header = nxt[0], nxt[1]
-            while header and not header[-1]:
-                header.pop()
-            need = {"meta": ("key", "value"), "projects": ("project_id", "cost"), "votes": ("vote",)}[section]
-            for col in need:
-                if col not in header:
-                    raise PabulibError(header_line, f"{section.upper()} header is missing the {col!r} column")
-            if section == "votes":
-                _check_meta(meta, line, text)
-                if "projects" not in seen:
-                    raise PabulibError(line, "VOTES before PROJECTS")
-                costs = {p.id: p.cost for p in projects}
-                limits = _Limits(meta, text)
-            continue
-        if not section:
-            raise PabulibError(line, "data before the first section (expected META)")
-        if section == "meta":
-            # A stray ';' in a comment would split the value: keep it whole.
-            meta[cells[0]] = ";".join(cells[1:]).strip() if len(cells) > 1 else ""
-            continue
-        if len(cells) < len(header):
-            raise PabulibError(line, f"expected {len(header)} columns ({';'.join(header)}), found {len(cells)}")
-        # Trailing empty cells (a row ending in ';') are harmless; data past the header is not.
-        if any(cells[len(header):]):
-            raise PabulibError(line, f"more columns than the header has ({len(header)})")
-        record = dict(zip(header, cells))
+def parse_pabulib(source: str | TextIO) -> Election:
+    """Parse a pabulib file, given as its text or as a text file open for reading (raises PabulibError).
+
+    A file is read a line at a time; open it with :func:`open_pabulib` so that bad bytes are
+    reported with their line rather than raised by the decoder.
+    """
+    return _Reader().read(io.StringIO(source, newline="") if isinstance(source, str) else source)
+
+
+def open_pabulib(path: str | Path) -> TextIO:
+    """Open a pabulib file for :func:`parse_pabulib` (UTF-8, with or without BOM)."""
+    # surrogateescape: a byte that is not UTF-8 reaches _lines, which names its line.
+    return open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
+def read_pabulib(path: str | Path) -> Election:
+    """Read a pabulib file from disk (UTF-8, with or without BOM)."""
+    with open_pabulib(path) as fh:
+        return parse_pabulib(fh)
+
+
+class _Reader:
+    """One file's reading: the section it is in, what it has read so far."""
+
+    def __init__(self) -> None:
+        self.meta: dict[str, str] = {}
+        self.meta_lines: dict[str, int] = {}
+        self.projects: list[Project] = []
+        self.costs: dict[str, int] = {}
+        self.ballots: list[Ballot] = []
+        self.limits: _Limits | None = None
+
+    def read(self, fh: TextIO) -> Election:
+        seen: list[str] = []
+        section, header = "", []
+        rows = _rows(fh)
+        for line, cells in rows:
+            if _is_section_row(cells):
+                section = self.section(line, cells[0], seen)
+                header = self.header(line, section, next(rows, None))
+                continue
+            if not section:
+                raise PabulibError(line, "data_before_section", "data before the first section (expected META)")
+            if section == "meta":
+                # A stray ';' in a comment would split the value: keep it whole.
+                self.meta[cells[0]] = ";".join(cells[1:]).strip() if len(cells) > 1 else ""
+                self.meta_lines[cells[0]] = line
+                continue
+            record = _record(header, cells, line)
+            if section == "projects":
+                project = _project(record, line, self.costs)
+                self.projects.append(project)
+                self.costs[project.id] = project.cost
+            else:
+                assert self.limits is not None  # set when the PROJECTS header was read
+                self.ballots.append(_ballot(record, line, self.costs, self.limits))
+        for name in SECTIONS:
+            if name not in seen:
+                raise PabulibError(1, "missing_section", f"missing {name.upper()} section", section=name.upper())
+        assert self.limits is not None
+        meta = self.meta
+        meta["budget"] = str(self.limits.budget)  # normalised so that write/read round trips compare equal
+        vote_type = _VOTE_TYPES[meta["vote_type"]]
+        if vote_type == "approval" and self.limits.max_cost is not None:
+            vote_type = "knapsack"
+        try:
+            return Election(self.limits.budget, tuple(self.projects), tuple(self.ballots), vote_type, meta)
+        except ElectionError as exc:  # the checks above should have caught it first
+            raise PabulibError(1, "invalid", str(exc)) from None
+
+    def section(self, line: int, name: str, seen: list[str]) -> str:
+        """The section a marker row starts, checked against the sections before it."""
+        section = name.lower()
+        if section not in SECTIONS:
+            raise PabulibError(line, "unknown_section", f"unknown section {name!r} (expected META, PROJECTS or VOTES)",
+                               section=shown(name))
+        if section in seen:
+            raise PabulibError(line, "section_twice", f"section {name} appears twice", section=name)
+        expected = SECTIONS[len(seen)]
+        if section != expected:
+            raise PabulibError(line, "section_order", f"{name} before {expected.upper()}", section=name)
+        seen.append(section)
         if section == "projects":
-            projects.append(_project(record, line, {p.id for p in projects}))
-        else:
-            assert limits is not None  # set when the VOTES header was read
-            ballots.append(_ballot(record, line, costs, limits))
-    for name in ("meta", "projects", "votes"):
-        if name not in seen:
-            raise PabulibError(1, f"missing {name.upper()} section")
-    budget = _whole(meta["budget"], _meta_line(text, "budget"), "budget")
-    meta["budget"] = str(budget)  # normalised so that write/read round trips compare equal
-    vote_type = _VOTE_TYPES[meta["vote_type"]]
-    if vote_type == "approval" and meta.get("max_sum_cost"):
-        vote_type = "knapsack"
-    try:
-        return Election(budget, tuple(projects), tuple(ballots), vote_type, meta)
-    except ElectionError as exc:
-        raise PabulibError(1, str(exc)) from None
+            self.limits = _Limits(self.meta, self.meta_lines, line)
+        return section
+
+    def header(self, line: int, section: str, row: tuple[int, list[str]] | None) -> list[str]:
+        """The header row after a section marker, with the columns the section needs."""
+        if row is None:
+            raise PabulibError(line, "no_header", f"section {section.upper()} has no header row",
+                               section=section.upper())
+        header_line, header = row
+        while header and not header[-1]:
+            header.pop()
+        need = {"meta": ("key", "value"), "projects": ("project_id", "cost"), "votes": ("vote",)}[section]
+        for col in need:
+            if col not in header:
+                raise PabulibError(header_line, "missing_column",
+                                   f"{section.upper()} header is missing the {col!r} column",
+                                   section=section.upper(), what=col)
+        if section == "votes" and self.limits is not None and self.limits.cumulative and "points" not in header:
+            raise PabulibError(header_line, "missing_column", "cumulative votes need a 'points' column",
+                               section="VOTES", what="points")
+        return header
 
 
-def _meta_line(text: str, key: str) -> int:
-    for n, raw in enumerate(text.splitlines(), start=1):
-        if raw.lstrip("\ufeff").split(";", 1)[0].strip() == key:
-            return n
-    return 1
+def _record(header: list[str], cells: list[str], line: int) -> dict[str, str]:
+    if len(cells) < len(header):
+        raise PabulibError(line, "too_few_columns",
+                           f"expected {len(header)} columns ({shown(';'.join(header))}), found {len(cells)}",
+                           limit=str(len(header)), found=str(len(cells)))
+    # Trailing empty cells (a row ending in ';') are harmless; data past the header is not.
+    if any(cells[len(header):]):
+        raise PabulibError(line, "too_many_columns", f"more columns than the header has ({len(header)})",
+                           limit=str(len(header)), found=str(len(cells)))
+    return dict(zip(header, cells))
 
 
-def _check_meta(meta: dict[str, str], line: int, text: str) -> None:
-    for key in ("budget", "vote_type"):
-        if key not in meta:
-            raise PabulibError(line, f"META has no {key!r} entry")
-    if meta["vote_type"] not in _VOTE_TYPES:
-        raise PabulibError(
-            _meta_line(text, "vote_type"),
-            f"vote_type {meta['vote_type']!r} is not supported (approval, choose-1, cumulative)",
-        )
-
-
-def _project(record: dict[str, str], line: int, known: set[str]) -> Project:
+def _project(record: dict[str, str], line: int, known: Mapping[str, int]) -> Project:
     pid = record.pop("project_id")
     if not pid:
-        raise PabulibError(line, "empty project_id")
+        raise PabulibError(line, "empty_project_id", "empty project_id")
     if pid in known:
-        raise PabulibError(line, f"duplicate project_id {pid!r}")
+        raise PabulibError(line, "duplicate_project", f"duplicate project_id {shown(pid)!r}", project=shown(pid))
     cost = _whole(record.pop("cost"), line, "cost")
     name = record.pop("name", "")
     return Project(pid, cost, name, record)
 
 
-class _Limits:
-    """The ballot limits META declares (lengths, knapsack budget, points)."""
+def meta_number(meta: Mapping[str, str], key: str, line: int = 1) -> int | None:
+    """A whole-number META entry (max_length, max_sum_points, ...); None when absent or "None"."""
+    raw = meta.get(key, "").strip()
+    return None if not raw or raw.lower() == "none" else _whole(raw, line, key)
 
-    def __init__(self, meta: dict[str, str], text: str) -> None:
+
+class _Limits:
+    """What META declares: the budget, the kind of ballot and its limits (lengths, cost, points)."""
+
+    def __init__(self, meta: dict[str, str], lines: dict[str, int], line: int) -> None:
+        for key in ("budget", "vote_type"):
+            if key not in meta:
+                raise PabulibError(line, "meta_missing", f"META has no {key!r} entry", what=key)
+        if meta["vote_type"] not in _VOTE_TYPES:
+            value = shown(meta["vote_type"])
+            raise PabulibError(lines["vote_type"], "vote_type",
+                               f"vote_type {value!r} is not supported (approval, choose-1, cumulative)",
+                               what="vote_type", value=value)
+        self.budget = _whole(meta["budget"], lines["budget"], "budget")
+
         def num(key: str) -> int | None:
-            raw = meta.get(key, "").strip()
-            if not raw or raw.lower() == "none":
-                return None
-            return _whole(raw, _meta_line(text, key), key)
+            value = meta_number(meta, key, lines.get(key, 1))
+            if value == 0 and key in _AT_LEAST_ONE:
+                raise PabulibError(lines[key], "limit_zero", f"{key} is 0: it must be at least 1", what=key, value="0")
+            return value
 
         self.min_len, self.max_len, self.max_cost = num("min_length"), num("max_length"), num("max_sum_cost")
         self.max_pts, self.max_sum_pts = num("max_points"), num("max_sum_points")
@@ -168,20 +285,31 @@ class _Limits:
         """Raise PabulibError if the ballot breaks a declared limit."""
         n = len(b.projects)
         if self.max_len is not None and n > self.max_len:
-            raise PabulibError(line, f"vote has {n} projects, more than max_length {self.max_len}")
+            raise _broken(line, "vote_over", "max_length", self.max_len, n,
+                          f"vote has {n} projects, more than max_length {self.max_len}")
         # Empty ballots are kept (a voter who chose nothing) even when min_length is set.
         if self.min_len is not None and 0 < n < self.min_len:
-            raise PabulibError(line, f"vote has {n} projects, fewer than min_length {self.min_len}")
-        if self.max_cost is not None and sum(costs[p] for p in b.projects) > self.max_cost:
-            raise PabulibError(line, f"vote is over budget: its projects cost more than max_sum_cost {self.max_cost}")
+            raise _broken(line, "vote_under", "min_length", self.min_len, n,
+                          f"vote has {n} projects, fewer than min_length {self.min_len}")
+        if self.max_cost is not None and (cost := sum(costs[p] for p in b.projects)) > self.max_cost:
+            raise _broken(line, "vote_over", "max_sum_cost", self.max_cost, cost,
+                          f"vote is over budget: its projects cost more than max_sum_cost {self.max_cost}")
         if b.points is not None:
             total = sum(b.points)
-            if self.max_pts is not None and any(x > self.max_pts for x in b.points):
-                raise PabulibError(line, f"vote gives a project more than max_points {self.max_pts}")
+            if self.max_pts is not None and (most := max(b.points, default=0)) > self.max_pts:
+                raise _broken(line, "vote_over", "max_points", self.max_pts, most,
+                              f"vote gives a project more than max_points {self.max_pts}")
             if self.max_sum_pts is not None and total > self.max_sum_pts:
-                raise PabulibError(line, f"vote gives {total} points, more than max_sum_points {self.max_sum_pts}")
+                raise _broken(line, "vote_over", "max_sum_points", self.max_sum_pts, total,
+                              f"vote gives {total} points, more than max_sum_points {self.max_sum_pts}")
             if self.min_sum_pts is not None and 0 < total < self.min_sum_pts:
-                raise PabulibError(line, f"vote gives {total} points, fewer than min_sum_points {self.min_sum_pts}")
+                raise _broken(line, "vote_under", "min_sum_points", self.min_sum_pts, total,
+                              f"vote gives {total} points, fewer than min_sum_points {self.min_sum_pts}")
+
+
+def _broken(line: int, code: str, key: str, limit: int, found: int, message: str) -> PabulibError:
+    """A ballot over (or under) the META limit ``key``."""
+    return PabulibError(line, code, message, what=key, limit=str(limit), found=str(found))
 
 
 def _ballot(record: dict[str, str], line: int, costs: dict[str, int], limits: _Limits) -> Ballot:
@@ -190,32 +318,19 @@ def _ballot(record: dict[str, str], line: int, costs: dict[str, int], limits: _L
     chosen = tuple(v.strip() for v in raw.split(",") if v.strip())
     for pid in chosen:
         if pid not in costs:
-            raise PabulibError(line, f"vote for unknown project {pid!r}")
+            raise PabulibError(line, "unknown_project", f"vote for unknown project {shown(pid)!r}", project=shown(pid))
     if len(set(chosen)) != len(chosen):
-        raise PabulibError(line, "the same project appears twice in one vote")
+        raise PabulibError(line, "project_twice", "the same project appears twice in one vote")
     points: tuple[int, ...] | None = None
     if limits.cumulative:
-        raw_pts = record.pop("points", None)
-        if raw_pts is None:
-            raise PabulibError(line, "cumulative votes need a 'points' column")
-        parts = [x.strip() for x in raw_pts.split(",") if x.strip()]
+        parts = [x.strip() for x in record.pop("points").split(",") if x.strip()]
         if len(parts) != len(chosen):
-            raise PabulibError(line, f"{len(chosen)} projects but {len(parts)} points")
-        try:
-            points = tuple(int(x) for x in parts)
-        except ValueError:
-            raise PabulibError(line, f"points {raw_pts!r} are not whole numbers") from None
-        if any(x < 0 for x in points):
-            raise PabulibError(line, "negative points")
+            raise PabulibError(line, "points_count", f"{len(chosen)} projects but {len(parts)} points",
+                               limit=str(len(chosen)), found=str(len(parts)))
+        points = tuple(_whole(x, line, "points") for x in parts)
     ballot = Ballot(chosen, points, voter, record if record else {})
     limits.check(ballot, costs, line)
     return ballot
-
-
-def read_pabulib(path: str | Path) -> Election:
-    """Read a pabulib file from disk (UTF-8, with or without BOM)."""
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        return parse_pabulib(fh.read())
 
 
 def write_pabulib(election: Election) -> str:

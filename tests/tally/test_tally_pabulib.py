@@ -1,6 +1,7 @@
 """The pabulib reader and writer: real files round-trip, bad files fail with a line number."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,58 @@ def test_ballot_limits_are_checked() -> None:
 def test_missing_sections_and_meta() -> None:
     assert "missing VOTES" in str(bad(GOOD.split("VOTES")[0]))
     assert "budget" in str(bad(GOOD.replace("budget;100\n", "")))
+
+
+class _LinesOnly:
+    """A file that can only be read a line at a time (read() would hold all of it)."""
+
+    def __init__(self, text: str) -> None:
+        self._fh = io.StringIO(text, newline="")
+
+    def readline(self, size: int = -1) -> str:
+        return self._fh.readline(size)
+
+
+def test_a_file_is_read_a_line_at_a_time(tmp_path: Path) -> None:
+    assert parse_pabulib(_LinesOnly(GOOD)) == parse_pabulib(GOOD)  # type: ignore[arg-type]
+    path = tmp_path / "crlf.pb"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode())
+    assert read_pabulib(path) == parse_pabulib(GOOD)
+
+
+def test_a_byte_that_is_not_utf8_is_reported_on_its_own_line(tmp_path: Path) -> None:
+    # Far past the decoder's first chunk (8 KB), so the line is the byte's, not the chunk's.
+    votes = "".join(f"{n};a\n" for n in range(3, 3000))
+    path = tmp_path / "latin1.pb"
+    path.write_bytes((GOOD + votes).encode() + b"3000;b\xe9\n")
+    with pytest.raises(PabulibError) as info:
+        read_pabulib(path)
+    assert (info.value.line, info.value.code) == (GOOD.count("\n") + 2998, "not_utf8")
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "code", "details"),
+    [
+        (("b;40.0;Library", "b;1e999999999;Library"), 11, "too_large", {"what": "cost", "value": "1e999999999"}),
+        (("b;40.0;Library", f"b;{2**63};Library"), 11, "too_large", {"what": "cost"}),
+        (("budget;100", "budget;-1"), 6, "negative", {"what": "budget", "value": "-1"}),
+        (("vote_type;approval", "vote_type;approval\nmax_length;0"), 8, "limit_zero", {"what": "max_length"}),
+        (("Library", "Lib\x00rary"), 11, "nul", {}),
+        (("Library", "L" * 200_000), 11, "line_too_long", {"limit": str(128 * 1024)}),
+        (("a;60;", "a;60;\"" + ("x" * 70_000 + "\n") * 2), 10, "field_too_long", {}),
+        (("2;b\n", "2;\"b\n"), 15, "bad_quotes", {}),
+        (("META\n", "PROJECTS\nproject_id;cost\nMETA\n"), 1, "section_order", {"section": "PROJECTS"}),
+        (("1;a,b\n", "1;a,\x1b[31mevil\n"), 14, "unknown_project", {"project": "?[31mevil"}),
+    ],
+)
+def test_bad_input_has_a_code_and_safe_details(change: tuple[str, str], line: int, code: str,
+                                               details: dict[str, str]) -> None:
+    err = bad(GOOD.replace(*change))
+    assert (err.line, err.code) == (line, code)
+    assert {k: err.details[k] for k in details} == details
+    assert len(str(err)) < 300
+
+
+def test_max_sum_cost_none_is_no_cost_limit() -> None:
+    e = parse_pabulib(GOOD.replace("vote_type;approval", "vote_type;approval\nmax_sum_cost;None"))
+    assert e.ballot_type == "approval"
