@@ -236,7 +236,15 @@ def test_an_organiser_cannot_start_a_kiosk(app, pot, event):
     assert counts(app, pot.id) == (0, 0)
 
 
-def test_a_kiosk_signs_the_device_out_and_counts_its_votes(app, pot, event):
+@pytest.fixture
+def quick_kiosk(monkeypatch):  # type: ignore[no-untyped-def]
+    """Voters one after another without the kiosk's pause between them (tested on its own below)."""
+    from engage.ballots import kiosk
+
+    monkeypatch.setattr(kiosk, "BETWEEN_VOTERS", timedelta(0))
+
+
+def test_a_kiosk_signs_the_device_out_and_counts_its_votes(app, pot, event, quick_kiosk):
     device = Client(app, use_cookies=True)
     sign_in(device, "admin-a@example.org")
     started = _start_kiosk(device, pot.id, event.id)
@@ -368,3 +376,114 @@ def test_a_forged_kiosk_session_is_no_kiosk(app, pot, event):
     assert "No kiosk here" in stranger.post("/en/pb/kiosk", data={"csrf_token": stranger.last_csrf}).get_data(as_text=True)
     assert "No kiosk here" in stranger.post("/en/pb/kiosk/end", data={"pin": PIN, "csrf_token": stranger.last_csrf}).get_data(as_text=True)
     assert counts(app, pot.id) == (0, 0)
+
+
+# --- what an attacker tried against the kiosk (each failed on the first version) -----------------
+
+
+def _device(app, pot, event) -> Client:  # type: ignore[no-untyped-def]
+    device = Client(app, use_cookies=True)
+    sign_in(device, "admin-a@example.org")
+    assert _start_kiosk(device, pot.id, event.id).status_code == 302
+    return device
+
+
+def _copies(app, device: Client, n: int) -> list[Client]:  # type: ignore[no-untyped-def]
+    cookie = device.get_cookie("engage_session").value
+    jars = []
+    for _ in range(n):
+        jar = Client(app, use_cookies=True)
+        jar.set_cookie("engage_session", cookie)
+        jars.append(jar)
+    return jars
+
+
+def _finish(client: Client, pot_id: int, project: int) -> None:
+    page = client.get(f"/en/pb/{pot_id}/vote/choose").get_data(as_text=True)
+    if "csrf_token" not in page:
+        return
+    client.post(f"/en/pb/{pot_id}/vote/choose",
+                data={"project": [str(project)], "action": "continue", "csrf_token": csrf_of(page)})
+    client.post(f"/en/pb/{pot_id}/vote/submit", data={"csrf_token": csrf_of(page)})
+
+
+def test_codes_gathered_from_copies_of_a_kiosk_do_not_vote(app, pot, event, quick_kiosk):
+    """Copies of the device's cookie each took a code; after the kiosk ended all ten voted."""
+    device = _device(app, pot, event)
+    token = csrf_of(device.get("/en/pb/kiosk").get_data(as_text=True))
+    jars = _copies(app, device, 10)
+    for jar in jars:
+        assert jar.post("/en/pb/kiosk", data={"csrf_token": token}).status_code == 302
+    for jar in jars[:-1]:  # each new code ended the one before it: only the last still works
+        _finish(jar, pot.id, pot.projects[1])
+    assert counts(app, pot.id) == (0, 0)
+    assert device.submit("/en/pb/kiosk/end", {"pin": PIN}).status_code == 302
+    _finish(jars[-1], pot.id, pot.projects[1])  # and ending the kiosk ended that one too
+    assert counts(app, pot.id) == (0, 0)
+
+
+def test_a_kiosk_waits_between_voters(app, pot, event):
+    from engage.ballots.models import Kiosk
+    from engage.db import write_transaction
+    from engage.extensions import db
+
+    device = _device(app, pot, event)
+    assert _kiosk_vote(device, pot.id, pot.projects[0]).status_code == 302
+    home = device.get("/en/pb/kiosk").get_data(as_text=True)
+    too_soon = device.post("/en/pb/kiosk", data={"csrf_token": csrf_of(home)})
+    assert too_soon.status_code == 409 and "The next vote can start in a few seconds" in too_soon.get_data(as_text=True)
+    with app.app_context():
+        with write_transaction():
+            kiosk = db.session.scalars(select(Kiosk)).one()
+            kiosk.last_code_at -= timedelta(seconds=16)
+    assert _kiosk_vote(device, pot.id, pot.projects[1]).status_code == 302
+    assert counts(app, pot.id) == (2, 2)
+
+
+def test_wrong_pins_sent_at_once_share_the_five_tries(app, pot, event):
+    import threading
+
+    from engage.ballots.models import Kiosk
+    from engage.extensions import db
+
+    device = _device(app, pot, event)
+    token = csrf_of(device.get("/en/pb/kiosk/end").get_data(as_text=True))
+    jars = _copies(app, device, 12)
+    answers: list[str] = []
+    start = threading.Barrier(len(jars))
+
+    def guess(jar: Client, pin: str) -> None:
+        start.wait()
+        html = jar.post("/en/pb/kiosk/end", data={"pin": pin, "csrf_token": token}).get_data(as_text=True)
+        answers.append("wrong" if "That PIN is not right" in html else "spent" if "Too many wrong PINs" in html else "?")
+
+    threads = [threading.Thread(target=guess, args=(jar, str(1000 + i))) for i, jar in enumerate(jars)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(answers) == ["spent"] * 8 + ["wrong"] * 4
+    with app.app_context():
+        assert db.session.scalars(select(Kiosk)).one().wrong_pins == 5
+    assert "Too many wrong PINs" in device.submit("/en/pb/kiosk/end", {"pin": PIN}).get_data(as_text=True)
+
+
+def test_the_next_voter_cannot_go_back_to_the_last_ones_pages(app, pot, event, quick_kiosk):
+    device = _device(app, pot, event)
+    done = _kiosk_vote(device, pot.id, pot.projects[0])
+    receipt_page = device.get(done.headers["Location"])
+    assert "no-store" in receipt_page.headers["Cache-Control"]
+    home = device.get("/en/pb/kiosk")  # "Next voter"
+    assert "no-store" in home.headers["Cache-Control"]
+    assert device.get(f"/en/pb/{pot.id}/vote/done").status_code == 302  # the receipt is gone
+    started = device.post("/en/pb/kiosk", data={"csrf_token": csrf_of(home.get_data(as_text=True))})
+    assert "no-store" in device.get(started.headers["Location"]).headers["Cache-Control"]
+
+
+def test_a_live_kiosk_does_not_reach_sign_in_or_staff_pages(app, pot, event):
+    device = _device(app, pot, event)
+    for path in ("/en/sign-in", "/cy/manage/", f"/en/manage/gwynedd/pb/{pot.id}"):
+        response = device.get(path)
+        assert response.status_code == 302 and response.headers["Location"].endswith("/pb/kiosk"), path
+    assert device.submit("/en/pb/kiosk/end", {"pin": PIN}).status_code == 302
+    assert device.get("/en/sign-in").status_code == 200  # once ended, staff sign in again

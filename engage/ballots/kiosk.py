@@ -19,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..accounts.models import User
@@ -39,6 +39,8 @@ PIN_TRIES = 5
 PIN_RE = re.compile(r"[0-9]{4,8}")  # ASCII digits only (\d would take any script's)
 #: The longest a kiosk may run: a day's event, not a standing door into the vote.
 LONGEST = timedelta(hours=12)
+#: The shortest time between two voters at one kiosk.
+BETWEEN_VOTERS = timedelta(seconds=15)
 #: Events offered for a kiosk: those running now or starting within this time.
 EVENT_WINDOW = timedelta(days=7)
 
@@ -134,17 +136,31 @@ def pot_kiosks(pot: Pot) -> list[KioskView]:
     return [KioskView(k, counts[k.id], is_live(k, pot, now)) for k in kiosks]
 
 
+def _drop_unused_codes(kiosk: Kiosk) -> None:
+    """Delete the kiosk's codes nobody has voted with (inside the caller's transaction): a kiosk has
+    at most one code waiting, and none once it has ended, so codes cannot be gathered to use later."""
+    unused = (select(KioskCode.code_id).outerjoin(RollEntry, RollEntry.code_id == KioskCode.code_id)
+              .where(KioskCode.kiosk_id == kiosk.id, RollEntry.id.is_(None)))
+    db.session.execute(delete(VoterCode).where(VoterCode.id.in_(unused)).execution_options(synchronize_session=False))
+
+
 def issue_code(kiosk: Kiosk, pot: Pot) -> str:
-    """A fresh single-use code for the next voter at a live kiosk (it never leaves the server)."""
+    """A fresh single-use code for the next voter at a live kiosk (it never leaves the server). The
+    code given to the voter before, if unused, stops working."""
     code = random_code(CODE_LENGTH)
     with locked(pot):
         db.session.refresh(kiosk)
-        if not is_live(kiosk, pot):
+        now = utcnow()
+        if not is_live(kiosk, pot, now):
             raise BallotRefusal("kiosk_ended")
+        if kiosk.last_code_at is not None and now < kiosk.last_code_at + BETWEEN_VOTERS:
+            raise BallotRefusal("kiosk_wait")
+        _drop_unused_codes(kiosk)
         row = VoterCode(pot_id=pot.id, code_hash=code_hash(pot, code), kind="kiosk", created_on=today_local())
         db.session.add(row)
         db.session.flush()
         db.session.add(KioskCode(code_id=row.id, kiosk_id=kiosk.id))
+        kiosk.last_code_at = now
     return code
 
 
@@ -155,6 +171,7 @@ def end_kiosk(kiosk: Kiosk, pot: Pot, user: User | None = None) -> None:
         if kiosk.ended_at is not None:
             return
         kiosk.ended_at = utcnow()
+        _drop_unused_codes(kiosk)
         record("pb.kiosk_ended", f"Kiosk {kiosk.id} of pot {pot.id} ended", org_id=pot.org_id, obj=pot,
                user_id=user.id if user else None,
                data={"kiosk": kiosk.id, "ballots": ballots_cast([kiosk.id])[kiosk.id],
@@ -162,17 +179,17 @@ def end_kiosk(kiosk: Kiosk, pot: Pot, user: User | None = None) -> None:
 
 
 def end_with_pin(kiosk: Kiosk, pot: Pot, pin: str) -> None:
-    """End the kiosk on the device with its PIN. A wrong PIN is counted (kept even though this
-    refuses); after :data:`PIN_TRIES` wrong ones even the right PIN is refused."""
+    """End the kiosk on the device with its PIN. Each try is taken from the kiosk's allowance before
+    the PIN is checked (one atomic UPDATE, so tries sent at once cannot share one), and given back if
+    the PIN is right; after :data:`PIN_TRIES` wrong ones even the right PIN is refused."""
     with write_transaction():
-        db.session.refresh(kiosk)
-        spent = kiosk.wrong_pins >= PIN_TRIES
-        right = not spent and check_password_hash(kiosk.pin_hash, pin or "")
-        if not spent and not right:
-            kiosk.wrong_pins += 1
-            spent = kiosk.wrong_pins >= PIN_TRIES
-    if spent:
+        left = db.session.execute(
+            update(Kiosk).where(Kiosk.id == kiosk.id, Kiosk.wrong_pins < PIN_TRIES)
+            .values(wrong_pins=Kiosk.wrong_pins + 1).returning(Kiosk.wrong_pins)).first()
+    if left is None:
         raise BallotRefusal("kiosk_pin_spent", "pin")
-    if not right:
-        raise BallotRefusal("kiosk_pin_wrong", "pin")
+    if not check_password_hash(kiosk.pin_hash, pin or ""):  # outside the transaction: it is slow on purpose
+        raise BallotRefusal("kiosk_pin_spent" if left[0] >= PIN_TRIES else "kiosk_pin_wrong", "pin")
+    with write_transaction():
+        db.session.execute(update(Kiosk).where(Kiosk.id == kiosk.id).values(wrong_pins=Kiosk.wrong_pins - 1))
     end_kiosk(kiosk, pot)

@@ -41,6 +41,7 @@ REFUSALS = {
     "kiosk_event": _l("Select an event of your organisation that is on now or in the next week."),
     "kiosk_ended": _l("This kiosk has ended. Ask a member of staff."),
     "kiosk_pin_wrong": _l("That PIN is not right."),
+    "kiosk_wait": _l("The next vote can start in a few seconds. Press the button again."),
     "kiosk_pin_spent": _l("Too many wrong PINs. End the kiosk on the fund’s page in the staff area."),
     "postcode_cap": _l("The most ballots this fund accepts from one postcode have already been sent from "
                        "this postcode."),

@@ -283,6 +283,9 @@ class Kiosk(db.Model):
     #: The PIN that ends the kiosk on the device (a password hash); refused after too many wrong tries.
     pin_hash: Mapped[str] = mapped_column(String(200))
     wrong_pins: Mapped[int] = mapped_column(Integer, default=0)
+    #: When it last gave a voter a code: the next waits :data:`kiosk.BETWEEN_VOTERS` (a copied
+    #: device cookie is not a fast remote ballot box).
+    last_code_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     pot = relationship("Pot", lazy="joined")
     event = relationship("Event", lazy="joined")

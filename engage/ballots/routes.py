@@ -15,8 +15,9 @@ from flask import (Blueprint, Response, abort, current_app, flash, make_response
 
 from ..codes import pretty_code
 from ..extensions import limiter
-from ..i18n import choose_or_redirect
+from ..i18n import choose_or_redirect, path_lang
 from ..safetext import CSVWriter
+from ..types import utcnow
 from . import kiosk as kiosks
 from . import labels
 from .box import Voter, cast_ballot, fingerprint, receipt_counted, receipt_hash
@@ -37,6 +38,33 @@ public = Blueprint("pb", __name__, url_prefix="/<lang:lang>/pb")
 @public.context_processor
 def _words() -> dict[str, Any]:
     return {"labels": labels}
+
+
+#: Pages that show a ballot, a receipt or a kiosk: never kept by the browser (Back on a shared device
+#: must not bring up the last voter's choices or receipt).
+PRIVATE_PAGES = {"pb.start", "pb.choose", "pb.check", "pb.done", "pb.kiosk_home", "pb.kiosk_end"}
+
+
+@public.after_request
+def _not_kept(response: Response) -> Response:
+    if request.endpoint in PRIVATE_PAGES:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@public.before_app_request
+def _kiosk_stays_a_kiosk():  # type: ignore[no-untyped-def]
+    """A device holding a live kiosk does not reach the sign-in or staff pages (a browser's saved
+    password would sign the admin back in on a public device): only the kiosk's PIN, or staff ending
+    the kiosk on the fund's page, lets it go."""
+    held = session.get(KIOSK_SESSION)
+    if not held or not request.endpoint or not (
+            request.endpoint == "accounts.sign_in" or "/manage/" in (request.path or "")):
+        return None
+    found = kiosks.device_kiosk(int(held.get("k") or 0), str(held.get("t") or ""))
+    if found is not None and found.ended_at is None and found.ends_at > utcnow():
+        return redirect(url_for("pb.kiosk_home", lang=path_lang(request.path) or "cy"))
+    return None
 
 
 #: Cookie holding a random token for open voting (one ballot per browser); only its hash is stored.
@@ -212,6 +240,9 @@ def kiosk_device(view: Callable[[Kiosk, Pot], Any]) -> Callable[[], Any]:
 @kiosk_device
 def kiosk_home(found: Kiosk, pot: Pot):  # type: ignore[no-untyped-def]
     """The kiosk between voters: the fund, the event, the running count, and a button to start."""
+    if request.method == "GET":  # "Next voter": nothing of the last voter is left in the session
+        session.pop("pb_receipts", None)
+        save_state(pot.id, None)
     form = ActionForm()
     error = None
     if form.validate_on_submit():

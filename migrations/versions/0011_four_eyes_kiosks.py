@@ -34,6 +34,7 @@ def upgrade():
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('pin_hash', sa.String(length=200), nullable=False),
     sa.Column('wrong_pins', sa.Integer(), nullable=False),
+    sa.Column('last_code_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_pb_kiosks_ends_after_start')),
     sa.CheckConstraint('wrong_pins >= 0', name=op.f('ck_pb_kiosks_wrong_pins_counted')),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_pb_kiosks_event_id_events'), ondelete='CASCADE'),
