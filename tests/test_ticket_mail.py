@@ -106,3 +106,89 @@ def test_the_ticket_email_is_in_the_admins_outbox(app, door):
     client = Client(app, use_cookies=True)
     sign_in(client, "admin-a@example.org")
     assert "Eich tocyn: Noson gymunedol" in client.get("/en/manage/gwynedd/outbox").get_data(as_text=True)
+
+
+# --- places and the waiting list ------------------------------------------------------------------
+
+
+def _capacity(app, event_id: int, capacity: int | None) -> None:  # type: ignore[no-untyped-def]
+    from engage.checkin.models import EventCheckin
+    from engage.db import write_transaction
+
+    with app.app_context():
+        with write_transaction():
+            settings = db.session.get(EventCheckin, event_id)
+            settings.capacity, settings.registration_open = capacity, True
+
+
+def test_a_full_event_puts_people_on_a_waiting_list_and_a_given_up_place_goes_to_the_first(app, door):
+    from engage.checkin import services
+    from engage.checkin.models import Ticket
+
+    _capacity(app, door.event.id, 2)  # Ann and Bob have the two places
+    client = Client(app, use_cookies=True)
+    page = client.get(f"/en/events/{door.event.id}/register").get_data(as_text=True)
+    assert "Every place is taken" in page and "Join the waiting list" in page
+    assert "either is enough" in page
+    joined = client.submit(f"/en/events/{door.event.id}/register", {
+        "name": "Dewi Prys", "email": "dewi@example.org", "preferred_lang": "en", "consent": "y"})
+    assert joined.status_code == 302
+    ticket_page = client.get(joined.headers["Location"]).get_data(as_text=True)
+    assert "You are on the waiting list" in ticket_page and 'class="qr"' not in ticket_page
+    [(subject, _body, _lang, files)] = _mail(app, "dewi@example.org")
+    assert subject == "Waiting list: Community night" and files == []
+    with app.app_context():
+        dewi = db.session.scalar(select(Ticket).where(Ticket.email == "dewi@example.org"))
+        assert dewi.waiting
+        event = dewi.event
+        # A place on the waiting list does not get in at the door, by code or from a search.
+        assert services.record_scan(event, method="typed_code", code=dewi.code, nonce="wait-1").result == "invalid"
+        assert services.search_tickets(event, "Dewi") == []
+        assert services.places_left(event) == 0
+        promoted = services.cancel_ticket(db.session.get(Ticket, door.ann.id))
+        assert promoted is not None and promoted.id == dewi.id and not promoted.waiting
+        assert services.record_scan(event, method="typed_code", code=dewi.code, nonce="wait-2").result == "ok"
+        assert services.cancel_ticket(db.session.get(Ticket, door.ann.id)) is None  # once only
+    subject, _body, _lang, files = _mail(app, "dewi@example.org")[-1]
+    assert subject == "Your ticket: Community night" and len(files) == 2
+
+
+def test_two_people_for_the_last_place_at_once_one_gets_it(app, door):
+    import threading
+
+    from engage.checkin import services
+    from engage.checkin.models import Ticket
+    from engage.events.models import Event
+
+    _capacity(app, door.event.id, 3)  # one place left
+    start = threading.Barrier(2)
+
+    def register(name: str) -> None:
+        with app.app_context():
+            event = db.session.get(Event, door.event.id)
+            start.wait()
+            services.register(event, {"name": name, "phone": "07700 900000"})
+
+    threads = [threading.Thread(target=register, args=(name,)) for name in ("Elin", "Ffion")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    with app.app_context():
+        waiting = sorted(db.session.scalars(select(Ticket.waiting).where(Ticket.name.in_(["Elin", "Ffion"]))))
+    assert waiting == [False, True]
+
+
+def test_places_are_set_on_the_door_settings(app, door):
+    from engage.checkin.models import EventCheckin
+
+    client = Client(app, use_cookies=True)
+    sign_in(client, "organiser-a@example.org")
+    url = f"/en/manage/gwynedd/events/{door.event.id}/checkin-settings"
+    page = client.get(url)
+    assert page.status_code == 200 and "Places (optional)" in page.get_data(as_text=True)
+    bad = client.submit(url, {"opens_minutes_before": "30", "closes_minutes_after": "0", "capacity": "0"})
+    assert bad.status_code == 400
+    assert client.submit(url, {"opens_minutes_before": "30", "closes_minutes_after": "0", "capacity": "40"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(EventCheckin, door.event.id).capacity == 40

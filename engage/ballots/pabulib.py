@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
-import uuid
 from typing import TextIO
 
 from ..accounts.models import Organisation
@@ -56,21 +56,38 @@ def import_pabulib(org: Organisation, source: str | TextIO, title: str | None = 
             db.session.add(project)
             db.session.flush()
             ids[p.id] = project.id
-        today = today_local()
-        rows_roll, rows_box = [], []
-        for b in election.ballots:
-            choices = {str(ids[pid]): pts for pid, pts in b.weights()}
-            total = sum(election.project(pid).cost for pid in b.projects)
-            rows_roll.append({"id": uuid.uuid4().hex, "pot_id": pot.id, "code_id": None, "browser_hash": None,
-                              "channel": "paper", "voted_on": today})
-            rows_box.append({"id": uuid.uuid4().hex, "pot_id": pot.id, "budget_pence": pot.budget_pence,
-                             "ballot_type": ballot_type, "total_pence": total, "choices": json.dumps(choices)})
-        if rows_roll:
-            db.session.execute(RollEntry.__table__.insert(), rows_roll)
-            db.session.execute(BoxBallot.__table__.insert(), rows_box)
+        _insert_ballots(pot, election, ids)
         record("pb.imported", f"Funding pot {pot.id} imported from a pabulib file", org_id=org.id, obj=pot,
                data={"projects": len(election.projects), "ballots": len(election.ballots)})
     return pot
+
+
+#: Ballots written per INSERT: memory stays at one chunk of rows, whatever the file's size.
+CHUNK = 5000
+
+
+def _insert_ballots(pot: Pot, election: Election, ids: dict[str, int]) -> None:
+    """The file's ballots into the roll (as paper ballots: no identity) and the box, in chunks. Each
+    distinct ballot's JSON and total are made once (real elections repeat ballots a great deal)."""
+    today, costs = today_local(), {p.id: p.cost for p in election.projects}
+    made: dict[tuple[tuple[str, ...], tuple[int, ...] | None], tuple[str, int]] = {}
+    ballots = election.ballots
+    for start in range(0, len(ballots), CHUNK):
+        chunk = ballots[start:start + CHUNK]
+        keys = os.urandom(32 * len(chunk)).hex()  # random row keys (no insertion order), two per ballot
+        rows_roll, rows_box = [], []
+        for n, b in enumerate(chunk):
+            key = (b.projects, b.points)
+            if key not in made:
+                made[key] = (json.dumps({str(ids[pid]): pts for pid, pts in b.weights()}),
+                             sum(costs[pid] for pid in b.projects))
+            choices, total = made[key]
+            rows_roll.append({"id": keys[64 * n:64 * n + 32], "pot_id": pot.id, "code_id": None,
+                              "browser_hash": None, "channel": "paper", "voted_on": today})
+            rows_box.append({"id": keys[64 * n + 32:64 * n + 64], "pot_id": pot.id, "budget_pence": pot.budget_pence,
+                             "ballot_type": pot.ballot_type, "total_pence": total, "choices": choices})
+        db.session.execute(RollEntry.__table__.insert(), rows_roll)
+        db.session.execute(BoxBallot.__table__.insert(), rows_box)
 
 
 def _fits(election: Election, name: str, titled: bool) -> tuple[int, int]:

@@ -98,6 +98,9 @@ class SettingsForm(Form):
     rotating = BooleanField(_l("Use a changing QR code on a screen instead of the printed poster"),
                             description=_l("The code changes every 30 seconds, so a photo shared with people who are not there stops working."))
     ask_contact = BooleanField(_l("Ask people who check in from the poster for a name and email (optional for them)"))
+    capacity = IntegerField(_l("Places (optional)"), validators=[Optional(), NumberRange(1, 100000)],
+                            description=_l("When every place is taken, people can join a waiting list. A place "
+                                           "given up goes to the first person on it, with their ticket by email."))
     submit = SubmitField(_l("Save"))
 
 

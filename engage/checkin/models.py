@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import false as sa_false
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -31,12 +32,15 @@ class EventCheckin(db.Model):
     registration_open: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Ask people who check in from the poster for a name and email (optional, with consent).
     ask_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The most tickets (places) registration gives; past it people join the waiting list. None: no limit.
+    capacity: Mapped[int | None] = mapped_column(Integer)
 
     event = relationship("Event")
 
     __table_args__ = (
         CheckConstraint("opens_minutes_before BETWEEN 0 AND 1440", name="opens_range"),
         CheckConstraint("closes_minutes_after BETWEEN 0 AND 1440", name="closes_range"),
+        CheckConstraint("capacity IS NULL OR capacity BETWEEN 1 AND 100000", name="capacity_range"),
     )
 
 
@@ -58,6 +62,9 @@ class Ticket(db.Model):
     access_needs: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: On the waiting list (the event was full): no QR code, not let in at the door, moved up in
+    #: the order of registering when a place comes free.
+    waiting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     #: When the reminder the day before the event was sent (once per ticket).
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: When the retention job removed the personal details (the ticket and its scans stay, for counts).

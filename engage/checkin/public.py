@@ -67,7 +67,8 @@ def register(event_id: int):  # type: ignore[no-untyped-def]
         ticket = services.register(event, {f: getattr(form, f).data for f in
                                            ("name", "email", "phone", "preferred_lang", "access_needs")})
         return redirect(url_for("checkin.ticket", token=ticket.token))
-    return render_template("checkin/register.html", event=event, form=form), (400 if form.errors else 200)
+    return render_template("checkin/register.html", event=event, form=form, left=services.places_left(event)), (
+        400 if form.errors else 200)
 
 
 @public.route("/tickets/<token>/cancel", methods=["GET", "POST"])

@@ -44,7 +44,8 @@ QUEUE_LIFE = timedelta(hours=12)
 #: How far ahead of the server a phone's clock may be: a queued time later than that is not believed.
 CLOCK_SKEW = timedelta(minutes=2)
 #: What staff change on the check-in settings page (and what its audit entry records).
-SETTINGS_FIELDS = ("opens_minutes_before", "closes_minutes_after", "registration_open", "rotating", "ask_contact")
+SETTINGS_FIELDS = ("opens_minutes_before", "closes_minutes_after", "registration_open", "rotating", "ask_contact",
+                   "capacity")
 
 
 class CheckinRefusal(Refusal):
@@ -166,8 +167,9 @@ def _find_ticket(event: Event, token: str | None, code: str | None, ticket_id: i
         named = Ticket.id == ticket_id
     else:
         return None
+    # A place on the waiting list is not a ticket: it has no QR code and does not get in.
     return db.session.scalar(select(Ticket).join(Event, Ticket.event_id == Event.id)
-                             .where(named, Event.org_id == event.org_id))
+                             .where(named, Event.org_id == event.org_id, Ticket.waiting.is_(False)))
 
 
 def _believable(scanned_at: datetime | None, queued: bool, now: datetime) -> datetime:
@@ -331,9 +333,14 @@ def _pass_used(event_id: int, pass_id: str) -> bool:
 
 
 def register(event: Event, data: dict[str, Any]) -> Ticket:
-    """Register someone for an event: a ticket with an unguessable QR token and a short typed code."""
+    """Register someone for an event: a ticket with an unguessable QR token and a short typed code, or
+    a place on the waiting list when the event is full (in the order people registered)."""
     with write_transaction():
-        ticket = Ticket(event_id=event.id, code=random_code(8), token=random_token(),
+        # Locked first: two people registering for the last place at once cannot both get it.
+        settings = db.session.scalars(select(EventCheckin).where(EventCheckin.event_id == event.id)
+                                      .with_for_update()).one()
+        full = settings.capacity is not None and places_taken(event) >= settings.capacity
+        ticket = Ticket(event_id=event.id, code=random_code(8), token=random_token(), waiting=full,
                         name=data["name"].strip(), email=(data.get("email") or "").strip().lower() or None,
                         phone=(data.get("phone") or "").strip() or None, preferred_lang=data.get("preferred_lang"),
                         access_needs=(data.get("access_needs") or "").strip() or None)
@@ -342,14 +349,41 @@ def register(event: Event, data: dict[str, Any]) -> Ticket:
     return ticket
 
 
-def cancel_ticket(ticket: Ticket) -> None:
-    """A resident gives up their place (from the link in their ticket email); once only."""
+def places_taken(event: Event) -> int:
+    """Tickets that hold a place: not cancelled, not waiting."""
+    return db.session.scalar(select(func.count()).select_from(Ticket).where(
+        Ticket.event_id == event.id, Ticket.cancelled_at.is_(None), Ticket.waiting.is_(False))) or 0
+
+
+def places_left(event: Event) -> int | None:
+    """Places left before the waiting list (None: no limit)."""
+    capacity = settings_for(event).capacity
+    return None if capacity is None else max(0, capacity - places_taken(event))
+
+
+def cancel_ticket(ticket: Ticket) -> Ticket | None:
+    """A resident gives up their place (from the link in their ticket email); once only. The first
+    person on the waiting list gets the place, and their ticket by email; returns them."""
+    promoted = None
     with write_transaction():
+        settings = db.session.scalars(select(EventCheckin).where(EventCheckin.event_id == ticket.event_id)
+                                      .with_for_update()).one()
         db.session.refresh(ticket)
-        if ticket.cancelled_at is None:
-            ticket.cancelled_at = utcnow()
-            record("checkin.ticket_cancelled", f"Ticket {ticket.id} cancelled by its holder",
-                   org_id=ticket.event.org_id, obj=ticket.event, user_id=None)
+        if ticket.cancelled_at is not None:
+            return None
+        ticket.cancelled_at = utcnow()
+        record("checkin.ticket_cancelled", f"Ticket {ticket.id} cancelled by its holder",
+               org_id=ticket.event.org_id, obj=ticket.event, user_id=None)
+        db.session.flush()
+        if not ticket.waiting and (settings.capacity is None or places_taken(ticket.event) < settings.capacity):
+            promoted = db.session.scalars(select(Ticket).where(
+                Ticket.event_id == ticket.event_id, Ticket.waiting.is_(True), Ticket.cancelled_at.is_(None))
+                .order_by(Ticket.created_at, Ticket.id).limit(1)).first()
+            if promoted is not None:
+                promoted.waiting = False
+    if promoted is not None:
+        send_ticket(promoted)
+    return promoted
 
 
 def registration_open(event: Event) -> bool:
@@ -372,7 +406,7 @@ def search_tickets(event: Event, query: str, limit: int = 20) -> list[Ticket]:
         return []
     like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return list(db.session.scalars(select(Ticket).where(
-        Ticket.event_id == event.id, Ticket.anonymised_at.is_(None),
+        Ticket.event_id == event.id, Ticket.anonymised_at.is_(None), Ticket.waiting.is_(False),
         or_(func.lower(Ticket.name).like(like, escape="\\"), func.lower(Ticket.email).like(like, escape="\\")))
         .order_by(Ticket.name).limit(limit)))
 

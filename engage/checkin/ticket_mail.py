@@ -55,6 +55,15 @@ def _registered(ticket: Ticket, lang: str) -> tuple[str, list[str]]:
                                                        *_ticket_lines(ticket, lang)]
 
 
+def _waiting(ticket: Ticket, lang: str) -> tuple[str, list[str]]:
+    title = ticket.event.text("title", lang)
+    return _("Waiting list: %(title)s", title=title), [
+        _("Every place at %(title)s is taken, so you are on the waiting list.", title=title),
+        _("If someone gives up their place, the first person on the list gets it, and we email them their ticket."),
+        _("When: %(when)s", when=when(ticket.event.starts_at, ticket.event.ends_at)),
+        _("Leave the waiting list:") + " " + public_url("checkin.cancel_ticket", lang=lang, token=ticket.token)]
+
+
 def _reminder(ticket: Ticket, lang: str) -> tuple[str, list[str]]:
     title = ticket.event.text("title", lang)
     return _("Tomorrow: %(title)s", title=title), [_("A reminder: %(title)s is tomorrow.", title=title),
@@ -92,14 +101,15 @@ def _send(ticket: Ticket, compose: Compose, *, with_files: bool = True) -> bool:
 
 
 def send_ticket(ticket: Ticket) -> bool:
-    """The ticket, just after registering (only if the resident gave an email address)."""
-    return _send(ticket, _registered)
+    """The ticket, just after registering or on being moved up from the waiting list (only if the
+    resident gave an email address); a place on the waiting list says so, with no QR code."""
+    return _send(ticket, _waiting, with_files=False) if ticket.waiting else _send(ticket, _registered)
 
 
 def _live_tickets(event_ids: list[int]) -> list[Ticket]:
     return list(db.session.scalars(select(Ticket).where(
         Ticket.event_id.in_(event_ids), Ticket.email.is_not(None), Ticket.cancelled_at.is_(None),
-        Ticket.anonymised_at.is_(None)).order_by(Ticket.id)))
+        Ticket.anonymised_at.is_(None), Ticket.waiting.is_(False)).order_by(Ticket.id)))
 
 
 def send_reminders(now: datetime | None = None) -> int:
