@@ -1,8 +1,9 @@
 """Check-in: door settings, tickets, scans, posters and screens, the door page and its JSON API.
 
 Modules: ``models`` · ``services`` (every change, in one transaction, audited) · ``forms`` (what
-comes in, with the API's ``ScanRequest``) · ``presenter`` (a scan's colour, words and JSON) ·
-``labels`` (every word) · routes by audience: ``links`` (the QR codes' short links), ``public``
+comes in, with the API's ``ScanRequest``) · ``rotating`` (the changing screen's signed codes) ·
+``presenter`` (a scan's colour, words and JSON) ·
+``labels`` (every word) · routes by audience: ``links`` (the short links: QR codes, /c), ``public``
 (residents), ``door`` (the staff door), ``manage`` (poster, screen, settings, registrations),
 ``api`` (the door page's JSON), with ``access`` (what the staff routes share).
 """

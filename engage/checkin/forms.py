@@ -42,7 +42,7 @@ class SelfCheckinForm(NonceForm):
     email = EmailField(_l("Your email address (optional)"), validators=[Optional(), MaxLength(254), Email()],
                        render_kw={"autocomplete": "email"})
     consent = BooleanField(_l("I agree that the organisers may keep my name and email to tell me about what came of this event. They are deleted 90 days after the event."))
-    passed = HiddenField()  # the pass from a rotating code (services.form_pass)
+    passed = HiddenField()  # the pass from a rotating code (rotating.form_pass)
     submit = SubmitField(_l("Check in"))
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -51,6 +51,15 @@ class SelfCheckinForm(NonceForm):
             self.consent.errors.append(_l("Tick the box to agree, or leave your name and email empty"))
             ok = False
         return ok
+
+
+class PosterCodeForm(Form):
+    """The poster's code, typed by someone without a camera at ``/c`` (``EventCheckin.typed_code``)."""
+
+    code = StringField(_l("Code from the poster"), description=_l("6 letters and numbers, for example K7P Q2X."),
+                       validators=[Required(_l("Enter the code from the poster")), MaxLength(20)],
+                       render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"})
+    submit = SubmitField(_l("Continue"))
 
 
 class RegisterForm(Form):

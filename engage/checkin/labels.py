@@ -21,9 +21,18 @@ RESULTS = {
     "invalid": _l("This ticket is not valid"),
 }
 
+#: Words a resident checking in from the poster reads instead of the door's (``RESULTS``).
+SELF_RESULTS = {
+    "already_checked_in": _l("You have already checked in"),
+}
+
 #: The door page's script, of a scan it kept with no signal for longer than ``services.QUEUE_LIFE``:
 #: it drops it rather than send it, since the server no longer believes when it happened.
 QUEUE_TOO_OLD = _l("Not sent: it waited on this phone for more than %(hours)s hours. If they are still here, check them in again.")
+
+#: The poster's typed code (``/c``): no event has it; its event checks in from a changing screen.
+NO_SUCH_CODE = _l("No event has this code. Check the code on the poster and type it again.")
+USE_THE_SCREEN = _l("This event uses the changing QR code on the screen at the event. Scan that code, or ask the staff at the door.")
 
 #: Why a request was refused (``CheckinRefusal`` codes).
 REFUSALS = {
@@ -34,6 +43,9 @@ REFUSALS = {
 def detail(outcome: Outcome) -> str:
     """The line under the answer, in the current language: who was first in, that a screen's form
     was used already, or whose event it is."""
+    if outcome.result == "already_checked_in" and outcome.device_seen and outcome.earlier_at:
+        return _("This phone checked in to this event at %(time)s. Each person is counted once.",
+                 time=clock(outcome.earlier_at))
     if outcome.result == "already_checked_in" and outcome.earlier_at:
         # Self check-in from the poster has no person to name.
         who = _("the poster") if outcome.earlier_by == "poster" else outcome.earlier_by

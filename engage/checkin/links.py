@@ -1,4 +1,4 @@
-"""Check-in's language-neutral short links, what QR codes hold: the poster's /c/ and a ticket's /t/."""
+"""Check-in's language-neutral short links: the poster's /c/ (its QR) and /c (to type its code), a ticket's /t/."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template, request
@@ -9,6 +9,12 @@ from ..i18n import BABEL_LOCALES, choose_or_redirect, remembered_lang
 from . import presenter, services
 
 links = Blueprint("checkin_links", __name__)
+
+
+@links.route("/c")
+def code_link():  # type: ignore[no-untyped-def]
+    """What the poster tells people without a camera to type: short, in no language."""
+    return choose_or_redirect("checkin.enter_code")
 
 
 @links.route("/c/<token>")

@@ -9,9 +9,9 @@ from flask_login import current_user
 from ..accounts.access import org_required
 from ..formatting import when
 from ..i18n import BABEL_LOCALES, LANGUAGES
-from ..links import public_address, public_url
+from ..links import public_url
 from ..qr import qr_svg
-from . import services
+from . import rotating, services
 from .access import staff_event
 from .forms import SettingsForm
 
@@ -24,12 +24,14 @@ def poster(event_id: int):  # type: ignore[no-untyped-def]
     event = staff_event(event_id)
     settings = services.settings_for(event)
     link = public_url("checkin_links.poster_link", token=settings.poster_token)
+    # What people without a camera type: the short /c address, no scheme (…/c leads to the code's page).
+    typed = public_url("checkin_links.code_link").split("://", 1)[1]
     texts = {}
     for lang in LANGUAGES:  # both languages on one sheet, Welsh first, each in its own words
         with force_locale(BABEL_LOCALES[lang]):
             texts[lang] = {"title": event.text("title", lang), "when": when(event.starts_at, event.ends_at), "heading": _("Check in here"),
                            "scan": _("Scan the QR code with your phone’s camera."),
-                           "or": _("No camera? Go to %(site)s and type this code:", site=public_address()),
+                           "or": _("No camera? Go to %(site)s and type this code:", site=typed),
                            "anon": _("We only count that you came. We do not ask who you are.")}
     return render_template("checkin/poster.html", event=event, settings=settings, texts=texts,
                            qr=qr_svg(link, "QR"), link=link)
@@ -41,14 +43,14 @@ def screen(event_id: int):  # type: ignore[no-untyped-def]
     """A changing QR for a projector or tablet; screen.js loads a new one every 30 seconds."""
     event = staff_event(event_id)
     return render_template("checkin/screen.html", event=event, settings=services.settings_for(event),
-                           seconds=services.ROTATION_SECONDS)
+                           seconds=rotating.ROTATION_SECONDS)
 
 
 @manage.route("/screen/qr.svg")
 @org_required()
 def screen_qr(event_id: int):  # type: ignore[no-untyped-def]
     settings = services.settings_for(staff_event(event_id))
-    link = public_url("checkin_links.poster_link", token=settings.poster_token, r=services.rotating_param(settings))
+    link = public_url("checkin_links.poster_link", token=settings.poster_token, r=rotating.rotating_param(settings))
     response = make_response(str(qr_svg(link, "QR")))
     response.mimetype = "image/svg+xml"
     response.headers["Cache-Control"] = "no-store"  # a cached code would be stale within 30 seconds

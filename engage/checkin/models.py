@@ -96,8 +96,12 @@ class Scan(db.Model):
     audience_id: Mapped[int | None] = mapped_column(ForeignKey("audiences.id", ondelete="SET NULL"))
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    #: The id of the rotating screen's form pass this check-in spent (services.form_pass): one each.
+    #: The id of the rotating screen's form pass this check-in spent (rotating.form_pass): one each.
     form_pass: Mapped[str | None] = mapped_column(String(16))
+    #: A poster check-in's phone: a hash of the random mark it keeps in a cookie for this event
+    #: (public.DEVICE_COOKIE). Not the mark itself, and a new one for every event: nothing links a
+    #: phone's visits to two events.
+    device_mark: Mapped[str | None] = mapped_column(String(32))
 
     ticket = relationship("Ticket")
     user = relationship("User", foreign_keys=[user_id])
@@ -116,6 +120,11 @@ class Scan(db.Model):
         # counted a person each time.
         Index("uq_scans_one_use_per_form_pass", "event_id", "form_pass", unique=True,
               sqlite_where=text("form_pass IS NOT NULL"), postgresql_where=text("form_pass IS NOT NULL")),
+        # One successful self check-in per phone per event: the same phone scanning the poster
+        # again (a new form, a new nonce) counted a person each time.
+        Index("uq_scans_one_entry_per_device", "event_id", "device_mark", unique=True,
+              sqlite_where=text("result = 'ok' AND undone_at IS NULL AND device_mark IS NOT NULL"),
+              postgresql_where=text("result = 'ok' AND undone_at IS NULL AND device_mark IS NOT NULL")),
         UniqueConstraint("event_id", "nonce"),
     )
 

@@ -45,9 +45,11 @@ class ResultView:
         return self.result == "ok" and self.scan_id is not None
 
 
-def view(outcome: Outcome) -> ResultView:
-    """The answer for a server-rendered page, in the current language."""
-    return ResultView(result=outcome.result, colour=colour(outcome.result), message=message(outcome.result),
+def view(outcome: Outcome, resident: bool = False) -> ResultView:
+    """The answer for a server-rendered page, in the current language; ``resident`` for the person
+    checking themselves in, who reads "You have already checked in", not the door's words."""
+    words = labels.SELF_RESULTS.get(outcome.result) if resident else None
+    return ResultView(result=outcome.result, colour=colour(outcome.result), message=str(words or message(outcome.result)),
                       detail=labels.detail(outcome), name=outcome.ticket_name, code=outcome.ticket_code,
                       scan_id=outcome.scan_id, count=outcome.count)
 

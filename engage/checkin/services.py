@@ -7,9 +7,7 @@ Result codes (``presenter`` puts them into colour and words for every page and t
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..audit.services import record
-from ..codes import normalise_code, random_code, random_token
+from ..codes import is_code, normalise_code, random_code, random_token
 from ..db import write_transaction
 from ..events.models import Event
 from ..events.services import audiences_of
@@ -32,11 +30,6 @@ from .models import CheckinContact, EventCheckin, Scan, Ticket
 from .ticket_mail import send_ticket
 
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-#: Seconds each on-screen QR is valid for; the previous one is still accepted (a slow phone).
-ROTATION_SECONDS = 30
-#: How long someone who opened the form from a fresh rotating code has to send it: time to type a
-#: name, fix a mistake or use a screen reader (WCAG 2.2.1), not time to share a photo of the screen.
-FORM_GRACE = timedelta(minutes=20)
 #: How long the door page (static/js/door.js) keeps a scan made with no signal, and so how far back
 #: a queued scan's own time is believed: a door that lost its signal at an evening event sends its
 #: queue that night or the next morning. Older queued scans are dropped by the page, not sent.
@@ -54,8 +47,13 @@ class CheckinRefusal(Refusal):
     area = "checkin"
 
 
+#: The poster's typed code: about 30 bits, short enough to type from across a room.
+POSTER_CODE_LENGTH = 6
+
+
 def create_for_event(event: Event) -> EventCheckin:
-    settings = EventCheckin(event_id=event.id, poster_token=random_token(), typed_code=random_code(6))
+    settings = EventCheckin(event_id=event.id, poster_token=random_token(),
+                            typed_code=random_code(POSTER_CODE_LENGTH))
     db.session.add(settings)
     return settings
 
@@ -79,9 +77,17 @@ def update_settings(event: Event, values: dict[str, Any], user: User) -> EventCh
 
 
 def poster_settings(token: str) -> EventCheckin | None:
-    """The door settings behind a poster's QR code, if its event is public."""
-    found = db.session.scalar(select(EventCheckin).where(EventCheckin.poster_token == token))
-    return found if found is not None and found.event.public else None
+    """The door settings behind a poster's QR code. Listed or not: as in pretix, an event left off
+    the public list still lets in whoever holds its poster (a secret staff printed for its door)."""
+    return db.session.scalar(select(EventCheckin).where(EventCheckin.poster_token == token))
+
+
+def settings_by_code(typed: str) -> EventCheckin | None:
+    """The door settings of a poster's typed code, as typed (any case, spaces and dashes)."""
+    code = normalise_code(typed)
+    if not is_code(code, POSTER_CODE_LENGTH):
+        return None
+    return db.session.scalar(select(EventCheckin).where(EventCheckin.typed_code == code))
 
 
 def window(event: Event, settings: EventCheckin) -> tuple[datetime, datetime]:
@@ -109,6 +115,8 @@ class Outcome:
     replayed: bool = False
     #: A rotating screen's form pass sent again: the person it was given to is already in.
     form_used: bool = False
+    #: A phone that checked in from the poster already (``earlier_at`` says when).
+    device_seen: bool = False
 
 
 def live_count(event_id: int) -> int:
@@ -139,6 +147,8 @@ def _entry(event_id: int, ticket_id: int) -> Scan | None:
 def _outcome(scan: Scan, replayed: bool = False) -> Outcome:
     out = Outcome(result=scan.result, scan_id=scan.id, count=live_count(scan.event_id), replayed=replayed,
                   form_used=scan.method == "poster" and scan.result == "already_checked_in")
+    if out.form_used and scan.device_mark and (first := device_entry(scan.event_id, scan.device_mark)):
+        out.form_used, out.device_seen, out.earlier_at = False, True, first.scanned_at
     ticket = scan.ticket
     if ticket is not None:
         if scan.result != "wrong_event":  # whose ticket it is, only to the door of its own event
@@ -184,7 +194,8 @@ def _believable(scanned_at: datetime | None, queued: bool, now: datetime) -> dat
 def record_scan(event: Event, *, method: str, nonce: str | None, user: User | None = None,
                 device: str | None = None, token: str | None = None, code: str | None = None,
                 ticket_id: int | None = None, scanned_at: datetime | None = None, queued: bool = False,
-                audience_id: int | None = None, form_pass: str | None = None) -> Outcome:
+                audience_id: int | None = None, form_pass: str | None = None,
+                device_mark: str | None = None) -> Outcome:
     """Check someone in (or say why not). A nonce seen before at this event returns its first answer, writing nothing."""
     nonce = nonce if nonce and NONCE_RE.match(nonce) else uuid.uuid4().hex
     if audience_id is not None and (method != "walk_in" or audience_id not in {a.id for a in audiences_of(event.org)}):
@@ -193,10 +204,10 @@ def record_scan(event: Event, *, method: str, nonce: str | None, user: User | No
         try:
             return _record_once(event, method, nonce, user, device, token, code, ticket_id,
                                 _believable(scanned_at, queued, utcnow()), audience_id, form_pass,
-                                look_first=attempt > 0)
+                                device_mark, look_first=attempt > 0)
         except IntegrityError as err:
             # The nonce was seen before (a retry, or another request just now), the ticket is
-            # already in (perhaps at a second door a moment ago), or the form pass was used. Start
+            # already in (perhaps at a second door a moment ago), or the form pass or the phone was used. Start
             # again, looking first: the database holds the earlier scan, so the answer is
             # consistent. Any other refusal (a foreign key, a check) would only fail again: let it
             # through.
@@ -208,9 +219,10 @@ def record_scan(event: Event, *, method: str, nonce: str | None, user: User | No
 
 def _record_once(event: Event, method: str, nonce: str, user: User | None, device: str | None,
                  token: str | None, code: str | None, ticket_id: int | None, when: datetime,
-                 audience_id: int | None, form_pass: str | None, look_first: bool) -> Outcome:
+                 audience_id: int | None, form_pass: str | None, device_mark: str | None,
+                 look_first: bool) -> Outcome:
     """One try. Without ``look_first`` it writes at once and leaves the unique nonce and the
-    one-entry-per-ticket and one-use-per-pass indexes to refuse a replay or a second entry
+    one-entry-per-ticket, one-use-per-pass and one-entry-per-phone indexes to refuse a replay or a second entry
     (IntegrityError, then a try that looks first): most scans are first scans, and this saves them
     two queries."""
     with write_transaction():
@@ -229,14 +241,16 @@ def _record_once(event: Event, method: str, nonce: str, user: User | None, devic
         elif not is_open(event, settings, when):
             result = "not_open"
         elif look_first and (ticket is not None and _entry(event.id, ticket.id) is not None
-                             or form_pass is not None and _pass_used(event.id, form_pass)):
+                             or form_pass is not None and _pass_used(event.id, form_pass)
+                             or device_mark is not None and device_entry(event.id, device_mark) is not None):
             result = "already_checked_in"
         else:
             result = "ok"
         scan = Scan(event_id=event.id, ticket_id=ticket.id if ticket else None, method=method, result=result,
                     user_id=user.id if user else None, device=(device or "")[:60] or None, nonce=nonce,
                     created_at=utcnow(), scanned_at=when, audience_id=audience_id,
-                    form_pass=form_pass if result == "ok" else None)  # a pass is spent only by getting in
+                    form_pass=form_pass if result == "ok" else None,  # a pass is spent only by getting in
+                    device_mark=device_mark if method == "poster" else None)
         db.session.add(scan)
         db.session.flush()
         return _outcome(scan)
@@ -259,10 +273,11 @@ def undo(event: Event, scan_id: int, user: User) -> Outcome | None:
 
 
 def self_check_in(event: Event, nonce: str | None, contact: dict[str, str] | None = None,
-                  form_pass: str | None = None) -> Outcome:
+                  form_pass: str | None = None, device_mark: str | None = None) -> Outcome:
     """Someone checks in from the poster: an anonymous count, plus a contact if they chose to leave one.
-    From a rotating screen, ``form_pass`` (see ``form_pass_id``) checks in one person only."""
-    out = record_scan(event, method="poster", nonce=nonce, form_pass=form_pass)
+    From a rotating screen, ``form_pass`` (see ``rotating.form_pass_id``) checks in one person only;
+    ``device_mark`` (see ``device_hash``) one phone only."""
+    out = record_scan(event, method="poster", nonce=nonce, form_pass=form_pass, device_mark=device_mark)
     if out.result == "ok" and not out.replayed and contact and (contact.get("name") or contact.get("email")):
         with write_transaction():
             db.session.add(CheckinContact(scan_id=out.scan_id, name=contact.get("name") or None,
@@ -270,59 +285,15 @@ def self_check_in(event: Event, nonce: str | None, contact: dict[str, str] | Non
     return out
 
 
-# --- rotating on-screen QR ---------------------------------------------------------------------
+def device_hash(event_id: int, mark: str) -> str:
+    """What is kept of a phone's mark for one event: never the mark (a cookie) itself."""
+    return hashlib.sha256(f"{event_id}:{mark}".encode()).hexdigest()[:32]
 
 
-def _signature(settings: EventCheckin, body: str, purpose: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    message = f"{purpose}:{settings.poster_token}:{body}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:16]
-
-
-def _signed(settings: EventCheckin, param: str | None, purpose: str) -> tuple[int, str] | None:
-    """The time slot and the rest of a ``slot[.id].signature`` value signed for ``purpose``, or
-    None if it is not genuine."""
-    # Only ASCII: hmac.compare_digest refuses other text (a TypeError), and "²".isdigit() is true.
-    if not param or not param.isascii() or "." not in param:
-        return None
-    body, sig = param.rsplit(".", 1)
-    slot_text, _, rest = body.partition(".")
-    if not slot_text.isdigit() or len(slot_text) > 12:
-        return None
-    return (int(slot_text), rest) if hmac.compare_digest(sig, _signature(settings, body, purpose)) else None
-
-
-def _slot(at: datetime | None) -> int:
-    return int((at or utcnow()).timestamp()) // ROTATION_SECONDS
-
-
-def rotating_param(settings: EventCheckin, at: datetime | None = None) -> str:
-    slot = _slot(at)
-    return f"{slot}.{_signature(settings, str(slot), 'screen')}"
-
-
-def rotating_valid(settings: EventCheckin, param: str | None, at: datetime | None = None) -> bool:
-    """The current or the previous slot's signature (so a code shown a moment ago still works)."""
-    found = _signed(settings, param, "screen")
-    return found is not None and _slot(at) - 1 <= found[0] <= _slot(at)
-
-
-def form_pass(settings: EventCheckin, at: datetime | None = None) -> str:
-    """Given with the form to someone who came from a fresh rotating code: sending the form needs
-    this, not the code, so the code changing on the screen meanwhile does not turn them away. Its
-    random id makes it one person's: the check-in it makes records the id, once (``Scan.form_pass``)."""
-    body = f"{_slot(at)}.{secrets.token_hex(8)}"
-    return f"{body}.{_signature(settings, body, 'form')}"
-
-
-def form_pass_id(settings: EventCheckin, param: str | None, at: datetime | None = None) -> str | None:
-    """The id of a pass this event gave out no longer than FORM_GRACE ago, used or not (the
-    check-in tells: a used one answers "already checked in"); None for any other value."""
-    found = _signed(settings, param, "form")
-    if found is None or not found[1]:
-        return None
-    slot, pass_id = found
-    return pass_id if _slot(at) - FORM_GRACE.total_seconds() // ROTATION_SECONDS <= slot <= _slot(at) else None
+def device_entry(event_id: int, device_mark: str) -> Scan | None:
+    """The phone's successful check-in at the event, if any (one at most: a unique index)."""
+    return db.session.scalar(select(Scan).where(Scan.event_id == event_id, Scan.device_mark == device_mark,
+                                                Scan.result == "ok", Scan.undone_at.is_(None)))
 
 
 def _pass_used(event_id: int, pass_id: str) -> bool:
