@@ -18,7 +18,6 @@ NOTICES = {
     "event_saved": _l("The event has been saved."),
     "event_duplicated": _l("This is a copy of the event. Check the dates, then save it."),
     "outcome_saved": _l("What happened at the event has been saved."),
-    "checkin_undone": _l("The check-in has been undone."),
     "report_made": _l("The report has been made and kept for download."),
     "feedback_saved": _l("The feedback entry has been saved."),
     "feedback_drafted": _l("A draft has been started from the event. Check it, then save it."),

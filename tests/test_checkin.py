@@ -250,7 +250,7 @@ def test_door_page_without_javascript(app, staff, door):
     walk = staff.post(url + "/walk-in", data={"csrf_token": staff.last_csrf, "nonce": "nojs-walk-1", "audience": "0"})
     walk_html = walk.get_data(as_text=True)
     assert 'id="live-count">2<' in walk_html
-    scan_id = int(re.search(r'/door/undo/(\d+)"', walk_html).group(1))
+    scan_id = int(re.search(r'/door/undo/(\d+)#door-now"', walk_html).group(1))
     undone = staff.post(f"{url}/undo/{scan_id}", data={"csrf_token": staff.last_csrf})
     assert undone.status_code == 302
     assert 'id="live-count">1<' in staff.get(url).get_data(as_text=True)

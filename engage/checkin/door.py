@@ -1,7 +1,7 @@
 """The staff door page and its forms, which work without JavaScript: typed code, name, walk-in, undo."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -21,9 +21,9 @@ door = Blueprint("door", __name__, url_prefix="/<lang:lang>/manage/<org>/events/
 
 
 def _door_page(event: Event, view: ResultView | None = None, code_form: TypedCodeForm | None = None,
-               status: int = 200):  # type: ignore[no-untyped-def]
+               status: int = 200, undone: bool = False):  # type: ignore[no-untyped-def]
     settings = services.settings_for(event)
-    walk_in = WalkInForm()
+    walk_in = WalkInForm(formdata=None)  # never the posted form's: its nonce would make the next walk-in a replay
     walk_in.audience.choices = [SelectChoice(0, _("Not recorded"))] + [
         SelectChoice(a.id, tr_text(a, "name")) for a in events.audiences_of(g.org)]
     query = request.args.get("q", "")
@@ -32,7 +32,7 @@ def _door_page(event: Event, view: ResultView | None = None, code_form: TypedCod
                            matches=services.search_tickets(event, query) if query else [],
                            checked_in=services.checked_in_ticket_ids(event), count=services.live_count(event.id),
                            recent=services.recent_scans(event), message=presenter.message,
-                           is_open=services.is_open(event, settings), new_nonce=new_nonce,
+                           is_open=services.is_open(event, settings), new_nonce=new_nonce, undone=undone,
                            queue_life=services.QUEUE_LIFE, queue_too_old=labels.QUEUE_TOO_OLD)
     response = make_response(html, status)
     # The camera's QR decoder may be WebAssembly (browsers without BarcodeDetector).
@@ -43,7 +43,9 @@ def _door_page(event: Event, view: ResultView | None = None, code_form: TypedCod
 @door.route("")
 @org_required()
 def page(event_id: int):  # type: ignore[no-untyped-def]
-    return _door_page(staff_event(event_id))
+    # ?undone: the undo form's answer, shown where the other answers are (a notice at the top of the
+    # page would open above the screen, at #door-now).
+    return _door_page(staff_event(event_id), undone="undone" in request.args)
 
 
 @door.route("/code", methods=["POST"])
@@ -83,5 +85,4 @@ def undo(event_id: int, scan_id: int):  # type: ignore[no-untyped-def]
     event = staff_event(event_id)
     if services.undo(event, scan_id, current_user) is None:
         abort(404)
-    flash("checkin_undone")
-    return redirect(url_for("door.page", org=g.org.slug, event_id=event.id))
+    return redirect(url_for("door.page", org=g.org.slug, event_id=event.id, undone=1, _anchor="door-now"))

@@ -13,6 +13,7 @@
   var QUEUE_KEY = "engage:door:" + cfg.event + ":queue";
   var QUEUE_LIFE_MS = Number(cfg.queueLife) * 1000;
   var resultArea = document.getElementById("result-area");
+  var nowArea = document.getElementById("door-now");
   var countEl = document.getElementById("live-count");
   var queueStatus = document.getElementById("queue-status");
   var conflicts = document.getElementById("queue-conflicts");
@@ -29,6 +30,12 @@
     if (cls) { node.className = cls; }
     if (content) { node.textContent = content; }
     return node;
+  }
+  // The answer is drawn at the top of the page, above the form just used: on a phone that is off
+  // the screen, so bring the count and the answer into view (the live region has already spoken).
+  function reveal() {
+    var box = resultArea.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) { nowArea.scrollIntoView({ block: "start" }); }
   }
   // A scan's colour and words come from the server (checkin/presenter.py), as on the page without
   // this script: nothing here maps a result to either.
@@ -54,6 +61,7 @@
       resultArea.insertAdjacentElement("afterend", undo);
     }
     if (typeof data.count === "number") { countEl.textContent = data.count; }
+    reveal();
     if (navigator.vibrate) { navigator.vibrate(data.colour === "green" ? 80 : [60, 60, 60]); }
   }
 
@@ -113,6 +121,7 @@
 
   function showProblem(message) {
     resultArea.replaceChildren(el("div", "scan-result scan-red", message));
+    reveal();
   }
   function isJson(response) {
     return (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
@@ -142,6 +151,7 @@
       items.push(body);
       saveQueue(items);
       resultArea.replaceChildren(el("div", "scan-result scan-amber", text.offline));
+      reveal();
     });
   }
 
@@ -153,7 +163,8 @@
       if (typeof data.count === "number") { countEl.textContent = data.count; }
       resultArea.replaceChildren(el("div", "scan-result scan-amber", text.undone));
       button.remove();
-      resultArea.focus();  // the button that had focus is gone: keep the user's place
+      resultArea.focus({ preventScroll: true });  // the button that had focus is gone: keep the user's place
+      reveal();
     }).catch(function () { showProblem(text.errors.undo_failed); });
   }
 

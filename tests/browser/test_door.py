@@ -203,7 +203,7 @@ def test_check_in_pages_have_no_axe_violations(app, door, live_server, page):
             found[path] = problems
 
     for lang in ("cy", "en"):
-        for path in (f"/checkin/{token}", f"/events/{door.event.id}/register", f"/tickets/{door.ann.token}"):
+        for path in (f"/checkin/{token}", "/checkin", f"/events/{door.event.id}/register", f"/tickets/{door.ann.token}"):
             check(f"/{lang}{path}")
     sign_in(page, live_server, "organiser-a@example.org", PASSWORD)
     for lang in ("cy", "en"):
