@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from .accounts import services as accounts
 from .accounts.models import Organisation
 from .ballots.demo import load_ballots
+from .checkin.demo import load_checkin
 from .events.demo import load_events
 from .feedback.demo import load_feedback
 
@@ -20,7 +21,7 @@ DEMO_ORGANISER = "trefnydd@demo.example.org"
 DEMO_PASSWORD = "bara-brith-a-phaned"
 
 #: Each area's demo loader, in order; each must be safe to run again.
-LOADERS: list[Callable[[Organisation], Iterator[str]]] = [load_events, load_feedback, load_ballots]
+LOADERS: list[Callable[[Organisation], Iterator[str]]] = [load_events, load_checkin, load_feedback, load_ballots]
 
 
 def load_demo() -> Iterator[str]:
