@@ -240,3 +240,41 @@ def test_every_reason_the_reader_gives_has_words_in_both_languages(app):
         catalogue = {m.id: m.string for m in read_po(po) if m.id}
     words = [*labels.PABULIB_ERRORS.values(), *(label for _, label in labels.IMPORT_DETAILS)]
     assert [w._args[0] for w in words if not catalogue.get(w._args[0])] == []
+
+
+def test_a_file_larger_than_a_chunk_is_written_whole_and_a_late_error_writes_nothing(app, pb_import):
+    """The import writes ballots in chunks as it reads them: every ballot arrives, in one transaction,
+    and an error on the last line still leaves nothing behind."""
+    import json
+    from collections import Counter
+
+    from engage.ballots import pabulib
+    from engage.ballots.models import BoxBallot, Pot
+    from engage.extensions import db
+
+    n = pabulib.CHUNK * 2 + 7
+    votes = ["1", "2", "1,2", "3", "2,3"]
+    body = ("META\nkey;value\ndescription;Chunks\nnum_projects;3\nnum_votes;%d\nbudget;1000\nvote_type;approval\n"
+            "PROJECTS\nproject_id;cost;name\n1;100;Un\n2;200;Dau\n3;300;Tri\nVOTES\nvoter_id;vote\n" % n)
+    body += "".join(f"{i};{votes[i % 5]}\n" for i in range(n))
+    result = pb_import(body)
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        pot = db.session.get(Pot, int(result.output.strip().splitlines()[-1]))
+        names = {str(p.id): p.title_en for p in pot.projects}
+        box = Counter(tuple(sorted(names[k] for k in json.loads(c)))
+                      for c in db.session.scalars(select(BoxBallot.choices).where(BoxBallot.pot_id == pot.id)))
+    ids = {"1": "Un", "2": "Dau", "3": "Tri"}
+    assert box == Counter(tuple(sorted(ids[p] for p in votes[i % 5].split(","))) for i in range(n))
+    late = pb_import(body + f"{n};4\n")  # an unknown project on the very last line: nothing kept (pb_import checks)
+    _refused(late, "", "A vote names a project that is not in PROJECTS.", [f"Line: {n + 15}"], [])
+
+
+def test_the_reader_hands_ballots_on_as_it_reads(app):
+    from engage.tally import parse_pabulib
+
+    text = (Path(__file__).parent / "data" / "pabulib" / "Netherlands_Amsterdam_179.pb").read_text()
+    whole = parse_pabulib(text)
+    handed, started = [], []
+    streamed = parse_pabulib(text, on_votes=lambda e: started.append(len(e.projects)), sink=handed.append)
+    assert streamed.ballots == () and tuple(handed) == whole.ballots and started == [len(whole.projects)]

@@ -12,6 +12,7 @@ from ..dates import today_local
 from ..db import write_transaction
 from ..extensions import db
 from ..tally import Election, meta_number, parse_pabulib, shown, write_pabulib
+from ..tally.model import Ballot
 from ..types import utcnow
 from .models import BoxBallot, Pot, Project, RollEntry
 from .pots import BallotRefusal
@@ -33,13 +34,43 @@ def export_pabulib(pot: Pot) -> str:
 def import_pabulib(org: Organisation, source: str | TextIO, title: str | None = None) -> Pot:
     """A closed pot made from a pabulib file (its text, or the file from ``open_pabulib``), for demos
     and training. Raises PabulibError, or BallotRefusal for what our tables cannot hold; either way
-    nothing is written."""
-    election = parse_pabulib(source)
-    ballot_type = FROM_TALLY_TYPE[election.ballot_type]
-    name = title or election.meta.get("description") or "Imported vote"
-    max_choices, points_total = _fits(election, name, bool(title))
+    nothing is written (one transaction).
+
+    The file is read once, a line at a time, and its ballots written in chunks as they are read, so
+    memory stays near one chunk (plus one copy of each distinct ballot) whatever the file's size.
+    """
     with write_transaction():
-        pot = Pot(org_id=org.id, title_cy=name, title_en=name, budget_pence=election.budget,
+        importer = _Importer(org, title)
+        election = parse_pabulib(source, on_votes=importer.start, sink=importer.take)
+        return importer.finish(election)
+
+
+#: Ballots written per INSERT: memory stays at one chunk of rows, whatever the file's size.
+CHUNK = 5000
+#: Distinct ballots whose JSON is kept for reuse (real elections repeat ballots; a file that does not
+#: must not fill memory with them).
+DISTINCT_KEPT = 20_000
+
+
+class _Importer:
+    """One file's import: the pot and its projects once PROJECTS has been read, then the ballots."""
+
+    def __init__(self, org: Organisation, title: str | None) -> None:
+        self.org, self.title = org, title
+        self.pot: Pot | None = None
+        self.ids: dict[str, int] = {}
+        self.costs: dict[str, int] = {}
+        self.waiting: list[Ballot] = []
+        self.made: dict[tuple[tuple[str, ...], tuple[int, ...] | None], tuple[str, int]] = {}
+        self.ballots = 0
+        self.most_points = 0
+
+    def start(self, election: Election) -> None:
+        """The pot and its projects (called when the VOTES section starts)."""
+        ballot_type = FROM_TALLY_TYPE[election.ballot_type]
+        name = self.title or election.meta.get("description") or "Imported vote"
+        max_choices, points_total = _fits(election, name, bool(self.title))
+        pot = Pot(org_id=self.org.id, title_cy=name, title_en=name, budget_pence=election.budget,
                   ballot_type=ballot_type, rule="mes" if "equal" in election.meta.get("rule", "").lower()
                   or election.meta.get("rule") == "mes" else "greedy", eligibility="codes", status="closed",
                   code_salt=secrets.token_hex(16), imported=True, closed_at=utcnow())
@@ -49,45 +80,60 @@ def import_pabulib(org: Organisation, source: str | TextIO, title: str | None = 
             pot.points_total = points_total
         db.session.add(pot)
         db.session.flush()
-        ids = {}
         for p in election.projects:
-            project = Project(pot_id=pot.id, title_cy=p.name or p.id, title_en=p.name or p.id,
-                              cost_pence=p.cost)
+            project = Project(pot_id=pot.id, title_cy=p.name or p.id, title_en=p.name or p.id, cost_pence=p.cost)
             db.session.add(project)
             db.session.flush()
-            ids[p.id] = project.id
-        _insert_ballots(pot, election, ids)
-        record("pb.imported", f"Funding pot {pot.id} imported from a pabulib file", org_id=org.id, obj=pot,
-               data={"projects": len(election.projects), "ballots": len(election.ballots)})
-    return pot
+            self.ids[p.id] = project.id
+        self.costs = {p.id: p.cost for p in election.projects}
+        self.pot = pot
 
+    def take(self, ballot: Ballot) -> None:
+        self.waiting.append(ballot)
+        self.ballots += 1
+        if ballot.points:
+            self.most_points = max(self.most_points, sum(ballot.points))
+        if len(self.waiting) >= CHUNK:
+            self.write()
 
-#: Ballots written per INSERT: memory stays at one chunk of rows, whatever the file's size.
-CHUNK = 5000
-
-
-def _insert_ballots(pot: Pot, election: Election, ids: dict[str, int]) -> None:
-    """The file's ballots into the roll (as paper ballots: no identity) and the box, in chunks. Each
-    distinct ballot's JSON and total are made once (real elections repeat ballots a great deal)."""
-    today, costs = today_local(), {p.id: p.cost for p in election.projects}
-    made: dict[tuple[tuple[str, ...], tuple[int, ...] | None], tuple[str, int]] = {}
-    ballots = election.ballots
-    for start in range(0, len(ballots), CHUNK):
-        chunk = ballots[start:start + CHUNK]
+    def write(self) -> None:
+        """The ballots read so far into the roll (as paper ballots: no identity) and the box. Each
+        distinct ballot's JSON and total are made once (real elections repeat ballots a great deal)."""
+        pot, chunk = self.pot, self.waiting
+        assert pot is not None
         keys = os.urandom(32 * len(chunk)).hex()  # random row keys (no insertion order), two per ballot
+        today = today_local()
         rows_roll, rows_box = [], []
         for n, b in enumerate(chunk):
             key = (b.projects, b.points)
-            if key not in made:
-                made[key] = (json.dumps({str(ids[pid]): pts for pid, pts in b.weights()}),
-                             sum(costs[pid] for pid in b.projects))
-            choices, total = made[key]
+            if key not in self.made:
+                if len(self.made) >= DISTINCT_KEPT:  # a file with few repeats: keep memory bounded
+                    self.made.clear()
+                self.made[key] = (json.dumps({str(self.ids[pid]): pts for pid, pts in b.weights()}),
+                                  sum(self.costs[pid] for pid in b.projects))
+            choices, total = self.made[key]
             rows_roll.append({"id": keys[64 * n:64 * n + 32], "pot_id": pot.id, "code_id": None,
                               "browser_hash": None, "channel": "paper", "voted_on": today})
             rows_box.append({"id": keys[64 * n + 32:64 * n + 64], "pot_id": pot.id, "budget_pence": pot.budget_pence,
                              "ballot_type": pot.ballot_type, "total_pence": total, "choices": choices})
-        db.session.execute(RollEntry.__table__.insert(), rows_roll)
-        db.session.execute(BoxBallot.__table__.insert(), rows_box)
+        if chunk:
+            db.session.execute(RollEntry.__table__.insert(), rows_roll)
+            db.session.execute(BoxBallot.__table__.insert(), rows_box)
+        self.waiting = []
+
+    def finish(self, election: Election) -> Pot:
+        pot = self.pot
+        assert pot is not None  # the reader refuses a file without VOTES
+        self.write()
+        if pot.ballot_type == "points" and meta_number(election.meta, "max_sum_points") is None:
+            # A file without max_sum_points: the pot's points to give are the most any ballot gave.
+            if self.most_points > MAX_INTEGER:
+                raise BallotRefusal("import_too_large", what="max_sum_points", limit=str(MAX_INTEGER),
+                                    found=str(self.most_points))
+            pot.points_total = max(self.most_points, 1)
+        record("pb.imported", f"Funding pot {pot.id} imported from a pabulib file", org_id=self.org.id, obj=pot,
+               data={"projects": len(election.projects), "ballots": self.ballots})
+        return pot
 
 
 def _fits(election: Election, name: str, titled: bool) -> tuple[int, int]:
@@ -114,9 +160,8 @@ def _fits(election: Election, name: str, titled: bool) -> tuple[int, int]:
     if max_cost is not None and max_cost > election.budget:
         raise BallotRefusal("import_over_budget", what="max_sum_cost", limit=str(election.budget), found=str(max_cost))
     max_choices = meta_number(election.meta, "max_length") or len(election.projects)
-    # Points pots: spread at most this many; a file without max_sum_points gives the most any ballot gave.
-    points_total = meta_number(election.meta, "max_sum_points") or max(
-        (sum(b.points or ()) for b in election.ballots), default=1) or 1
+    # Points pots: spread at most this many (a file without max_sum_points: set at the end, see _Importer).
+    points_total = meta_number(election.meta, "max_sum_points") or 1
     # Only the one the pot keeps (INTEGER) must fit.
     kept = {"approval": ("max_length", max_choices), "points": ("max_sum_points", points_total)}
     key, value = kept.get(FROM_TALLY_TYPE[election.ballot_type], ("", 0))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TextIO
@@ -121,13 +121,18 @@ def _is_section_row(cells: list[str]) -> bool:
     return len([c for c in cells if c]) == 1 and cells[0].isalpha() and cells[0].isupper()
 
 
-def parse_pabulib(source: str | TextIO) -> Election:
+def parse_pabulib(source: str | TextIO, *, on_votes: Callable[[Election], None] | None = None,
+                  sink: Callable[[Ballot], None] | None = None) -> Election:
     """Parse a pabulib file, given as its text or as a text file open for reading (raises PabulibError).
 
     A file is read a line at a time; open it with :func:`open_pabulib` so that bad bytes are
-    reported with their line rather than raised by the decoder.
+    reported with their line rather than raised by the decoder. With ``sink``, each ballot goes to it
+    as soon as it is read and checked, and the Election returned has none: memory stays small
+    whatever the file's size. ``on_votes`` is given the election without ballots when the VOTES
+    section starts (META and PROJECTS are complete by then: the order is checked).
     """
-    return _Reader().read(io.StringIO(source, newline="") if isinstance(source, str) else source)
+    reader = _Reader(on_votes, sink)
+    return reader.read(io.StringIO(source, newline="") if isinstance(source, str) else source)
 
 
 def open_pabulib(path: str | Path) -> TextIO:
@@ -145,13 +150,16 @@ def read_pabulib(path: str | Path) -> Election:
 class _Reader:
     """One file's reading: the section it is in, what it has read so far."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_votes: Callable[[Election], None] | None = None,
+                 sink: Callable[[Ballot], None] | None = None) -> None:
         self.meta: dict[str, str] = {}
         self.meta_lines: dict[str, int] = {}
         self.projects: list[Project] = []
         self.costs: dict[str, int] = {}
         self.ballots: list[Ballot] = []
         self.limits: _Limits | None = None
+        self.on_votes = on_votes
+        self.keep = sink or self.ballots.append
 
     def read(self, fh: TextIO) -> Election:
         seen: list[str] = []
@@ -161,6 +169,8 @@ class _Reader:
             if _is_section_row(cells):
                 section = self.section(line, cells[0], seen)
                 header = self.header(line, section, next(rows, None))
+                if section == "votes" and self.on_votes is not None:
+                    self.on_votes(self.election())
                 continue
             if not section:
                 raise PabulibError(line, "data_before_section", "data before the first section (expected META)")
@@ -176,12 +186,16 @@ class _Reader:
                 self.costs[project.id] = project.cost
             else:
                 assert self.limits is not None  # set when the PROJECTS header was read
-                self.ballots.append(_ballot(record, line, self.costs, self.limits))
+                self.keep(_ballot(record, line, self.costs, self.limits))
         for name in SECTIONS:
             if name not in seen:
                 raise PabulibError(1, "missing_section", f"missing {name.upper()} section", section=name.upper())
+        return self.election()
+
+    def election(self) -> Election:
+        """What has been read, as an Election (with the ballots kept so far)."""
         assert self.limits is not None
-        meta = self.meta
+        meta = dict(self.meta)
         meta["budget"] = str(self.limits.budget)  # normalised so that write/read round trips compare equal
         vote_type = _VOTE_TYPES[meta["vote_type"]]
         if vote_type == "approval" and self.limits.max_cost is not None:
