@@ -80,7 +80,10 @@ def test_one_person_cannot_count_and_publish(app, pot):
     assert refused.status_code == 409
     assert "A different member of staff must check the preview" in refused.get_data(as_text=True)
     assert _status(app, pot.id) == ("closed", None)
-    assert app.test_client().get(f"/en/pb/{pot.id}/results").status_code == 404  # nothing public
+    public = app.test_client()  # nothing public: the page says the count is being checked, the data stay 404
+    pending = public.get(f"/en/pb/{pot.id}/results").get_data(as_text=True)
+    assert "The votes are being counted and checked" in pending and "Not funded" not in pending
+    assert public.get(f"/en/pb/{pot.id}/results.json").status_code == 404
 
 
 def test_an_organiser_counts_and_a_different_admin_publishes(app, pot):

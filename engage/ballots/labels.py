@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from ..formatting import pounds
 
 #: Why a ballot or a staff action was refused (``BallotRefusal`` codes). "code_not_valid" covers
-#: unknown, used and mistyped codes alike.
+#: unknown, used and mistyped codes alike: a stranger holding a code must not learn whether it was used.
 REFUSALS = {
     "code_not_valid": _l("This code is not valid. Check it and try again, or ask for a new card."),
     "not_open": _l("Voting is not open for this fund."),
@@ -25,6 +25,8 @@ REFUSALS = {
     "tampered": _l("Something in your choices was not right. Check your choices and try again."),
     "empty": _l("Choose at least one project."),
     "already_voted": _l("A ballot has already been sent from this browser."),
+    # Said only from this browser's own session (its receipt), never from what is known of the code.
+    "voted_here": _l("You have already voted in this fund from this browser. Each code can be used once."),
     "postcode": _l("This postcode is not in the area of this fund."),
     "no_ballot": _l("Your ballot has timed out or was already sent. Start again."),
     "fixed_once_open": _l("The counting rule, budget, ballot and projects cannot change once voting has opened."),
@@ -92,7 +94,9 @@ RULE_WORDS = {
                  "left is skipped, and the next one is considered."),
     "mes": _l("The budget is shared equally between the people who voted. A project is funded when its "
               "supporters can pay for it together from their shares, starting with the projects that give "
-              "their supporters most for each pound. Money left at the end funds projects by votes."),
+              "their supporters most for each pound. If that leaves money unspent, every share is raised by "
+              "the same amount, step by step, as far as the budget allows. Money still left at the end funds "
+              "projects by votes."),
 }
 
 
@@ -123,17 +127,65 @@ def money(value: int | str | None) -> str:
     return pounds(round(amount))
 
 
-def reason_text(expl: dict[str, Any]) -> tuple[str, list[str]]:
-    """A sentence and "Label: value" lines saying why a project was or was not funded."""
+def shares_of(outcome: dict[str, Any], budget: int, voters: int) -> dict[str, Any]:
+    """Equal shares' figures for :func:`reason_text`, from a tally outcome (``Outcome.to_dict``): the
+    share each voter started with (the budget divided equally), the share the run that decided used,
+    and whether it was raised (MES add1 raises every share by the same steps until one more would
+    overspend, or nothing more can be bought)."""
+    if outcome.get("voter_budget") is None or not voters:
+        return {}
+    return {"start": Fraction(budget, voters), "reached": Fraction(outcome["voter_budget"]),
+            "raised": bool(outcome.get("budget_increments"))}
+
+
+def ties_of(explanations: dict[str, dict[str, Any]]) -> set[str]:
+    """Projects that a tie decided: by votes (greedy, or the completion after equal shares) the order
+    goes most votes first, and between equal votes the fixed tie-break order; a tie decided something
+    when projects with the same votes got different verdicts."""
+    by_score: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for expl in explanations.values():
+        if expl.get("stage") in ("greedy", "completion") and expl["reason"] in ("selected", "did_not_fit"):
+            by_score.setdefault((expl["stage"], expl["score"]), []).append(expl)
+    return {str(e["project_id"]) for level in by_score.values() if len({e["selected"] for e in level}) > 1
+            for e in level}
+
+
+def _share_lines(shares: dict[str, Any]) -> list[str]:
+    lines = [_("Each voter’s share at the start: %(amount)s", amount=money(shares["start"]))]
+    if shares["raised"]:
+        lines.append(_("Each voter’s share once raised: %(amount)s", amount=money(shares["reached"])))
+    return lines
+
+
+def reason_text(expl: dict[str, Any], shares: dict[str, Any] | None = None,
+                tied: bool = False) -> tuple[str, list[str]]:
+    """A sentence and "Label: value" lines saying why a project was or was not funded.
+
+    ``shares`` (from :func:`shares_of`) gives equal shares' figures; ``tied``: a tie decided it."""
+    text, lines = _reason(expl, shares or {})
+    if tied:
+        lines.append(_("Level on votes with another project: the tie was settled by the fixed tie-break order "
+                       "set before voting (by project reference)."))
+    return text, lines
+
+
+def _reason(expl: dict[str, Any], shares: dict[str, Any]) -> tuple[str, list[str]]:
     reason, stage = expl["reason"], expl.get("stage")
     if reason == "selected":
         if stage == "mes":
-            return (_("Funded by equal shares: its supporters could pay for it together from their shares."),
-                    [_("Each supporter paid per vote: %(amount)s", amount=money(expl.get("price_per_vote")))]
-                    if expl.get("price_per_vote") is not None else [])
+            price = ([_("Each supporter paid per vote: %(amount)s (or all their share had left, if less)",
+                        amount=money(expl["price_per_vote"]))] if expl.get("price_per_vote") is not None else [])
+            if shares.get("raised"):
+                return (_("Funded by equal shares: its supporters paid for it together from their shares. Every "
+                          "share had been raised by the same amount, as far as the budget allowed."),
+                        _share_lines(shares) + price)
+            return (_("Funded by equal shares: its supporters paid for it together from their shares."),
+                    (_share_lines(shares) if shares else []) + price)
         if stage == "completion":
-            return (_("Funded from the money left after equal shares, in order of votes."),
-                    [_("Money left after it: %(amount)s", amount=money(expl.get("money_left")))])
+            return (_("Funded from the money equal shares left unspent (even with the shares raised), in order "
+                      "of votes."),
+                    (_share_lines(shares) if shares else [])
+                    + [_("Money left after it: %(amount)s", amount=money(expl.get("money_left")))])
         return (_("Funded: it had the most votes of the projects that fitted in the money left."),
                 [_("Money left after it: %(amount)s", amount=money(expl.get("money_left")))])
     if reason == "did_not_fit":
@@ -141,7 +193,8 @@ def reason_text(expl: dict[str, Any]) -> tuple[str, list[str]]:
                 [_("Money left: %(amount)s", amount=money(expl.get("money_left")))])
     if reason == "supporters_could_not_afford":
         return (_("Not funded: its supporters’ remaining shares could not cover its cost."),
-                [_("Its supporters’ shares left: %(amount)s", amount=money(expl.get("supporters_budget_left")))])
+                (_share_lines(shares) if shares else [])
+                + [_("Its supporters’ shares left: %(amount)s", amount=money(expl.get("supporters_budget_left")))])
     if reason == "below_threshold":
         return (_("Not funded: it had fewer votes than the minimum."),
                 [_("Minimum: %(count)s", count=expl.get("threshold"))])

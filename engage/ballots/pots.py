@@ -52,8 +52,23 @@ def public_pot(pot_id: int) -> Pot | None:
     return pot if pot is not None and pot.status != "draft" else None
 
 
-def public_pots() -> list[Pot]:
-    return list(db.session.scalars(select(Pot).where(Pot.status != "draft").order_by(Pot.id.desc())))
+#: The public list's order of statuses: what a resident can still do first, then what they can read.
+PUBLIC_ORDER = {"open": 0, "published": 1, "closed": 2}
+
+
+def public_pots(status: str | None = None) -> list[Pot]:
+    """Pots residents may see: open ones first (closing soonest; no closing time last), then the
+    published (latest first), then the closed ones waiting for results (latest closed first)."""
+    query = select(Pot).where(Pot.status != "draft") if status is None else select(Pot).where(Pot.status == status)
+    pots = list(db.session.scalars(query))
+
+    def key(pot: Pot) -> tuple[int, int, float, int]:
+        when = {"open": pot.closes_at, "published": pot.published_at, "closed": pot.closed_at}.get(pot.status)
+        seconds = when.timestamp() if when else 0.0
+        if pot.status == "open":  # soonest first, and a pot with no closing time after those that have one
+            return (0, when is None, seconds, -pot.id)
+        return (PUBLIC_ORDER[pot.status], when is None, -seconds, -pot.id)
+    return sorted(pots, key=key)
 
 
 def org_pots(org: Organisation) -> list[Pot]:

@@ -10,12 +10,13 @@ from dataclasses import asdict
 from functools import wraps
 from typing import Any
 
-from flask import (Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template,
+from flask import (Blueprint, Response, abort, current_app, flash, g, make_response, redirect, render_template,
                    request, session, url_for)
 
 from ..codes import pretty_code
 from ..extensions import limiter
 from ..i18n import choose_or_redirect, path_lang
+from ..links import public_url
 from ..safetext import CSVWriter
 from ..types import utcnow
 from . import kiosk as kiosks
@@ -125,8 +126,14 @@ def start(pot_id: int):  # type: ignore[no-untyped-def]
         if hashed is not None:
             start_ballot(pot, "code", hashed)
             return redirect(url_for("pb.choose", pot_id=pot.id))
-        form.code.errors.append(labels.REFUSALS["code_not_valid"])
-    return render_template("ballots/start.html", pot=pot, form=form), (400 if form.errors else 200)
+        form.code.errors.append(labels.REFUSALS["voted_here" if _kept_receipt(pot) else "code_not_valid"])
+    return render_template("ballots/start.html", pot=pot, form=form, voted_here=_kept_receipt(pot) is not None), \
+        (400 if form.errors else 200)
+
+
+def _kept_receipt(pot: Pot) -> dict[str, Any] | None:
+    """The receipt this browser's session kept for the pot: the voter voted here (set by ``submit``)."""
+    return (session.get("pb_receipts") or {}).get(str(pot.id))
 
 
 def _start_open(pot: Pot):  # type: ignore[no-untyped-def]
@@ -214,10 +221,26 @@ def submit(pot_id: int):  # type: ignore[no-untyped-def]
 @public.route("/<int:pot_id>/vote/done")
 def done(pot_id: int):  # type: ignore[no-untyped-def]
     pot = _pot_or_404(pot_id)
-    kept = (session.get("pb_receipts") or {}).get(str(pot.id))
+    kept = _kept_receipt(pot)
     if kept is None:
         return redirect(url_for("pb.pot_page", pot_id=pot.id))
-    return render_template("ballots/done.html", pot=pot, receipt=pretty_code(kept["r"]), kiosk=kept["k"])
+    return render_template("ballots/done.html", pot=pot, receipt=pretty_code(kept["r"]), kiosk=kept["k"],
+                           results_address=public_url("pb.results", pot_id=pot.id))
+
+
+@public.route("/<int:pot_id>/vote/receipt.txt")
+def receipt_file(pot_id: int):  # type: ignore[no-untyped-def]
+    """The receipt to keep, as a small text file in the page's language: the fund, the code and where
+    to check it. Like the page, it never says what was chosen."""
+    pot = _pot_or_404(pot_id)
+    kept = _kept_receipt(pot)
+    if kept is None:
+        abort(404)
+    body = render_template("ballots/receipt_text.html", pot=pot, receipt=pretty_code(kept["r"]),
+                           results_address=public_url("pb.results", pot_id=pot.id))
+    return Response(body.replace("\n", "\r\n"), mimetype="text/plain",
+                    headers={"Content-Disposition": f"attachment; filename=receipt-{pot.id}-{g.lang}.txt",
+                             "Cache-Control": "no-store"})
 
 
 # --- a kiosk device (started by an admin on the fund's staff page) -------------------------------
@@ -288,7 +311,11 @@ def _published(pot_id: int) -> tuple[Pot, PublishedResult]:
 
 @public.route("/<int:pot_id>/results")
 def results(pot_id: int):  # type: ignore[no-untyped-def]
-    pot, result = _published(pot_id)
+    pot = _pot_or_404(pot_id)
+    result = published(pot)
+    if result is None:
+        # Open, or closed and being checked: say when, never what (the open data stay 404 until then).
+        return render_template("ballots/results_pending.html", pot=pot)
     form = ReceiptForm(request.args)
     receipt_result = None
     if form.receipt.data and form.validate():

@@ -32,7 +32,15 @@ def healthz():  # type: ignore[no-untyped-def]
 
 @bp.route("/")
 def home():  # type: ignore[no-untyped-def]
-    return render_template("public/home.html")
+    """Where to start: open votes, the next few events, and the three areas."""
+    from ..ballots.pots import public_pots
+    from ..events.services import upcoming_public
+
+    return render_template("public/home.html", open_pots=public_pots("open"), events=upcoming_public()[:HOME_EVENTS])
+
+
+#: How many upcoming events the home page lists (the events page has them all).
+HOME_EVENTS = 3
 
 
 @bp.route("/accessibility")
