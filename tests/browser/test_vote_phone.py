@@ -142,3 +142,34 @@ def test_results_read_on_a_phone(app, two_orgs, live_server, phone, lang):
     })""")
     assert sizes and all(s["px"] >= 14 for s in sizes), sizes
     assert all(s["right"] <= s["edge"] + 1 for s in sizes), sizes  # no label runs off the chart
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["cy", "en"])
+def test_home_leads_to_the_open_vote_and_a_whole_card_is_a_link(app, two_orgs, live_server, phone, lang, make_event):
+    from engage.ballots import lifecycle
+    from engage.ballots.models import Pot
+    from engage.extensions import db
+
+    page = phone
+    closed = make_pot(app, title={"cy": "Cronfa Caernarfon", "en": "Caernarfon Fund"})
+    made = make_pot(app)
+    with app.app_context():
+        lifecycle.close_pot(db.session.get(Pot, closed.id))
+    make_event(title={"cy": "Bore coffi Bangor", "en": "Bangor coffee morning"})
+    page.goto(f"{live_server.url}/{lang}/")
+    _shot(page, f"home-{lang}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_390["width"]
+    words = page.locator(".card p").nth(1)
+    words.scroll_into_view_if_needed()
+    box = words.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # a tap on the words: the card is the link
+    page.wait_for_url(re.compile(rf".*/{lang}/pb/$"))
+    _shot(page, f"funds-{lang}")
+    titles = page.locator(".event-list h2").all_inner_texts()
+    assert titles[0] == {"cy": "Cronfa Bangor", "en": "Bangor Fund"}[lang] and len(titles) == 2
+    page.goto(f"{live_server.url}/{lang}/pb/{closed.id}")
+    _shot(page, f"pot-closed-{lang}")
+    assert page.locator("#stage").is_visible() and page.locator(f"a[href$='/pb/{closed.id}/vote']").count() == 0
+    page.goto(f"{live_server.url}/{lang}/pb/{made.id}")
+    _shot(page, f"pot-open-{lang}")
