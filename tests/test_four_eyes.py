@@ -263,6 +263,9 @@ def test_a_kiosk_signs_the_device_out_and_counts_its_votes(app, pot, event, quic
         assert done.status_code == 302
         receipt = device.get(done.headers["Location"]).get_data(as_text=True)
         assert "Next voter" in receipt and "Staff area" not in receipt
+        # A shared device: the receipt is shown, never saved or printed on it for the next person to find.
+        assert "receipt.txt" not in receipt and "data-print" not in receipt
+        assert device.get(f"/en/pb/{pot.id}/vote/receipt.txt").status_code == 404
         assert f'id="kiosk-count">{n}<' in device.get("/cy/pb/kiosk").get_data(as_text=True)
     assert counts(app, pot.id) == (3, 3)
     from engage.ballots import box

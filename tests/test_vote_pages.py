@@ -57,6 +57,18 @@ def test_each_ballot_row_is_one_label_holding_box_title_cost_and_summary(app, cl
     assert 'id="budget-status"' in html and "Chosen: £0 of £10,000" in html  # the server renders the total
 
 
+def test_an_approval_ballot_shows_how_many_are_chosen_without_javascript(app, client, two_orgs):
+    from pb_helpers import csrf_of
+
+    made = make_pot(app, ballot_type="approval", max_choices=2)
+    _start_code(client, made.id, made.codes[0], "cy")
+    html = client.get(f"/cy/pb/{made.id}/vote/choose").get_data(as_text=True)
+    assert "Prosiectau a ddewiswyd: 0" in html
+    client.post(f"/cy/pb/{made.id}/vote/choose", data={"project": [str(p) for p in made.projects[:2]],
+                                                        "action": "update", "csrf_token": csrf_of(html)})
+    assert "Prosiectau a ddewiswyd: 2" in client.get(f"/cy/pb/{made.id}/vote/choose").get_data(as_text=True)
+
+
 # --- 2. a used code: told only to the browser that used it ---------------------------------------
 
 
@@ -179,6 +191,7 @@ def test_equal_shares_explains_shares_raised_from_a_sixth_of_five_thousand(app, 
     assert "Every share had been raised by the same amount" in rows["Pool"]
     assert "could pay for it together from their shares" not in html
     assert "Not funded" in rows["Cafe"] and "Money left: £250" in rows["Cafe"]
+    assert "Its supporters’ shares left: £1,166.67" in rows["Cafe"]  # 2 × (£1,083.33 − £500 for the park)
     welsh = client.get(f"/cy/pb/{made.id}/results").get_data(as_text=True)
     assert "Cyfran pob pleidleisiwr ar y dechrau: £833.33" in welsh and "ar ôl ei chodi: £1,083.33" in welsh
 

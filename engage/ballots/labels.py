@@ -188,6 +188,11 @@ def _reason(expl: dict[str, Any], shares: dict[str, Any]) -> tuple[str, list[str
                     + [_("Money left after it: %(amount)s", amount=money(expl.get("money_left")))])
         return (_("Funded: it had the most votes of the projects that fitted in the money left."),
                 [_("Money left after it: %(amount)s", amount=money(expl.get("money_left")))])
+    if reason == "did_not_fit" and stage == "completion":
+        return (_("Not funded: its supporters’ remaining shares could not cover its cost, and it cost more than the "
+                  "money equal shares left unspent."),
+                [_("Its supporters’ shares left: %(amount)s", amount=money(expl.get("supporters_budget_left"))),
+                 _("Money left: %(amount)s", amount=money(expl.get("money_left")))])
     if reason == "did_not_fit":
         return (_("Not funded: it cost more than the money left when its turn came."),
                 [_("Money left: %(amount)s", amount=money(expl.get("money_left")))])

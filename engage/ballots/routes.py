@@ -234,7 +234,7 @@ def receipt_file(pot_id: int):  # type: ignore[no-untyped-def]
     to check it. Like the page, it never says what was chosen."""
     pot = _pot_or_404(pot_id)
     kept = _kept_receipt(pot)
-    if kept is None:
+    if kept is None or kept["k"]:  # nothing of a voter's is saved on a kiosk, a shared device
         abort(404)
     body = render_template("ballots/receipt_text.html", pot=pot, receipt=pretty_code(kept["r"]),
                            results_address=public_url("pb.results", pot_id=pot.id))

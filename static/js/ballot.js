@@ -1,10 +1,22 @@
-/* PB ballot: a running "£X of £Y chosen" total while choosing (knapsack ballots). Enhancement
-   only: the server checks every ballot and explains an over-budget choice without this file. */
+/* PB ballot: a running "£X of £Y chosen" total while choosing (knapsack ballots), or the number of
+   projects chosen (approval). Enhancement only: the server renders the total on every page and
+   checks every ballot, and explains an over-budget choice without this file. */
 (function () {
   "use strict";
   var form = document.getElementById("ballot");
-  if (!form || form.getAttribute("data-type") !== "knapsack") { return; }
+  if (!form) { return; }
   var status = document.getElementById("budget-status");
+  if (form.getAttribute("data-type") === "approval") {
+    var count = status.querySelector("[data-count-template]");
+    var countUpdate = function () {
+      var n = form.querySelectorAll("input[type=checkbox][name=project]:checked").length;
+      count.querySelector("strong").textContent = count.getAttribute("data-count-template").replace("{count}", n);
+    };
+    form.addEventListener("change", countUpdate);
+    window.addEventListener("load", countUpdate);
+    return;
+  }
+  if (form.getAttribute("data-type") !== "knapsack") { return; }
   var text = status.querySelector(".budget-text strong");
   var bar = status.querySelector("progress");
   var over = status.querySelector(".budget-over-text");

@@ -73,6 +73,19 @@ def test_ballot_rows_box_beside_title_row_is_the_target_total_stays_in_view(app,
 
 
 @pytest.mark.browser
+def test_an_approval_ballot_counts_the_projects_chosen(app, two_orgs, live_server, phone):
+    page = phone
+    made = make_pot(app, ballot_type="approval", max_choices=2)
+    _start(page, live_server, made.id, made.codes[0], "cy")
+    for pid in made.projects[:2]:
+        page.locator(f"#title-{pid}").click()
+    if not page.js:
+        page.click("button[value=update]")
+        page.wait_for_load_state("load")
+    assert page.locator("#budget-status .budget-text").inner_text() == "Prosiectau a ddewiswyd: 2"
+
+
+@pytest.mark.browser
 @pytest.mark.parametrize("lang", ["cy", "en"])
 def test_code_and_receipt_boxes_show_the_whole_code(app, two_orgs, live_server, phone, lang):
     page = phone
