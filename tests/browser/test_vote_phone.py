@@ -7,6 +7,7 @@ import re
 import pytest
 
 from browser.conftest import ARTIFACTS
+from browser.test_accessibility import violations
 from factories import make_pot
 from pb_helpers import publish_results
 
@@ -26,6 +27,11 @@ def phone(request, browser):  # type: ignore[no-untyped-def]
     page.js = request.param
     yield page
     context.close()
+
+
+def _clean(page) -> bool:  # type: ignore[no-untyped-def]
+    """No axe violations (axe runs as a script: without JavaScript there is nothing to run it in)."""
+    return not page.js or violations(page) == []
 
 
 def _shot(page, name: str, full: bool = True) -> None:  # type: ignore[no-untyped-def]
@@ -103,6 +109,7 @@ def test_code_and_receipt_boxes_show_the_whole_code(app, two_orgs, live_server, 
     page.click("form[action$='/vote/submit'] button")
     page.wait_for_url(re.compile(r".*/vote/done$"))
     _shot(page, f"done-{lang}")
+    assert _clean(page)
     receipt = page.locator("#receipt")
     assert receipt.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
     assert page.locator("button[data-print]").is_visible() == page.js  # no dead button without JavaScript
@@ -141,7 +148,7 @@ def test_results_read_on_a_phone(app, two_orgs, live_server, phone, lang):
         lifecycle.close_pot(pot)
     page.goto(f"{live_server.url}/{lang}/pb/{made.id}/results")  # closed, not published: says so
     _shot(page, f"results-pending-{lang}")
-    assert page.locator("#stage").is_visible()
+    assert page.locator("#stage").is_visible() and _clean(page)
     with app.app_context():
         publish_results(db.session.get(Pot, made.id))
     page.goto(f"{live_server.url}/{lang}/pb/{made.id}/results")
@@ -153,6 +160,7 @@ def test_results_read_on_a_phone(app, two_orgs, live_server, phone, lang):
         const r = t.getBoundingClientRect(), svg = t.ownerSVGElement.getBoundingClientRect();
         return {px: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a, right: r.right, edge: svg.right};
     })""")
+    assert _clean(page)  # the cards keep the table's roles
     assert sizes and all(s["px"] >= 14 for s in sizes), sizes
     assert all(s["right"] <= s["edge"] + 1 for s in sizes), sizes  # no label runs off the chart
 
@@ -172,6 +180,7 @@ def test_home_leads_to_the_open_vote_and_a_whole_card_is_a_link(app, two_orgs, l
     make_event(title={"cy": "Bore coffi Bangor", "en": "Bangor coffee morning"})
     page.goto(f"{live_server.url}/{lang}/")
     _shot(page, f"home-{lang}")
+    assert _clean(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_390["width"]
     words = page.locator(".card p").nth(1)
     words.scroll_into_view_if_needed()
@@ -183,6 +192,7 @@ def test_home_leads_to_the_open_vote_and_a_whole_card_is_a_link(app, two_orgs, l
     assert titles[0] == {"cy": "Cronfa Bangor", "en": "Bangor Fund"}[lang] and len(titles) == 2
     page.goto(f"{live_server.url}/{lang}/pb/{closed.id}")
     _shot(page, f"pot-closed-{lang}")
+    assert _clean(page)
     assert page.locator("#stage").is_visible() and page.locator(f"a[href$='/pb/{closed.id}/vote']").count() == 0
     page.goto(f"{live_server.url}/{lang}/pb/{made.id}")
     _shot(page, f"pot-open-{lang}")
