@@ -227,10 +227,10 @@ def staff_query(org: Organisation, f: EventFilter) -> Select[tuple[Event]]:
     return query.order_by(Event.starts_at.desc(), Event.id.desc())
 
 
-def upcoming_public(now: datetime | None = None) -> list[Event]:
+def upcoming_public(now: datetime | None = None, limit: int | None = None) -> list[Event]:
     now = now or utcnow()
     query = (select(Event).where(Event.public.is_(True), Event.ends_at >= now, Event.status != "cancelled")
-             .order_by(Event.starts_at, Event.id))
+             .order_by(Event.starts_at, Event.id).limit(limit))
     return list(db.session.scalars(query))
 
 

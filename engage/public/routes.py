@@ -36,7 +36,7 @@ def home():  # type: ignore[no-untyped-def]
     from ..ballots.pots import public_pots
     from ..events.services import upcoming_public
 
-    return render_template("public/home.html", open_pots=public_pots("open"), events=upcoming_public()[:HOME_EVENTS])
+    return render_template("public/home.html", open_pots=public_pots("open"), events=upcoming_public(limit=HOME_EVENTS))
 
 
 #: How many upcoming events the home page lists (the events page has them all).
