@@ -20,7 +20,8 @@ EMAILS = {"organiser_a": "organiser-a@example.org", "admin_a": "admin-a@example.
 SKIP_ENDPOINTS = {"static", "accounts.sign_out"}
 #: Routes reached with a secret from an email rather than a role: the secret is only in the mail,
 #: so here an unknown one must be refused the same way for everybody.
-SECRET_LINKS = {"feedback.confirm": "not_found"}
+#: The receipt file is the same: only the browser that voted holds its receipt (in its session).
+SECRET_LINKS = {"feedback.confirm": "not_found", "pb.receipt_file": "not_found"}
 
 
 @pytest.fixture
