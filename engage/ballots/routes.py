@@ -43,7 +43,7 @@ def _words() -> dict[str, Any]:
 
 #: Pages that show a ballot, a receipt or a kiosk: never kept by the browser (Back on a shared device
 #: must not bring up the last voter's choices or receipt).
-PRIVATE_PAGES = {"pb.start", "pb.choose", "pb.check", "pb.done", "pb.kiosk_home", "pb.kiosk_end"}
+PRIVATE_PAGES = {"pb.start", "pb.choose", "pb.check", "pb.done", "pb.receipt_file", "pb.kiosk_home", "pb.kiosk_end"}
 
 
 @public.after_request
