@@ -187,3 +187,22 @@ def test_an_unlisted_events_poster_checks_people_in(app, door):
     assert "Presenoldeb wedi’i gofrestru" in done and f"/cy/events/{door.event.id}\"" not in done
     assert _counts(app, door)[0] == 1
     assert phone.get(f"/cy/events/{door.event.id}").status_code == 404  # still off the public list
+
+
+def test_a_closed_poster_says_when_check_in_opens_or_that_it_closed(app, make_event, two_orgs):
+    """It said only "not open at this time": a resident early at the door learns when to come back."""
+    from datetime import timedelta
+
+    from engage.checkin.models import EventCheckin
+    from engage.extensions import db
+    from helpers import wales_now
+
+    later = make_event(start=wales_now().replace(hour=12, minute=0, second=0, microsecond=0) + timedelta(days=2))
+    over = make_event(start=wales_now() - timedelta(days=2))
+    with app.app_context():
+        tokens = {e.id: db.session.get(EventCheckin, e.id).poster_token for e in (later, over)}
+    client = app.test_client()
+    early = client.get(f"/cy/checkin/{tokens[later.id]}").get_data(as_text=True)
+    assert "Mae cofrestru presenoldeb yn agor am 11:30" in early
+    closed = client.get(f"/en/checkin/{tokens[over.id]}").get_data(as_text=True)
+    assert "Check-in closed at" in closed

@@ -192,3 +192,28 @@ def test_places_are_set_on_the_door_settings(app, door):
     assert client.submit(url, {"opens_minutes_before": "30", "closes_minutes_after": "0", "capacity": "40"}).status_code == 302
     with app.app_context():
         assert db.session.get(EventCheckin, door.event.id).capacity == 40
+
+
+def test_the_registrations_download_opens_in_excel_in_the_pages_language(app, door):
+    import csv
+    import io
+
+    from engage.checkin import services
+    from engage.checkin.models import Ticket
+
+    with app.app_context():
+        services.register(db.session.get(Ticket, door.ann.id).event, {"name": "=HYPERLINK(\"x\")", "phone": "1"})
+    client = Client(app, use_cookies=True)
+    sign_in(client, "organiser-a@example.org")
+    page = client.get(f"/cy/manage/gwynedd/events/{door.event.id}/tickets").get_data(as_text=True)
+    assert "Lawrlwytho’r cofrestriadau" in page
+    body = client.get(f"/cy/manage/gwynedd/events/{door.event.id}/tickets.csv").get_data()
+    assert body.startswith("\ufeff".encode())  # a byte-order mark: Excel reads UTF-8
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][0] == "Enw" and "Cod y tocyn" in rows[0]
+    ann = next(r for r in rows if r[0] == "Ann Jones")
+    assert ann[4] == "Cymraeg" and ann[6] == "Lle wedi’i gadw" and ann[7] == "Na"
+    assert any(r[0] == "'=HYPERLINK(\"x\")" for r in rows)  # a formula is not run
+    other = Client(app, use_cookies=True)
+    sign_in(other, "admin-b@example.org")
+    assert other.get(f"/cy/manage/gwynedd/events/{door.event.id}/tickets.csv").status_code == 404

@@ -1,7 +1,7 @@
 """Words for check-in: each scan result, the line of detail under it, and the area's refusals."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -55,3 +55,10 @@ def detail(outcome: Outcome) -> str:
     if outcome.result == "wrong_event" and outcome.other_event:
         return _("It is for: %(event)s", event=outcome.other_event)
     return ""
+
+
+def place_of(ticket: Any) -> str:
+    """A registration's standing, in the page's language."""
+    if ticket.cancelled_at is not None:
+        return _("Cancelled")
+    return _("Waiting list") if ticket.waiting else _("Has a place")

@@ -1,17 +1,20 @@
 """Staff check-in pages around the door: the printed poster, the changing QR screen, settings, registrations."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, make_response, redirect, render_template, url_for
+import io
+
+from flask import Blueprint, Response, flash, g, make_response, redirect, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.access import org_required
-from ..formatting import when
-from ..i18n import BABEL_LOCALES, LANGUAGES
+from ..formatting import clock, long_date, when
+from ..i18n import BABEL_LOCALES, LANGUAGE_LABELS, LANGUAGES
 from ..links import public_url
 from ..qr import qr_svg
-from . import rotating, services
+from ..safetext import CSVWriter
+from . import labels, rotating, services
 from .access import staff_event
 from .forms import SettingsForm
 
@@ -74,4 +77,25 @@ def settings(event_id: int):  # type: ignore[no-untyped-def]
 def tickets(event_id: int):  # type: ignore[no-untyped-def]
     event = staff_event(event_id)
     return render_template("checkin/tickets.html", org=g.org, event=event, tickets=services.tickets_of(event),
-                           checked_in=services.checked_in_ticket_ids(event))
+                           checked_in=services.checked_in_ticket_ids(event), place=labels.place_of)
+
+
+@manage.route("/tickets.csv")
+@org_required()
+def tickets_csv(event_id: int):  # type: ignore[no-untyped-def]
+    """The registrations as CSV, in the page's language, with a byte-order mark so that a spreadsheet
+    reads its Welsh letters as UTF-8."""
+    event = staff_event(event_id)
+    checked_in = services.checked_in_ticket_ids(event)
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = CSVWriter(out)
+    writer.writerow([_("Name"), _("Email address"), _("Phone number"), _("Ticket code"), _("Language"),
+                     _("Access needs"), _("Place"), _("Checked in"), _("Registered")])
+    for t in services.tickets_of(event):
+        writer.writerow([t.name or _("(removed after the event)"), t.email or "", t.phone or "", t.code,
+                         LANGUAGE_LABELS[t.preferred_lang] if t.preferred_lang else "", t.access_needs or "",
+                         labels.place_of(t), _("Yes") if t.id in checked_in else _("No"),
+                         f"{long_date(t.created_at)} {clock(t.created_at)}"])
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=event-{event.id}-registrations-{g.lang}.csv"})

@@ -94,8 +94,9 @@ def _self_check_in(settings: EventCheckin, device: str):  # type: ignore[no-unty
         contact = {"name": form.name.data, "email": form.email.data} if settings.ask_contact and form.consent.data else None
         outcome = services.self_check_in(event, form.nonce.data, contact, form_pass=pass_id, device_mark=device)
         return render_template("checkin/self_done.html", event=event, view=presenter.view(outcome, resident=True)), 200
-    return render_template("checkin/self.html", event=event, settings=settings, form=form, state=state), (
-        400 if form.errors else 200)
+    opens, closes = services.window(event, settings)
+    return render_template("checkin/self.html", event=event, settings=settings, form=form, state=state,
+                           opens=opens, closes=closes, early=utcnow() < opens), (400 if form.errors else 200)
 
 
 @public.route("/events/<int:event_id>/register", methods=["GET", "POST"])
