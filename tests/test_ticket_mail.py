@@ -217,3 +217,28 @@ def test_the_registrations_download_opens_in_excel_in_the_pages_language(app, do
     other = Client(app, use_cookies=True)
     sign_in(other, "admin-b@example.org")
     assert other.get(f"/cy/manage/gwynedd/events/{door.event.id}/tickets.csv").status_code == 404
+
+
+def test_people_waiting_hear_when_the_event_is_cancelled(app, door):
+    from engage.checkin import services
+    from engage.events.models import Event
+
+    _capacity(app, door.other.id, 1)  # Carys has the one place
+    with app.app_context():
+        services.register(db.session.get(Event, door.other.id), {"name": "Gethin", "email": "gethin@example.org",
+                                                                 "preferred_lang": "cy"})
+    _edit(app, door.other.id, starts_at=door.other.starts_at + timedelta(hours=1),
+          ends_at=door.other.ends_at + timedelta(hours=1))
+    assert len(_mail(app, "gethin@example.org")) == 1  # moved: only ticket holders hear
+    _edit(app, door.other.id, status="cancelled")
+    assert _mail(app, "gethin@example.org")[-1][0] == "Wedi’i ganslo: Digwyddiad arall"
+
+
+def test_the_door_says_when_check_in_opens(app, door, make_event):
+    from helpers import wales_now
+
+    later = make_event(start=wales_now().replace(hour=12, minute=0, second=0, microsecond=0) + timedelta(days=3))
+    client = Client(app, use_cookies=True)
+    sign_in(client, "organiser-a@example.org")
+    page = client.get(f"/en/manage/gwynedd/events/{later.id}/door").get_data(as_text=True)
+    assert "Check-in opens at 11:30" in page

@@ -11,6 +11,7 @@ from ..bilingual import tr_text
 from ..events import services as events
 from ..events.models import Event
 from ..extensions import limiter
+from ..types import utcnow
 from ..security import CSP_WITH_WASM
 from . import labels, presenter, services
 from .access import per_staff_member, staff_event
@@ -32,7 +33,8 @@ def _door_page(event: Event, view: ResultView | None = None, code_form: TypedCod
                            matches=services.search_tickets(event, query) if query else [],
                            checked_in=services.checked_in_ticket_ids(event), count=services.live_count(event.id),
                            recent=services.recent_scans(event), message=presenter.message,
-                           is_open=services.is_open(event, settings), new_nonce=new_nonce, undone=undone,
+                           is_open=services.is_open(event, settings), window=services.window(event, settings),
+                           now=utcnow(), new_nonce=new_nonce, undone=undone,
                            queue_life=services.QUEUE_LIFE, queue_too_old=labels.QUEUE_TOO_OLD)
     response = make_response(html, status)
     # The camera's QR decoder may be WebAssembly (browsers without BarcodeDetector).

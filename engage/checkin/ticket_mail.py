@@ -106,10 +106,11 @@ def send_ticket(ticket: Ticket) -> bool:
     return _send(ticket, _waiting, with_files=False) if ticket.waiting else _send(ticket, _registered)
 
 
-def _live_tickets(event_ids: list[int]) -> list[Ticket]:
-    return list(db.session.scalars(select(Ticket).where(
-        Ticket.event_id.in_(event_ids), Ticket.email.is_not(None), Ticket.cancelled_at.is_(None),
-        Ticket.anonymised_at.is_(None), Ticket.waiting.is_(False)).order_by(Ticket.id)))
+def _live_tickets(event_ids: list[int], waiting_too: bool = False) -> list[Ticket]:
+    query = select(Ticket).where(Ticket.event_id.in_(event_ids), Ticket.email.is_not(None),
+                                 Ticket.cancelled_at.is_(None), Ticket.anonymised_at.is_(None))
+    return list(db.session.scalars((query if waiting_too else query.where(Ticket.waiting.is_(False)))
+                                   .order_by(Ticket.id)))
 
 
 def send_reminders(now: datetime | None = None) -> int:
@@ -130,8 +131,9 @@ def send_reminders(now: datetime | None = None) -> int:
 
 
 def notify_change(event: Event) -> int:
-    """Tell ticket holders that the event was moved or cancelled; returns how many were told."""
-    people = _live_tickets([event.id])
+    """Tell ticket holders that the event was moved or cancelled (people on the waiting list too, if it
+    was cancelled); returns how many were told."""
+    people = _live_tickets([event.id], waiting_too=event.status == "cancelled")
     for ticket in people:
         _send(ticket, _changed, with_files=event.status != "cancelled")
     return len(people)
