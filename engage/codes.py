@@ -4,6 +4,7 @@ No Flask imports: the check-in and ballots areas, the demo and the tests share t
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 
@@ -14,6 +15,12 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 def random_code(length: int) -> str:
     """``length`` characters from :data:`CODE_ALPHABET` (about 5 bits each)."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def secret_hash(secret: str) -> str:
+    """What is kept of a random secret (a session key, a link's token): its SHA-256, hex. A secret of
+    128 bits or more needs no salt."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def random_token() -> str:

@@ -1,7 +1,6 @@
 """Changes to organisations and users. Each function runs one write transaction and logs it."""
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import unicodedata
@@ -16,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from ..audit.services import record
+from ..codes import secret_hash
 from ..hooks import ORG_CREATED
 from ..refusals import Refusal
 from ..db import write_transaction
@@ -127,10 +127,6 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def _key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 def start_session(user: User) -> None:
     """Record a new signed-in session for ``user`` (its key goes in the cookie, via ``user.get_id()``)."""
     key = secrets.token_urlsafe(32)
@@ -138,7 +134,7 @@ def start_session(user: User) -> None:
         # Sessions past their lifetime are refused by load_user; clear them out here, where a write
         # happens anyway, so the table holds only live ones.
         db.session.execute(delete(UserSession).where(UserSession.created_at < _oldest_live_session()))
-        db.session.add(UserSession(user_id=user.id, key_hash=_key_hash(key)))
+        db.session.add(UserSession(user_id=user.id, key_hash=secret_hash(key)))
         user.last_login_at = utcnow()
         for m in user.memberships:
             record("accounts.login", f"{user.email} signed in", org_id=m.org_id, obj=user)
@@ -149,7 +145,7 @@ def end_session(user: User) -> None:
     """Sign out: end this browser's session on the server (the user's other sessions carry on)."""
     with write_transaction():
         if user.session_key:
-            db.session.execute(delete(UserSession).where(UserSession.key_hash == _key_hash(user.session_key)))
+            db.session.execute(delete(UserSession).where(UserSession.key_hash == secret_hash(user.session_key)))
         for m in user.memberships:
             record("accounts.logout", f"{user.email} signed out", org_id=m.org_id, obj=user)
 
@@ -158,7 +154,7 @@ def _end_other_sessions(user: User) -> None:
     """End every session of ``user`` but the one it was loaded for (all of them from the command line)."""
     query = delete(UserSession).where(UserSession.user_id == user.id)
     if user.session_key:
-        query = query.where(UserSession.key_hash != _key_hash(user.session_key))
+        query = query.where(UserSession.key_hash != secret_hash(user.session_key))
     db.session.execute(query)
 
 
@@ -198,7 +194,7 @@ def load_user(session_key: str) -> User | None:
     # request runs it).
     user = db.session.scalars(
         select(User).join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.key_hash == _key_hash(session_key), UserSession.created_at >= _oldest_live_session())
+        .where(UserSession.key_hash == secret_hash(session_key), UserSession.created_at >= _oldest_live_session())
         .options(joinedload(User.memberships))).unique().one_or_none()
     if user is not None:
         user.session_key = session_key

@@ -13,7 +13,6 @@ kiosk's start and end (with its count) are recorded, not when each voter began.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -24,14 +23,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..accounts.models import User
 from ..audit.services import record
-from ..codes import random_code
+from ..codes import random_code, secret_hash
 from ..dates import today_local
 from ..db import write_transaction
 from ..events.models import Event
 from ..extensions import db
 from ..types import utcnow
 from .models import Kiosk, KioskCode, Pot, RollEntry, VoterCode
-from .pots import BallotRefusal, locked
+from .pots import BallotRefusal, locked, require_admin
 from .voters import CODE_LENGTH, code_hash
 
 #: Wrong PINs before the PIN stops working (the kiosk must then be ended on the fund's page).
@@ -54,10 +53,6 @@ class KioskView:
     live: bool
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def kiosk_events(pot: Pot, now: datetime | None = None) -> list[Event]:
     """The organisation's events a kiosk may be started for: on now, or starting within a week."""
     now = now or utcnow()
@@ -69,8 +64,7 @@ def kiosk_events(pot: Pot, now: datetime | None = None) -> list[Event]:
 def start_kiosk(pot: Pot, event_id: int, user: User, ends_at: datetime, pin: str) -> tuple[Kiosk, str]:
     """Start a kiosk now, until ``ends_at``; returns it and the token for the device's session."""
     now = utcnow()
-    if user.role_in(pot.org) != "admin":
-        raise BallotRefusal("admin_only")
+    require_admin(pot, user)
     if not PIN_RE.fullmatch(pin or ""):
         raise BallotRefusal("kiosk_pin_form", "pin")
     if not now < ends_at <= now + LONGEST:
@@ -83,7 +77,7 @@ def start_kiosk(pot: Pot, event_id: int, user: User, ends_at: datetime, pin: str
         if event is None or event.org_id != pot.org_id or event not in kiosk_events(pot, now):
             raise BallotRefusal("kiosk_event", "event")
         kiosk = Kiosk(pot_id=pot.id, event_id=event.id, started_by_id=user.id, starts_at=now, ends_at=ends_at,
-                      token_hash=_token_hash(token), pin_hash=generate_password_hash(pin), wrong_pins=0)
+                      token_hash=secret_hash(token), pin_hash=generate_password_hash(pin), wrong_pins=0)
         db.session.add(kiosk)
         db.session.flush()
         record("pb.kiosk_started", f"Kiosk {kiosk.id} started for pot {pot.id} at event {event.id}",
@@ -95,7 +89,7 @@ def start_kiosk(pot: Pot, event_id: int, user: User, ends_at: datetime, pin: str
 def device_kiosk(kiosk_id: int, token: str) -> Kiosk | None:
     """The kiosk a device's session names, if its token is right (ended or not)."""
     kiosk = db.session.get(Kiosk, kiosk_id)
-    if kiosk is None or not secrets.compare_digest(kiosk.token_hash, _token_hash(token or "")):
+    if kiosk is None or not secrets.compare_digest(kiosk.token_hash, secret_hash(token or "")):
         return None
     return kiosk
 

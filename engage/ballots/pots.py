@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..accounts.models import Organisation
+from ..accounts.models import Organisation, User
 from ..audit.services import record
 from ..db import write_transaction
 from ..extensions import db
@@ -73,6 +73,13 @@ def public_pots(status: str | None = None) -> list[Pot]:
 
 def org_pots(org: Organisation) -> list[Pot]:
     return list(db.session.scalars(select(Pot).where(Pot.org_id == org.id).order_by(Pot.id.desc())))
+
+
+def require_admin(pot: Pot, user: User) -> None:
+    """Refuse ``admin_only`` unless ``user`` is an admin of the pot's organisation (the steps that
+    could change a result: codes during a vote, kiosks, publishing)."""
+    if user.role_in(pot.org) != "admin":
+        raise BallotRefusal("admin_only")
 
 
 # --- locking and the lifecycle ------------------------------------------------------------------

@@ -25,7 +25,7 @@ from ..tally.model import BALLOT_TYPES as TALLY_TYPES
 from ..types import utcnow
 from .box import box_choices, receipt_fingerprints, turnout
 from .models import Pot, Project, ResultCheck
-from .pots import BallotRefusal, locked, transition
+from .pots import BallotRefusal, locked, require_admin, transition
 
 #: Our ballot types in the tally engine's (and pabulib's) words.
 TALLY_TYPE = {"knapsack": "knapsack", "approval": "approval", "points": "cumulative"}
@@ -156,8 +156,7 @@ def publish(pot: Pot, user: User) -> PublishedResult:
     The pot is counted again and must agree with the preview: what is published is what was checked.
     """
     with transition(pot, "closed", "published"):
-        if user.role_in(pot.org) != "admin":
-            raise BallotRefusal("admin_only")
+        require_admin(pot, user)
         check = db.session.get(ResultCheck, pot.id)
         if check is None:
             raise BallotRefusal("no_preview")

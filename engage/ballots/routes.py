@@ -53,16 +53,21 @@ def _not_kept(response: Response) -> Response:
     return response
 
 
+def _held_kiosk() -> Kiosk | None:
+    """The kiosk this device's session names, if its token is right (ended or not)."""
+    held = session.get(KIOSK_SESSION)
+    return kiosks.device_kiosk(int(held.get("k") or 0), str(held.get("t") or "")) if held else None
+
+
 @public.before_app_request
 def _kiosk_stays_a_kiosk():  # type: ignore[no-untyped-def]
     """A device holding a live kiosk does not reach the sign-in or staff pages (a browser's saved
     password would sign the admin back in on a public device): only the kiosk's PIN, or staff ending
     the kiosk on the fund's page, lets it go."""
-    held = session.get(KIOSK_SESSION)
-    if not held or not request.endpoint or not (
+    if KIOSK_SESSION not in session or not request.endpoint or not (
             request.endpoint == "accounts.sign_in" or "/manage/" in (request.path or "")):
         return None
-    found = kiosks.device_kiosk(int(held.get("k") or 0), str(held.get("t") or ""))
+    found = _held_kiosk()
     if found is not None and found.ended_at is None and found.ends_at > utcnow():
         return redirect(url_for("pb.kiosk_home", lang=path_lang(request.path) or "cy"))
     return None
@@ -251,8 +256,7 @@ def kiosk_device(view: Callable[[Kiosk, Pot], Any]) -> Callable[[], Any]:
     device without one is told so, and nothing changes."""
     @wraps(view)
     def wrapper() -> Any:
-        held = session.get(KIOSK_SESSION) or {}
-        found = kiosks.device_kiosk(int(held.get("k") or 0), str(held.get("t") or "")) if held else None
+        found = _held_kiosk()
         if found is None:
             return render_template("ballots/kiosk_ended.html")
         return view(found, found.pot)
@@ -263,9 +267,9 @@ def kiosk_device(view: Callable[[Kiosk, Pot], Any]) -> Callable[[], Any]:
 @kiosk_device
 def kiosk_home(found: Kiosk, pot: Pot):  # type: ignore[no-untyped-def]
     """The kiosk between voters: the fund, the event, the running count, and a button to start."""
-    if request.method == "GET":  # "Next voter": nothing of the last voter is left in the session
-        session.pop("pb_receipts", None)
-        save_state(pot.id, None)
+    # "Next voter": nothing of the last voter (receipt, ballot) is left in the session.
+    session.pop("pb_receipts", None)
+    save_state(pot.id, None)
     form = ActionForm()
     error = None
     if form.validate_on_submit():
@@ -274,7 +278,6 @@ def kiosk_home(found: Kiosk, pot: Pot):  # type: ignore[no-untyped-def]
         except BallotRefusal as err:
             error = err
         else:
-            session.pop("pb_receipts", None)  # the last voter's receipt is not the next one's to see
             start_ballot(pot, "kiosk", code_hash(pot, code))
             return redirect(url_for("pb.choose", pot_id=pot.id))
     return render_template("ballots/kiosk.html", pot=pot, kiosk=kiosks.view(found, pot), form=form,

@@ -11,7 +11,7 @@ from ..codes import is_code, normalise_code, random_code
 from ..dates import today_local
 from ..extensions import db
 from .models import Pot, RollEntry, VoterCode
-from .pots import BallotRefusal, locked
+from .pots import BallotRefusal, locked, require_admin
 
 #: 12 characters from a 31-character alphabet without look-alikes: about 59 bits, far beyond guessing
 #: at the rate limit of code entry.
@@ -44,8 +44,8 @@ def generate_codes(pot: Pot, count: int, *, by: User | None = None) -> list[str]
     with locked(pot):
         if pot.status not in ("draft", "open") or pot.eligibility != "codes":
             raise BallotRefusal("wrong_status")
-        if pot.status == "open" and by is not None and by.role_in(pot.org) != "admin":
-            raise BallotRefusal("admin_only")
+        if pot.status == "open" and by is not None:
+            require_admin(pot, by)
         today = today_local()  # the date in Wales, not the machine's
         db.session.execute(VoterCode.__table__.insert(), [
             {"pot_id": pot.id, "code_hash": code_hash(pot, c), "kind": "card", "created_on": today} for c in codes])

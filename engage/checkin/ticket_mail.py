@@ -30,17 +30,11 @@ from .models import Ticket
 Compose = Callable[[Ticket, str], tuple[str, list[str]]]
 
 
-def _where(event: Event, lang: str) -> str:
-    if event.online:
-        return _("Online")
-    return ", ".join(p for p in (event.venue_name, event.venue_address, event.postcode) if p)
-
-
 def _ticket_lines(ticket: Ticket, lang: str) -> list[str]:
     event = ticket.event
     return [
         _("When: %(when)s", when=when(event.starts_at, event.ends_at)),
-        _("Where: %(where)s", where=_where(event, lang)),
+        _("Where: %(where)s", where=_("Online") if event.online else event.address),
         _("Ticket code: %(code)s", code=f"{ticket.code[:4]} {ticket.code[4:]}"),
         _("Show the QR code attached to this email at the door, on your phone or printed. Your ticket is also here:")
         + " " + public_url("checkin.ticket", lang=lang, token=ticket.token),

@@ -42,8 +42,7 @@ def _item(event: Event, lang: str) -> ICalEvent:
     if event.online:
         item.add("location", "Online" if lang == "en" else "Ar-lein")
     else:
-        where = ", ".join(p for p in (event.venue_name, event.venue_address, event.postcode) if p)
-        item.add("location", feed_text(where))
+        item.add("location", feed_text(event.address))
     item.add("url", public_url("events.show", lang=lang, event_id=event.id))
     item.add("status", "CANCELLED" if event.status == "cancelled" else "CONFIRMED")
     return item

@@ -137,6 +137,11 @@ class Event(Bilingual, db.Model):
     )
 
     @property
+    def address(self) -> str:
+        """Where it is held, on one line (venue, address, postcode); empty for an online event."""
+        return ", ".join(p for p in (self.venue_name, self.venue_address, self.postcode) if p)
+
+    @property
     def audience_counts(self) -> dict[int, int]:
         return {h.audience_id: h.count for h in self.headcounts}
 

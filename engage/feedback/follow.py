@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import mail
 from ..audit.services import record
+from ..codes import secret_hash
 from ..db import write_transaction
 from ..extensions import db
 from ..i18n import BABEL_LOCALES
@@ -33,10 +34,6 @@ from .models import FeedbackEntry, FeedbackSubscription, FeedbackUpdate
 from .services import FeedbackRefusal
 
 Compose = Callable[[str], tuple[str, str]]
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def unsubscribe_token(sub: FeedbackSubscription) -> str:
@@ -55,7 +52,7 @@ def subscribe(entry: FeedbackEntry, email: str, lang: str | None) -> None:
                 FeedbackSubscription.entry_id == entry.id, FeedbackSubscription.email == email))
             if exists is not None:
                 raise FeedbackRefusal("already_following", "email")
-            sub = FeedbackSubscription(entry_id=entry.id, email=email, lang=lang, confirm_hash=_hash(token))
+            sub = FeedbackSubscription(entry_id=entry.id, email=email, lang=lang, confirm_hash=secret_hash(token))
             db.session.add(sub)
             db.session.flush()  # the unique constraint decides a race between two requests
     except IntegrityError:
@@ -73,7 +70,7 @@ def subscribe(entry: FeedbackEntry, email: str, lang: str | None) -> None:
 
 
 def find_by_confirm(token: str) -> FeedbackSubscription | None:
-    return db.session.scalar(select(FeedbackSubscription).where(FeedbackSubscription.confirm_hash == _hash(token)))
+    return db.session.scalar(select(FeedbackSubscription).where(FeedbackSubscription.confirm_hash == secret_hash(token)))
 
 
 def confirm(token: str) -> FeedbackSubscription | None:
