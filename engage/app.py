@@ -13,6 +13,7 @@ from . import config as config_module
 from . import db as db_module
 from . import errors, i18n, notices, params, security
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .images.upload import UploadAwareRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -28,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    app.request_class = UploadAwareRequest
     config_module.load(app, config)
     configure_logging(app)
     configure_extensions(app)
@@ -97,9 +99,9 @@ def configure_i18n(app: Flask) -> None:
 def connect_areas(app: Flask) -> None:
     """Each area's hooks into the others and its refusals' words (see engage/hooks.py): explicit here,
     never a side effect of importing a module."""
-    from . import accounts, ballots, checkin, events, feedback
+    from . import accounts, ballots, checkin, events, feedback, images
 
-    for area in (accounts, events, checkin, feedback, ballots):
+    for area in (accounts, events, checkin, feedback, ballots, images):
         area.connect()
 
 
@@ -119,6 +121,7 @@ def configure_blueprints(app: Flask) -> None:
     from .feedback.routes import api as feedback_api_bp
     from .feedback.routes import manage as feedback_manage_bp
     from .feedback.routes import public as feedback_bp
+    from .images.routes import bp as images_bp
     from .mail import bp as outbox_bp
     from .public.routes import bp as public_bp
     from .public.routes import neutral
@@ -126,7 +129,7 @@ def configure_blueprints(app: Flask) -> None:
     params.init_app(app)  # the id converter every `<int:...>` below is built with
     for bp in (neutral, public_bp, accounts_bp, audit_bp, events_bp, events_manage_bp,
                checkin_links_bp, checkin_bp, door_bp, checkin_manage_bp, checkin_api_bp,
-               feedback_bp, feedback_manage_bp, feedback_api_bp, outbox_bp, pb_links_bp, pb_bp, pb_manage_bp):
+               feedback_bp, feedback_manage_bp, feedback_api_bp, outbox_bp, pb_links_bp, pb_bp, pb_manage_bp, images_bp):
         app.register_blueprint(bp)
 
 

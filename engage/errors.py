@@ -23,6 +23,7 @@ MESSAGES = {
     403: (_l("You do not have permission to see this page"), _l("If you think you should have access, ask an administrator in your organisation.")),
     404: (_l("Page not found"), _l("If you typed the web address, check it is correct. If you pasted it, check you copied the whole address.")),
     405: (_l("This page cannot be used that way"), _l("Go back and use the buttons and links on the page.")),
+    413: (_l("What you sent is too large"), _l("A form can hold up to 2 MB and a photo up to 10 MB. Go back, choose a smaller file or shorten what you wrote, and try again.")),
     429: (_l("Too many attempts"), _l("Wait a minute, then try again.")),
     500: (_l("Sorry, there is a problem with the service"), _l("Try again later. Nothing you entered has been saved.")),
     503: (_l("Sorry, the service is unavailable"), _l("Try again in a few minutes. Nothing you entered has been saved.")),
@@ -35,6 +36,7 @@ HOME_LINK = _l("Go to the home page")
 #: The API's code for a refused CSRF token: the session it belonged to has gone (signed out, expired).
 CSRF_CODE = "form_expired"
 CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+         413: "too_large",
          429: "too_many_requests", 500: "server_error", 503: "unavailable"}
 
 

@@ -8,3 +8,4 @@ from .checkin.models import CheckinContact, EventCheckin, Scan, Ticket  # noqa: 
 from .feedback.models import FeedbackEntry, FeedbackSubscription, FeedbackUpdate  # noqa: F401
 from .mail import OutboxMessage  # noqa: F401
 from .ballots.models import BoxBallot, PaperEntry, Pot, Project, RollEntry, VoterCode  # noqa: F401
+from .images.models import StoredImage  # noqa: F401

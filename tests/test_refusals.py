@@ -50,7 +50,7 @@ def test_every_area_raises_one_kind_of_refusal():
         assert issubclass(cls, Refusal) and cls.area, qualified
         areas.setdefault(cls.area, []).append(qualified)
     assert {a for a, names in areas.items() if len(names) > 1} == set(), areas
-    assert set(areas) == {"accounts", "events", "feedback", "ballots", "checkin"}
+    assert set(areas) == {"accounts", "events", "feedback", "ballots", "checkin", "images"}
 
 
 def test_every_code_a_service_can_raise_has_words_in_welsh_and_english(app):
