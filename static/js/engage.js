@@ -69,3 +69,24 @@
     button.addEventListener("click", function () { window.print(); });
   });
 }());
+
+/* 4. The menu on a small screen: without this file the "Menu" link opens it (CSS :target); here it
+   becomes a button that opens and closes it and says which it is (aria-expanded). */
+(function () {
+  "use strict";
+  var link = document.querySelector("a.menu-toggle");
+  var nav = document.getElementById("site-nav");
+  if (!link || !nav) { return; }
+  var button = document.createElement("button");
+  button.type = "button";
+  button.className = "menu-toggle";
+  button.textContent = link.textContent;
+  button.setAttribute("aria-controls", "site-nav");
+  button.setAttribute("aria-expanded", "false");
+  link.replaceWith(button);
+  button.addEventListener("click", function () {
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    nav.classList.toggle("menu-open", open);
+  });
+}());
