@@ -27,6 +27,11 @@ def when(start: datetime, end: datetime) -> str:
     return f"{long_date(start)}, {clock(start)} – {long_date(end)}, {clock(end)}"
 
 
+def moment(value: datetime) -> str:
+    """"Dydd Sul, 6 Rhagfyr 2026, 14:31": a UTC time as a full date and clock time in Wales."""
+    return f"{long_date(value)}, {clock(value)}"
+
+
 def pounds(pence: int) -> str:
     """£1,234.50 (whole pounds without pence)."""
     value = pence / 100
@@ -34,5 +39,5 @@ def pounds(pence: int) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(long_date=long_date, clock=clock, pounds=pounds)
+    app.jinja_env.filters.update(long_date=long_date, clock=clock, moment=moment, pounds=pounds)
     app.jinja_env.globals["when"] = when

@@ -28,6 +28,16 @@ NOTICES = {
     "pb_paper_entered": _l("The paper ballot has been entered. A different member of staff must now check it."),
     "pb_paper_confirmed": _l("The paper ballot has been checked and counted."),
     "pb_kiosk_ended": _l("The kiosk has ended. Sign in to go back to the staff area."),
+    "invited": _l("The invitation has been sent. It works for 7 days."),
+    "invitation_withdrawn": _l("The invitation has been withdrawn: its link no longer works."),
+    "role_changed": _l("The role has been changed."),
+    "member_removed": _l("Their access to the organisation has been removed."),
+    "member_signed_out": _l("They have been signed out on every device."),
+    "sessions_ended": _l("Your other sessions have been signed out."),
+    "session_ended": _l("That session has been signed out."),
+    "joined": _l("Welcome: you have joined the organisation."),
+    "reset_sent": _l("If there is an account with that email address, we have sent it a link to choose a new password. It works for one hour."),
+    "password_reset": _l("Your password has been changed and every device signed out. Sign in with your new password."),
     "pb_paper_rejected": _l("The paper ballot has been removed. Enter it again if it was typed wrongly."),
 }
 #: A refusal is flashed as "refusal:<area>:<code>" and put into words from its area's labels.

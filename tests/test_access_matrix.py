@@ -21,7 +21,8 @@ SKIP_ENDPOINTS = {"static", "accounts.sign_out"}
 #: Routes reached with a secret from an email rather than a role: the secret is only in the mail,
 #: so here an unknown one must be refused the same way for everybody.
 #: The receipt file is the same: only the browser that voted holds its receipt (in its session).
-SECRET_LINKS = {"feedback.confirm": "not_found", "pb.receipt_file": "not_found"}
+SECRET_LINKS = {"feedback.confirm": "not_found", "pb.receipt_file": "not_found",
+                "people.accept_invitation": "not_found", "people.reset_password": "not_found"}
 
 
 @pytest.fixture
@@ -67,7 +68,23 @@ def samples(app, two_orgs, make_event):  # type: ignore[no-untyped-def]
         from engage.feedback.models import FeedbackSubscription
         subscription = db.session.query(FeedbackSubscription).one()
         ticket_token = ticket.token
+        from engage.accounts import people, services as accounts
+        from engage.accounts.models import User
+
+        admin = db.session.scalar(db.select(User).where(User.email == "admin-a@example.org"))
+        invitation = people.invite(org, "invited@example.org", "organiser", "both", admin)
+        extra = [accounts.create_user(f"extra-{n}@example.org", "llechi-glas-ar-do-capel-9", org, "organiser")
+                 for n in (1, 2)]
+        members = [extra_user.memberships[0].id for extra_user in extra]
+        from engage.images import services as images
+        from test_images import photo
+
+        picture = images.add(org.id, photo(400, 300), by_id=None)
+        db.session.commit()
+        stored = {"key": picture.key, "ext": picture.extension}
         return {"by_endpoint": {
+                    "people.remove": {"membership_id": members[1]},
+                    "images.full": stored, "images.small": {**stored, "small": True},
                     "checkin.ticket": {"token": ticket_token}, "checkin_links.ticket_link": {"token": ticket_token},
                     "checkin.cancel_ticket": {"token": ticket_token},
                     "feedback.confirm": {"token": "not-a-real-confirmation-token"},
@@ -76,7 +93,7 @@ def samples(app, two_orgs, make_event):  # type: ignore[no-untyped-def]
                     "manage_pb.paper_check": {"entry_id": paper.id},
                     **{f"pb.{name}": published for name in ("results", "results_csv", "results_json", "ballots_pb")}},
                 "pot_id": pot.id, "project_id": pot.projects[-1], "step": "close", "verdict": "confirm",
-                "kiosk_id": started.id,
+                "kiosk_id": started.id, "link_id": invitation.id, "membership_id": members[0],
                 "org": "gwynedd", "event_id": event_id, "ticket_id": ticket.id, "scan_id": scan.scan_id,
                 "theme_id": themes_of(org)[0].id, "audience_id": audiences_of(org)[0].id, "entry_id": entry.id,
                 "month": "2026-10", "fmt": "csv", "area": "bangor",

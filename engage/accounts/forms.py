@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, RadioField, SelectChoice, SelectField, StringField, SubmitField
 
 from ..bilingual import BilingualField
 from ..forms import Form
@@ -33,3 +33,57 @@ class OrgSettingsForm(Form):
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         ok = super().validate(extra_validators)
         return self.name.require() and ok
+
+
+NEW_PASSWORD_HINT = _l("At least 12 characters. A few unrelated words are easy to remember and hard to guess.")
+ROLE_CHOICES = [SelectChoice("organiser", _l("Organiser: runs events, the door, funds and “you said, we did”")),
+                SelectChoice("admin", _l("Administrator: also manages staff, publishes results and the organisation’s settings"))]
+EMAIL_LANG_CHOICES = [SelectChoice("both", _l("Welsh and English")), SelectChoice("cy", _l("Welsh")),
+                      SelectChoice("en", _l("English"))]
+
+
+class InviteForm(Form):
+    email = EmailField(_l("Email address"), validators=[Required(_l("Enter their email address")), MaxLength(254), Email()])
+    role = RadioField(_l("Role"), choices=ROLE_CHOICES, default="organiser",
+                      validators=[Required(_l("Choose a role"))])
+    lang = RadioField(_l("Language of the invitation email"), choices=EMAIL_LANG_CHOICES, default="both",
+                      validators=[Required(_l("Choose a language"))])
+    submit = SubmitField(_l("Send invitation"))
+
+
+class RoleForm(Form):
+    role = SelectField(_l("Role"), choices=[SelectChoice("organiser", _l("Organiser")),
+                                                  SelectChoice("admin", _l("Administrator"))])
+    submit = SubmitField(_l("Change role"))
+
+
+class ConfirmForm(Form):
+    submit = SubmitField(_l("Confirm"))
+
+
+class AcceptNewForm(Form):
+    name = StringField(_l("Your name"), validators=[Required(_l("Enter your name")), MaxLength(120)])
+    password = PasswordField(_l("Choose a password"), description=NEW_PASSWORD_HINT,
+                             validators=[Required(_l("Enter a password")), MaxLength(200)])
+    confirm = PasswordField(_l("Confirm the password"), validators=[
+        Required(_l("Enter the password again")), EqualTo("password", _l("The two passwords do not match"))])
+    submit = SubmitField(_l("Create my account"))
+
+
+class AcceptExistingForm(Form):
+    current_password = PasswordField(_l("Your password"), description=_l("You already have an Engage account with this email address: enter its password to join."),
+                                     validators=[Required(_l("Enter your password")), MaxLength(200)])
+    submit = SubmitField(_l("Join"))
+
+
+class ForgotForm(Form):
+    email = EmailField(_l("Email address"), validators=[Required(_l("Enter your email address")), MaxLength(254), Email()])
+    submit = SubmitField(_l("Send me a link"))
+
+
+class ResetForm(Form):
+    new = PasswordField(_l("New password"), description=NEW_PASSWORD_HINT,
+                        validators=[Required(_l("Enter a new password")), MaxLength(200)])
+    confirm = PasswordField(_l("Confirm new password"), validators=[
+        Required(_l("Enter the new password again")), EqualTo("new", _l("The two new passwords do not match"))])
+    submit = SubmitField(_l("Set my new password"))

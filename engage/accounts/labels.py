@@ -19,6 +19,9 @@ REFUSALS = {
                                  "a common pattern. A few unrelated words are easy to remember and hard to guess"),
     "already_member": _l("This person is already a member of the organisation"),
     "wrong_password": _l("Your current password is not correct"),
+    "link_not_usable": _l("This link does not work any more: it has been used, withdrawn or has expired. Ask for a new one."),
+    "not_a_member": _l("This person is not a member of the organisation"),
+    "last_admin": _l("An organisation needs at least one administrator. Make someone else an administrator first."),
     # The same words whether or not an account has this address: a pause gives nothing away.
     "sign_in_paused": _l("Too many wrong passwords have been tried with this email address, so signing in "
                          "with it is paused for a while"),

@@ -115,5 +115,44 @@ class UserSession(db.Model):
     #: SHA-256 of the random key in the cookie: a copy of the database cannot be turned into sessions.
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: What the browser said it was at sign-in, shortened, so a person can tell their sessions apart.
+    user_agent: Mapped[str | None] = mapped_column(String(120))
 
     user = relationship("User")
+
+
+class AccountLink(db.Model):
+    """A link sent by email that lets someone in once: an invitation to join an organisation, or a
+    password reset. Only a hash of its secret is kept; it works once and only until it expires."""
+
+    __tablename__ = "account_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(10))
+    #: SHA-256 of the secret in the emailed link (codes.secret_hash): a copy of the database opens nothing.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
+    #: An invitation: to which organisation, in which role, from whom, and the email's language.
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str | None] = mapped_column(String(20))
+    lang: Mapped[str | None] = mapped_column(String(4))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: A reset: whose password.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Set once, by one UPDATE that also checks it was not set: a link raced twice works once.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Withdrawn by an admin (or replaced by a newer invitation to the same address).
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    org = relationship("Organisation")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+
+    __table_args__ = (
+        CheckConstraint("purpose IN ('invite', 'reset')", name="purpose_known"),
+        CheckConstraint("purpose <> 'invite' OR (org_id IS NOT NULL AND role IN ('admin', 'organiser'))",
+                        name="invite_has_org_and_role"),
+        CheckConstraint("purpose <> 'reset' OR user_id IS NOT NULL", name="reset_has_user"),
+        CheckConstraint("lang IS NULL OR lang IN ('cy', 'en', 'both')", name="lang_known"),
+    )

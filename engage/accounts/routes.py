@@ -35,7 +35,7 @@ def sign_in():  # type: ignore[no-untyped-def]
             form.form_errors.append(_("Enter a correct email address and password"))
         else:
             session.clear()  # a fresh session (and CSRF token) on every sign-in
-            services.start_session(user)
+            services.start_session(user, request.user_agent.string)
             login_user(user)
             return redirect(same_site_path(request.args.get("next")) or url_for("accounts.dashboard"))
     status = 400 if form.errors or form.form_errors else 200
@@ -89,10 +89,3 @@ def org_settings():  # type: ignore[no-untyped-def]
         flash("saved")
         return redirect(url_for("accounts.org_home", org=g.org.slug))
     return render_template("accounts/org_settings.html", form=form, org=g.org), (400 if form.errors else 200)
-
-
-@bp.route("/manage/<org>/members")
-@org_required("admin")
-def members():  # type: ignore[no-untyped-def]
-    rows = sorted(g.org.memberships, key=lambda m: m.user.email)
-    return render_template("accounts/members.html", org=g.org, memberships=rows)

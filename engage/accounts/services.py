@@ -127,14 +127,15 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def start_session(user: User) -> None:
-    """Record a new signed-in session for ``user`` (its key goes in the cookie, via ``user.get_id()``)."""
+def start_session(user: User, user_agent: str | None = None) -> None:
+    """Record a new signed-in session for ``user`` (its key goes in the cookie, via ``user.get_id()``);
+    ``user_agent`` lets the person tell their sessions apart later."""
     key = secrets.token_urlsafe(32)
     with write_transaction():
         # Sessions past their lifetime are refused by load_user; clear them out here, where a write
         # happens anyway, so the table holds only live ones.
         db.session.execute(delete(UserSession).where(UserSession.created_at < _oldest_live_session()))
-        db.session.add(UserSession(user_id=user.id, key_hash=secret_hash(key)))
+        db.session.add(UserSession(user_id=user.id, key_hash=secret_hash(key), user_agent=(user_agent or "")[:120] or None))
         user.last_login_at = utcnow()
         for m in user.memberships:
             record("accounts.login", f"{user.email} signed in", org_id=m.org_id, obj=user)
