@@ -6,7 +6,6 @@ import re
 import threading
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from engage.extensions import db
