@@ -108,6 +108,7 @@ def connect_areas(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from .accounts.people_pages import bp as people_bp
     from .accounts.routes import bp as accounts_bp
+    from .accounts.routes import brand_bp
     from .audit.routes import bp as audit_bp
     from .ballots.manage import manage as pb_manage_bp
     from .ballots.routes import neutral as pb_links_bp
@@ -130,7 +131,8 @@ def configure_blueprints(app: Flask) -> None:
     params.init_app(app)  # the id converter every `<int:...>` below is built with
     for bp in (neutral, public_bp, accounts_bp, people_bp, audit_bp, events_bp, events_manage_bp,
                checkin_links_bp, checkin_bp, door_bp, checkin_manage_bp, checkin_api_bp,
-               feedback_bp, feedback_manage_bp, feedback_api_bp, outbox_bp, pb_links_bp, pb_bp, pb_manage_bp, images_bp):
+               feedback_bp, feedback_manage_bp, feedback_api_bp, outbox_bp, pb_links_bp, pb_bp, pb_manage_bp, images_bp,
+               brand_bp):
         app.register_blueprint(bp)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from .accounts import services as accounts
+from .accounts.demo import load_brand
 from .accounts.models import Organisation
 from .ballots.demo import load_ballots
 from .checkin.demo import load_checkin
@@ -21,7 +22,7 @@ DEMO_ORGANISER = "trefnydd@demo.example.org"
 DEMO_PASSWORD = "bara-brith-a-phaned"
 
 #: Each area's demo loader, in order; each must be safe to run again.
-LOADERS: list[Callable[[Organisation], Iterator[str]]] = [load_events, load_checkin, load_feedback, load_ballots]
+LOADERS: list[Callable[[Organisation], Iterator[str]]] = [load_brand, load_events, load_checkin, load_feedback, load_ballots]
 
 
 def load_demo() -> Iterator[str]:

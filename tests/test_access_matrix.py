@@ -76,15 +76,14 @@ def samples(app, two_orgs, make_event):  # type: ignore[no-untyped-def]
         extra = [accounts.create_user(f"extra-{n}@example.org", "llechi-glas-ar-do-capel-9", org, "organiser")
                  for n in (1, 2)]
         members = [extra_user.memberships[0].id for extra_user in extra]
-        from engage.images import services as images
-        from test_images import photo
-
-        picture = images.add(org.id, photo(400, 300), by_id=None)
-        db.session.commit()
-        stored = {"key": picture.key, "ext": picture.extension}
+        from engage.accounts import brand
+        from engage.accounts.demo import demo_logo
+        brand.save_look(org, brand.Look(names=org.texts("name"), brand_colour="#8a1538", logo=demo_logo()), by_id=None)
+        logo = {"key": org.logo.key, "ext": org.logo.extension}
         return {"by_endpoint": {
                     "people.remove": {"membership_id": members[1]},
-                    "images.full": stored, "images.small": {**stored, "small": True},
+                    "images.full": logo, "images.small": {**logo, "small": True},
+                    "brand.stylesheet": {"slug": "gwynedd", "digest": brand.digest(org)},
                     "checkin.ticket": {"token": ticket_token}, "checkin_links.ticket_link": {"token": ticket_token},
                     "checkin.cancel_ticket": {"token": ticket_token},
                     "feedback.confirm": {"token": "not-a-real-confirmation-token"},

@@ -8,7 +8,9 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 SKIP = {"script", "style", "code", "noscript", "template"}
 ATTRS = ("alt", "aria-label", "title", "placeholder")
 #: Text that is the same in both languages on purpose (names, brands, abbreviations).
-SAME_IN_BOTH = {"Engage", "Beta", "Cymraeg", "English", "WCAG", "EHRC", "EASS", "JavaScript"}
+SAME_IN_BOTH = {"Engage", "Beta", "Cymraeg", "English", "WCAG", "EHRC", "EASS", "JavaScript",
+                # the Welsh word for a logo is "logo"
+                "Logo"}
 
 
 class _Text(HTMLParser):

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, RadioField, SelectChoice, SelectField, StringField, SubmitField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.fields import ColorField
 
 from ..bilingual import BilingualField
 from ..forms import Form
@@ -27,8 +29,20 @@ class ChangePasswordForm(Form):
 
 
 class OrgSettingsForm(Form):
+    """Name, logo and colours; the colours' rules (format, contrast) are the service's (brand.py)."""
+
     name = BilingualField(_l("Name of the organisation"), max_length=200)
+    logo = FileField(_l("Logo"), description=_l("A PNG, JPEG or WebP file, up to 10 MB. A PNG with a transparent "
+                                                "background looks best. It is shown with your organisation’s name."))
+    remove_logo = BooleanField(_l("Remove the logo"))
+    brand_colour = ColorField(_l("Brand colour"), description=_l(
+        "For the band with your name and logo, and for buttons, on your organisation’s pages. White text goes on "
+        "it, so it must be dark enough: a contrast of at least 4.5:1."))
+    link_colour = ColorField(_l("Link colour"), description=_l(
+        "For links on your organisation’s pages. It must have a contrast of at least 4.5:1 on white and on light "
+        "grey."))
     submit = SubmitField(_l("Save"))
+    standard_colours = SubmitField(_l("Use Engage’s standard colours"))
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         ok = super().validate(extra_validators)

@@ -25,4 +25,12 @@ REFUSALS = {
     # The same words whether or not an account has this address: a pause gives nothing away.
     "sign_in_paused": _l("Too many wrong passwords have been tried with this email address, so signing in "
                          "with it is paused for a while"),
+    # Colours (brand.py): the numbers are filled in from the refusal's details.
+    "bad_colour": _l("Enter a colour as # and six hexadecimal digits, like #1d70b8"),
+    "brand_contrast": _l("Contrast %(found)s:1 with white text; it needs at least %(needed)s:1. Choose a darker "
+                         "colour, for example %(suggested)s."),
+    "link_contrast": _l("Contrast %(found)s:1 on a white page; links need at least %(needed)s:1. Choose a darker "
+                        "colour, for example %(suggested)s."),
+    "link_contrast_panel": _l("Contrast %(found)s:1 on the light grey of boxes and the footer; links need at least "
+                              "%(needed)s:1. Choose a darker colour, for example %(suggested)s."),
 }

@@ -13,6 +13,13 @@ from ..types import UTCDateTime, utcnow
 ROLES = ("admin", "organiser")
 
 
+def colour_check(column: str) -> str:
+    """Empty, or ``#`` and six lower-case hex digits: in words both SQLite and PostgreSQL know
+    (``ltrim`` strips the hex digits; nothing may be left)."""
+    return (f"{column} IS NULL OR (length({column}) = 7 AND substr({column}, 1, 1) = '#' "
+            f"AND ltrim(substr({column}, 2), '0123456789abcdef') = '')")
+
+
 class Organisation(Bilingual, db.Model):
     """A regional cohesion team, a council or a partner group; everything staff do is scoped to one."""
 
@@ -24,12 +31,24 @@ class Organisation(Bilingual, db.Model):
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     name_cy, name_en = bilingual_columns(200)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Its look on its own public pages (see ``brand.py``): a logo from the image store, the colour of
+    #: its band and buttons, and of links; each empty for Engage's own.
+    #: No ON DELETE: SQLite adds a column's reference only in the column's own words, whose options
+    #: SQLAlchemy cannot read back, so the schema check would always differ. A logo in use cannot be
+    #: deleted on its own (the database refuses); deleting the organisation removes both.
+    #: ``use_alter``: organisations and images refer to each other.
+    logo_image_id: Mapped[int | None] = mapped_column(ForeignKey("images.id", use_alter=True))
+    brand_colour: Mapped[str | None] = mapped_column(String(7))
+    link_colour: Mapped[str | None] = mapped_column(String(7))
 
     memberships = relationship("Membership", back_populates="org", cascade="all, delete-orphan")
+    logo = relationship("StoredImage", foreign_keys=[logo_image_id])
 
     __table_args__ = (
         CheckConstraint("slug <> ''", name="slug_not_empty"),
         CheckConstraint("name_cy IS NOT NULL AND name_en IS NOT NULL", name="name_both_languages"),
+        CheckConstraint(colour_check("brand_colour"), name="brand_colour_hex"),
+        CheckConstraint(colour_check("link_colour"), name="link_colour_hex"),
     )
 
 

@@ -1,7 +1,7 @@
 """Sign in and out, password, and the staff area's front pages."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -9,12 +9,19 @@ from ..errors import wants_json
 from ..extensions import login_manager
 from ..links import same_site_path
 from ..welsh import sort_for_language
-from . import services
+from ..images.services import read_upload
+from ..images.picture import ImageRefusal
+from ..images.upload import accepts_upload
+from . import brand, services
 from .access import org_required
 from .forms import ChangePasswordForm, OrgSettingsForm, SignInForm
 from .throttle import note_wrong_password, sign_in_limits
 
 bp = Blueprint("accounts", __name__, url_prefix="/<lang:lang>")
+#: Language-neutral: an organisation's colours as a stylesheet.
+brand_bp = Blueprint("brand", __name__)
+brand_bp.add_app_template_global(brand.stylesheet_link, "brand_stylesheet")
+A_YEAR = 365 * 24 * 3600
 
 
 @login_manager.unauthorized_handler
@@ -82,10 +89,40 @@ def org_home():  # type: ignore[no-untyped-def]
 
 @bp.route("/manage/<org>/settings", methods=["GET", "POST"])
 @org_required("admin")
+@accepts_upload
 def org_settings():  # type: ignore[no-untyped-def]
-    form = OrgSettingsForm(data={"name": g.org.texts("name")})
+    org = g.org
+    form = OrgSettingsForm(data={"name": org.texts("name"),
+                                 "brand_colour": org.brand_colour or brand.STANDARD["brand_colour"],
+                                 "link_colour": org.link_colour or brand.STANDARD["link_colour"]})
     if form.validate_on_submit():
-        services.update_org_names(g.org, form.name.data)
-        flash("saved")
-        return redirect(url_for("accounts.org_home", org=g.org.slug))
-    return render_template("accounts/org_settings.html", form=form, org=g.org), (400 if form.errors else 200)
+        upload = request.files.get(form.logo.name)
+        standard = bool(form.standard_colours.data)
+        try:
+            look = brand.Look(names=form.name.data, remove_logo=bool(form.remove_logo.data),
+                              logo=read_upload(upload.stream) if upload and upload.filename else None,
+                              brand_colour=None if standard else form.brand_colour.data,
+                              link_colour=None if standard else form.link_colour.data)
+            brand.save_look(org, look, by_id=current_user.id)
+        except (services.AccountRefusal, ImageRefusal) as err:
+            if isinstance(err, ImageRefusal):
+                err.field = form.logo.name
+            form.show_error(err)
+        else:
+            flash("saved")
+            return redirect(url_for("accounts.org_home", org=org.slug))
+    return render_template("accounts/org_settings.html", form=form, org=org), (400 if form.errors else 200)
+
+
+@brand_bp.get("/brand/<slug>-<string(length=10):digest>.css")
+def stylesheet(slug: str, digest: str) -> Response:
+    """An organisation's colours. The address names them, so a copy never goes stale; an old address
+    (the colours changed since the page was made) is sent on to the new one."""
+    org = services.get_org(slug)
+    if org is None or brand.stylesheet_path(org) is None:
+        abort(404)
+    if digest != brand.digest(org):
+        return redirect(brand.stylesheet_path(org))  # type: ignore[return-value]
+    response = Response(brand.stylesheet(org), mimetype="text/css")
+    response.headers["Cache-Control"] = f"public, max-age={A_YEAR}, immutable"
+    return response

@@ -42,6 +42,11 @@ class AccountRefusal(Refusal):
 
     area = "accounts"
 
+    def message(self) -> str:
+        # A few refusals carry numbers (a colour's contrast, the ratio needed): put them in the words.
+        text = super().message()
+        return text % self.details if self.details else text
+
 
 def hash_password(password: str) -> str:
     # Werkzeug's default is scrypt, a memory-hard KDF.
@@ -201,12 +206,3 @@ def load_user(session_key: str) -> User | None:
         user.session_key = session_key
     return user
 
-
-def update_org_names(org: Organisation, names: dict[str, str | None]) -> None:
-    if not (names.get("cy") or "").strip() or not (names.get("en") or "").strip():
-        raise AccountRefusal("names_required")
-    with write_transaction():
-        before = org.texts("name")
-        org.set_text("name", names)
-        record("accounts.org_renamed", f"Organisation {org.slug} renamed", org_id=org.id, obj=org,
-               data={"before": before, "after": org.texts("name")})
