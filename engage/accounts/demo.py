@@ -10,8 +10,8 @@ from PIL import Image, ImageDraw
 from . import brand
 from .models import Organisation
 
-#: A deep slate green: white text on it has a contrast of about 8:1.
-DEMO_BRAND = "#1f5147"
+#: A slate purple, unlike Engage's own green header: white text on it has a contrast of about 9.9:1.
+DEMO_BRAND = "#6d2077"
 DEMO_LINK = "#1d5a9c"
 
 

@@ -104,3 +104,24 @@ def test_the_settings_page_has_no_axe_violations_and_refuses_a_pale_colour(brows
         assert errors == []
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_the_demo_organisations_fund_page_shows_its_drawn_logo_and_colour(app, browser, live_server):
+    from engage.ballots.models import Pot
+    from engage.extensions import db
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        pot_id = db.session.query(Pot).filter(Pot.status == "open").first().id
+    context, page, errors = _phone(browser)
+    try:
+        for lang in ("cy", "en"):
+            page.goto(f"{live_server.url}/{lang}/pb/{pot_id}")
+            assert page.locator(".org-band-logo").is_visible()
+            _fits_the_phone(page)
+            page.screenshot(path=f"/tmp/brand-demo-pot-{lang}.png")
+            assert violations(page) == [], lang
+        assert errors == []
+    finally:
+        context.close()
