@@ -24,7 +24,10 @@ TITLE = {"cy": "Sesiwn galw heibio: dweud eich dweud", "en": "Drop-in session: h
 PEOPLE = [("Ann Jones", "ann.jones@demo.example.org", None, "cy"),
           ("Bob Evans", None, "07700 900123", "en"),
           ("Carys Hughes", "carys.hughes@demo.example.org", None, "cy"),
-          ("Dewi Lloyd", "dewi.lloyd@demo.example.org", None, "en")]
+          ("Dewi Lloyd", "dewi.lloyd@demo.example.org", None, "en"),
+          ("Elin Parry", "elin.parry@demo.example.org", None, "cy")]
+#: Elin registered for three: a group ticket, for the door's "how many have arrived?".
+GROUPS = {"Elin Parry": 3}
 
 
 def _hours(now: datetime) -> tuple[datetime, datetime]:
@@ -59,7 +62,8 @@ def load_checkin(org: Organisation, now: datetime | None = None) -> Iterator[str
     })
     with write_transaction():
         services.settings_for(event).registration_open = True
-    codes = [services.register(event, {"name": name, "email": email, "phone": phone, "preferred_lang": lang}).code
+    codes = [services.register(event, {"name": name, "email": email, "phone": phone, "preferred_lang": lang,
+                                       "places": GROUPS.get(name, 1)}).code
              for name, email, phone, lang in PEOPLE]
     yield (f"created today's event with its door ready: /en/manage/{org.slug}/events/{event.id}/door "
            f"(ticket codes {', '.join(codes)}; poster code {services.settings_for(event).typed_code})")

@@ -13,7 +13,7 @@ from ..events.models import Event
 from ..extensions import limiter
 from ..types import utcnow
 from ..security import CSP_WITH_WASM
-from . import labels, presenter, services
+from . import groups, labels, presenter, services
 from .access import per_staff_member, staff_event
 from .forms import TypedCodeForm, WalkInForm, new_nonce
 from .presenter import ResultView
@@ -22,7 +22,7 @@ door = Blueprint("door", __name__, url_prefix="/<lang:lang>/manage/<org>/events/
 
 
 def _door_page(event: Event, view: ResultView | None = None, code_form: TypedCodeForm | None = None,
-               status: int = 200, undone: bool = False):  # type: ignore[no-untyped-def]
+               status: int = 200, undone: bool = False, error: str | None = None):  # type: ignore[no-untyped-def]
     settings = services.settings_for(event)
     walk_in = WalkInForm(formdata=None)  # never the posted form's: its nonce would make the next walk-in a replay
     walk_in.audience.choices = [SelectChoice(0, _("Not recorded"))] + [
@@ -35,7 +35,9 @@ def _door_page(event: Event, view: ResultView | None = None, code_form: TypedCod
                            recent=services.recent_scans(event), message=presenter.message,
                            is_open=services.is_open(event, settings), window=services.window(event, settings),
                            now=utcnow(), new_nonce=new_nonce, undone=undone,
-                           queue_life=services.QUEUE_LIFE, queue_too_old=labels.QUEUE_TOO_OLD)
+                           queue_life=services.QUEUE_LIFE, queue_too_old=labels.QUEUE_TOO_OLD, error=error,
+                           how_many=labels.HOW_MANY, arrived_of=labels.arrived_of,
+                           checked_in_people=labels.checked_in_people)
     response = make_response(html, status)
     # The camera's QR decoder may be WebAssembly (browsers without BarcodeDetector).
     response.headers["Content-Security-Policy"] = CSP_WITH_WASM
@@ -63,12 +65,31 @@ def typed_code(event_id: int):  # type: ignore[no-untyped-def]
     return _door_page(event, presenter.view(outcome))
 
 
+#: How a group ticket's question was reached (its answer is recorded the same way); else a name search.
+ASKED_BY = ("typed_code", "ticket_scan", "name_search")
+
+
+def _people(event: Event) -> tuple[int | None, str | None]:
+    """The form's number of people (absent: not asked), or the page's words for a bad one."""
+    raw = request.form.get("people")
+    if raw is None:
+        return None, None
+    people = groups.people_from(raw)
+    return people, None if people is not None else str(labels.PEOPLE_NUMBER % {"most": groups.MAX_PEOPLE})
+
+
 @door.route("/ticket/<int:ticket_id>", methods=["POST"])
 @org_required()
 def by_name(event_id: int, ticket_id: int):  # type: ignore[no-untyped-def]
+    """A ticket found by name, or a group ticket's answer to "how many have arrived?" (``people``)."""
     event = staff_event(event_id)
-    outcome = services.record_scan(event, method="name_search", nonce=request.form.get("nonce"),
-                                   user=current_user, ticket_id=ticket_id)
+    method = request.form.get("method") if request.form.get("method") in ASKED_BY else "name_search"
+    people, error = _people(event)
+    if error:  # nothing is recorded: the question again, with what was wrong
+        return _door_page(event, presenter.view(services.group_question(event, ticket_id, method)), status=400,
+                          error=error)
+    outcome = services.record_scan(event, method=method, nonce=request.form.get("nonce"),
+                                   user=current_user, ticket_id=ticket_id, people=people)
     return _door_page(event, presenter.view(outcome))
 
 
@@ -76,8 +97,11 @@ def by_name(event_id: int, ticket_id: int):  # type: ignore[no-untyped-def]
 @org_required()
 def walk_in(event_id: int):  # type: ignore[no-untyped-def]
     event = staff_event(event_id)
+    people, error = _people(event)
+    if error:
+        return _door_page(event, status=400, error=error)
     outcome = services.record_scan(event, method="walk_in", nonce=request.form.get("nonce"), user=current_user,
-                                   audience_id=request.form.get("audience", type=int))
+                                   audience_id=request.form.get("audience", type=int), people=people)
     return _door_page(event, presenter.view(outcome))
 
 

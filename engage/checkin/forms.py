@@ -13,6 +13,7 @@ from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, RadioF
 from ..forms import Form
 from ..i18n import LANGUAGE_LABELS, LANGUAGES
 from ..validators import Email, MaxLength, NumberRange, Optional, Required, RequiredInput
+from . import groups
 from .models import METHODS
 from ..params import MAX_ID
 from .services import CheckinRefusal
@@ -71,6 +72,8 @@ class RegisterForm(Form):
     preferred_lang = RadioField(_l("Which language would you like us to use?"),
                                 choices=[SelectChoice(code, LANGUAGE_LABELS[code]) for code in LANGUAGES],
                                 validators=[Required(_l("Select a language"))])
+    #: Left out (a form from before groups, or an event that takes one per registration): one person.
+    places = IntegerField(_l("How many people, including you?"), default=1, validators=[Optional()])
     access_needs = TextAreaField(_l("Do you have any access needs? (optional)"),
                                  description=_l("For example a hearing loop, step-free access or an interpreter."),
                                  validators=[Optional(), MaxLength(1000)])
@@ -78,8 +81,17 @@ class RegisterForm(Form):
                            validators=[Required(_l("Tick the box to agree, so the organisers can keep your details"))])
     submit = SubmitField(_l("Register"))
 
+    def __init__(self, *args: Any, max_party: int = 1, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_party = max_party
+        self.places.description = _l("Up to %(most)s people on one registration.", most=max_party)
+        self.places.render_kw = {"min": 1, "max": max_party}
+
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
+        if self.places.data is not None and not self.places.errors and not 1 <= self.places.data <= self.max_party:
+            self.places.errors.append(_l("Enter a number between %(min)s and %(max)s", min=1, max=self.max_party))
+            ok = False
         if not (self.email.data or "").strip() and not (self.phone.data or "").strip():
             self.email.errors.append(_l("Enter an email address or a phone number"))
             ok = False
@@ -95,6 +107,7 @@ class TypedCodeForm(NonceForm):
 
 class WalkInForm(NonceForm):
     audience = SelectField(_l("Audience (optional)"), coerce=int, validators=[Optional()], validate_choice=False)
+    people = IntegerField(_l("How many walked in?"), default=1, render_kw={"min": 1, "max": 50})
     submit = SubmitField(_l("+1 walk-in"))
 
 
@@ -110,6 +123,10 @@ class SettingsForm(Form):
     capacity = IntegerField(_l("Places (optional)"), validators=[Optional(), NumberRange(1, 100000)],
                             description=_l("When every place is taken, people can join a waiting list. A place "
                                            "given up goes to the first person on it, with their ticket by email."))
+    #: Left out (a form from before groups): unchanged (services.update_settings).
+    max_party = IntegerField(_l("Most people on one registration"), validators=[Optional(), NumberRange(1, 20)],
+                             description=_l("People registering say how many are coming, themselves included. "
+                                            "Each person takes a place."))
     submit = SubmitField(_l("Save"))
 
 
@@ -127,6 +144,8 @@ class ScanRequest:
     audience_id: int | None
     #: Sent from the door page's offline queue: only then is ``scanned_at`` considered.
     queued: bool = False
+    #: How many of a group ticket have arrived (or walk-ins at once); None: not said.
+    people: int | None = None
 
     @classmethod
     def from_json(cls, body: Any) -> ScanRequest:
@@ -138,8 +157,12 @@ class ScanRequest:
         text = {name: _text(body.get(name)) for name in ("nonce", "token", "code", "device")}
         text["token"] = _token_from(text["token"])
         whole = {name: _an_id(body.get(name)) for name in ("ticket_id", "audience_id")}
+        # A number of people is either said right or refused: a guess would let in the wrong number.
+        people = groups.people_from(body["people"]) if type(body.get("people")) is int else None
+        if body.get("people") is not None and people is None:
+            raise CheckinRefusal("bad_people")
         return cls(method=body["method"], scanned_at=_zoned_time(body.get("scanned_at")),
-                   queued=body.get("queued") is True, **text, **whole)
+                   queued=body.get("queued") is True, people=people, **text, **whole)
 
 
 def _text(value: Any) -> str | None:

@@ -77,7 +77,8 @@ def settings(event_id: int):  # type: ignore[no-untyped-def]
 def tickets(event_id: int):  # type: ignore[no-untyped-def]
     event = staff_event(event_id)
     return render_template("checkin/tickets.html", org=g.org, event=event, tickets=services.tickets_of(event),
-                           checked_in=services.checked_in_ticket_ids(event), place=labels.place_of)
+                           people=services.people_registered(event), place=labels.place_of,
+                           arrived_of=labels.arrived_of)
 
 
 @manage.route("/tickets.csv")
@@ -86,16 +87,16 @@ def tickets_csv(event_id: int):  # type: ignore[no-untyped-def]
     """The registrations as CSV, in the page's language, with a byte-order mark so that a spreadsheet
     reads its Welsh letters as UTF-8."""
     event = staff_event(event_id)
-    checked_in = services.checked_in_ticket_ids(event)
     out = io.StringIO()
     out.write("\ufeff")
     writer = CSVWriter(out)
     writer.writerow([_("Name"), _("Email address"), _("Phone number"), _("Ticket code"), _("Language"),
-                     _("Access needs"), _("Place"), _("Checked in"), _("Registered")])
+                     _("Access needs"), _("Place"), _("Checked in"), _("Registered"), _("People"),
+                     _("People arrived")])
     for t in services.tickets_of(event):
         writer.writerow([t.name or _("(removed after the event)"), t.email or "", t.phone or "", t.code,
                          LANGUAGE_LABELS[t.preferred_lang] if t.preferred_lang else "", t.access_needs or "",
-                         labels.place_of(t), _("Yes") if t.id in checked_in else _("No"),
-                         f"{long_date(t.created_at)} {clock(t.created_at)}"])
+                         labels.place_of(t), _("Yes") if t.arrived else _("No"),
+                         f"{long_date(t.created_at)} {clock(t.created_at)}", t.places, t.arrived])
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=event-{event.id}-registrations-{g.lang}.csv"})

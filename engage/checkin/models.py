@@ -34,6 +34,8 @@ class EventCheckin(db.Model):
     ask_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The most tickets (places) registration gives; past it people join the waiting list. None: no limit.
     capacity: Mapped[int | None] = mapped_column(Integer)
+    #: The most people one registration may bring, the registrant included (a group booking).
+    max_party: Mapped[int] = mapped_column(Integer, default=6, server_default=text("6"))
 
     event = relationship("Event")
 
@@ -41,6 +43,7 @@ class EventCheckin(db.Model):
         CheckConstraint("opens_minutes_before BETWEEN 0 AND 1440", name="opens_range"),
         CheckConstraint("closes_minutes_after BETWEEN 0 AND 1440", name="closes_range"),
         CheckConstraint("capacity IS NULL OR capacity BETWEEN 1 AND 100000", name="capacity_range"),
+        CheckConstraint("max_party BETWEEN 1 AND 20", name="max_party_range"),
     )
 
 
@@ -69,10 +72,18 @@ class Ticket(db.Model):
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: When the retention job removed the personal details (the ticket and its scans stay, for counts).
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: How many people the registration is for, the registrant included; capacity counts these.
+    places: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    #: How many of them have checked in: the sum of ``people`` over the ticket's live ok scans, kept
+    #: in the same transaction as each scan and undo (``groups.admit``/``groups.release``). Its check
+    #: is what makes a double count impossible: no race can take it past ``places``.
+    arrived: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     event = relationship("Event")
 
-    __table_args__ = (CheckConstraint("preferred_lang IN ('cy', 'en')", name="lang_known"),)
+    __table_args__ = (CheckConstraint("preferred_lang IN ('cy', 'en')", name="lang_known"),
+                      CheckConstraint("places BETWEEN 1 AND 50", name="places_range"),
+                      CheckConstraint("arrived BETWEEN 0 AND places", name="arrived_range"))
 
 
 class Scan(db.Model):
@@ -102,6 +113,8 @@ class Scan(db.Model):
     #: (public.DEVICE_COOKIE). Not the mark itself, and a new one for every event: nothing links a
     #: phone's visits to two events.
     device_mark: Mapped[str | None] = mapped_column(String(32))
+    #: How many people this check-in let in: one, or several of a group ticket, or a group of walk-ins.
+    people: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     ticket = relationship("Ticket")
     user = relationship("User", foreign_keys=[user_id])
@@ -111,10 +124,9 @@ class Scan(db.Model):
                         name="method_known"),
         CheckConstraint("result IN ('ok', 'already_checked_in', 'wrong_event', 'not_open', 'cancelled', 'invalid')",
                         name="result_known"),
-        # One successful entry per ticket per event, whatever races: the database refuses a second.
-        Index("uq_scans_one_entry_per_ticket", "event_id", "ticket_id", unique=True,
-              sqlite_where=text("result = 'ok' AND undone_at IS NULL AND ticket_id IS NOT NULL"),
-              postgresql_where=text("result = 'ok' AND undone_at IS NULL AND ticket_id IS NOT NULL")),
+        CheckConstraint("people BETWEEN 1 AND 50", name="people_range"),
+        # No more entries per ticket than its places, whatever races: not an index here but the
+        # ticket's own counter (Ticket.arrived, checked against Ticket.places; see groups.admit).
         Index("ix_scans_event_result", "event_id", "result"),
         # One check-in per form pass, whatever races: posting one pass again (a new nonce each time)
         # counted a person each time.

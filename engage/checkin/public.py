@@ -107,12 +107,12 @@ def register(event_id: int):  # type: ignore[no-untyped-def]
         abort(404)
     if not services.registration_open(event):
         return render_template("checkin/register_closed.html", event=event)
-    form = RegisterForm()
+    form = RegisterForm(max_party=services.settings_for(event).max_party)
     if request.method == "GET":
         form.preferred_lang.data = None
     if form.validate_on_submit():
-        ticket = services.register(event, {f: getattr(form, f).data for f in
-                                           ("name", "email", "phone", "preferred_lang", "access_needs")})
+        data = {f: getattr(form, f).data for f in ("name", "email", "phone", "preferred_lang", "access_needs")}
+        ticket = services.register(event, {**data, "places": form.places.data or 1})
         return redirect(url_for("checkin.ticket", token=ticket.token))
     return render_template("checkin/register.html", event=event, form=form, left=services.places_left(event)), (
         400 if form.errors else 200)
@@ -138,4 +138,4 @@ def ticket(token: str):  # type: ignore[no-untyped-def]
         abort(404)
     link = public_url("checkin_links.ticket_link", token=token)
     return render_template("checkin/ticket.html", ticket=found, event=found.event,
-                           qr=qr_svg(link, _("QR code of your ticket")))
+                           qr=qr_svg(link, _("QR code of your ticket")), tickets_for=labels.tickets_for)

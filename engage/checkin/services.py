@@ -26,8 +26,10 @@ from ..events.services import audiences_of
 from ..extensions import db
 from ..refusals import Refusal
 from ..types import utcnow
+from . import groups
 from .models import CheckinContact, EventCheckin, Scan, Ticket
-from .ticket_mail import send_ticket
+from .registration import (cancel_ticket, places_left, places_taken, register,  # noqa: F401 (their old address)
+                           registration_open, ticket_by_token, tickets_of)
 
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 #: How long the door page (static/js/door.js) keeps a scan made with no signal, and so how far back
@@ -38,7 +40,9 @@ QUEUE_LIFE = timedelta(hours=12)
 CLOCK_SKEW = timedelta(minutes=2)
 #: What staff change on the check-in settings page (and what its audit entry records).
 SETTINGS_FIELDS = ("opens_minutes_before", "closes_minutes_after", "registration_open", "rotating", "ask_contact",
-                   "capacity")
+                   "capacity", "max_party")
+#: Settings a form may leave out (kept as they are): they have no "none".
+NOT_NULL_SETTINGS = ("max_party",)
 
 
 class CheckinRefusal(Refusal):
@@ -70,7 +74,8 @@ def update_settings(event: Event, values: dict[str, Any], user: User) -> EventCh
     with write_transaction():
         settings = settings_for(event)
         for name in SETTINGS_FIELDS:
-            setattr(settings, name, values[name])
+            if values.get(name) is not None or name not in NOT_NULL_SETTINGS:
+                setattr(settings, name, values[name])
         record("checkin.settings", f"Check-in settings of event {event.id} changed", org_id=event.org_id,
                obj=event, user_id=user.id, data={name: getattr(settings, name) for name in SETTINGS_FIELDS})
     return settings
@@ -117,20 +122,34 @@ class Outcome:
     form_used: bool = False
     #: A phone that checked in from the poster already (``earlier_at`` says when).
     device_seen: bool = False
+    #: People this scan let in; and the ticket's places and how many have arrived (after this scan).
+    people: int = 1
+    places: int = 1
+    arrived: int = 0
+    #: Result "group" (never stored): a group ticket, and the door must say how many have arrived.
+    #: ``too_many``: it asked for more than are still to come. ``ticket_id``, ``method``: to ask again.
+    too_many: bool = False
+    ticket_id: int | None = None
+    method: str | None = None
+
+    @property
+    def to_come(self) -> int:
+        return max(0, self.places - self.arrived)
 
 
 def live_count(event_id: int) -> int:
-    return db.session.scalar(select(func.count(Scan.id)).where(
+    """People checked in so far (a group's scan counts its people, not one)."""
+    return db.session.scalar(select(func.coalesce(func.sum(Scan.people), 0)).where(
         Scan.event_id == event_id, Scan.result == "ok", Scan.undone_at.is_(None))) or 0
 
 
 def counts_by_event(event_ids: list[int]) -> dict[int, int]:
-    """Successful check-ins per event, for reports."""
+    """People checked in per event, for reports."""
     if not event_ids:
         return {}
-    rows = db.session.execute(select(Scan.event_id, func.count(Scan.id)).where(
+    rows = db.session.execute(select(Scan.event_id, func.sum(Scan.people)).where(
         Scan.event_id.in_(event_ids), Scan.result == "ok", Scan.undone_at.is_(None)).group_by(Scan.event_id))
-    return dict(rows.all())
+    return {event_id: int(people) for event_id, people in rows.all()}
 
 
 def _who(scan: Scan) -> str:
@@ -140,19 +159,22 @@ def _who(scan: Scan) -> str:
 
 
 def _entry(event_id: int, ticket_id: int) -> Scan | None:
+    """The ticket's first live check-in (a group's may have several)."""
     return db.session.scalar(select(Scan).where(Scan.event_id == event_id, Scan.ticket_id == ticket_id,
-                                                Scan.result == "ok", Scan.undone_at.is_(None)))
+                                                Scan.result == "ok", Scan.undone_at.is_(None))
+                             .order_by(Scan.scanned_at, Scan.id).limit(1))
 
 
 def _outcome(scan: Scan, replayed: bool = False) -> Outcome:
     out = Outcome(result=scan.result, scan_id=scan.id, count=live_count(scan.event_id), replayed=replayed,
-                  form_used=scan.method == "poster" and scan.result == "already_checked_in")
+                  form_used=scan.method == "poster" and scan.result == "already_checked_in", people=scan.people)
     if out.form_used and scan.device_mark and (first := device_entry(scan.event_id, scan.device_mark)):
         out.form_used, out.device_seen, out.earlier_at = False, True, first.scanned_at
     ticket = scan.ticket
     if ticket is not None:
         if scan.result != "wrong_event":  # whose ticket it is, only to the door of its own event
             out.ticket_name, out.ticket_code = ticket.name, ticket.code
+            out.places, out.arrived = groups.standing(ticket.id)
         if scan.result == "already_checked_in":
             first = _entry(scan.event_id, ticket.id)
             if first is not None:
@@ -195,8 +217,14 @@ def record_scan(event: Event, *, method: str, nonce: str | None, user: User | No
                 device: str | None = None, token: str | None = None, code: str | None = None,
                 ticket_id: int | None = None, scanned_at: datetime | None = None, queued: bool = False,
                 audience_id: int | None = None, form_pass: str | None = None,
-                device_mark: str | None = None) -> Outcome:
-    """Check someone in (or say why not). A nonce seen before at this event returns its first answer, writing nothing."""
+                device_mark: str | None = None, people: int | None = None) -> Outcome:
+    """Check someone in (or say why not). A nonce seen before at this event returns its first answer, writing nothing.
+
+    ``people``: how many of a group ticket have arrived (or walk-ins came at once). A group ticket
+    scanned without it is answered "group" and nothing is written: the door asks how many, then scans
+    again with the number (see ``groups``)."""
+    if method == "poster" or people is None and method == "walk_in":
+        people = 1
     nonce = nonce if nonce and NONCE_RE.match(nonce) else uuid.uuid4().hex
     if audience_id is not None and (method != "walk_in" or audience_id not in {a.id for a in audiences_of(event.org)}):
         audience_id = None  # only a walk-in has one, and only one of the organisation's own, current ones
@@ -204,7 +232,7 @@ def record_scan(event: Event, *, method: str, nonce: str | None, user: User | No
         try:
             return _record_once(event, method, nonce, user, device, token, code, ticket_id,
                                 _believable(scanned_at, queued, utcnow()), audience_id, form_pass,
-                                device_mark, look_first=attempt > 0)
+                                device_mark, people, look_first=attempt > 0)
         except IntegrityError as err:
             # The nonce was seen before (a retry, or another request just now), the ticket is
             # already in (perhaps at a second door a moment ago), or the form pass or the phone was used. Start
@@ -220,11 +248,12 @@ def record_scan(event: Event, *, method: str, nonce: str | None, user: User | No
 def _record_once(event: Event, method: str, nonce: str, user: User | None, device: str | None,
                  token: str | None, code: str | None, ticket_id: int | None, when: datetime,
                  audience_id: int | None, form_pass: str | None, device_mark: str | None,
-                 look_first: bool) -> Outcome:
+                 people: int | None, look_first: bool) -> Outcome:
     """One try. Without ``look_first`` it writes at once and leaves the unique nonce and the
-    one-entry-per-ticket, one-use-per-pass and one-entry-per-phone indexes to refuse a replay or a second entry
+    one-use-per-pass and one-entry-per-phone indexes to refuse a replay or a second entry
     (IntegrityError, then a try that looks first): most scans are first scans, and this saves them
-    two queries."""
+    two queries. A ticket's people are counted in by its own counter (``groups.admit``), never past
+    its places."""
     with write_transaction():
         if look_first:  # a nonce is one device's for one event: another event's scan is never replayed
             seen = db.session.scalar(select(Scan).where(Scan.event_id == event.id, Scan.nonce == nonce))
@@ -240,20 +269,49 @@ def _record_once(event: Event, method: str, nonce: str, user: User | None, devic
             result = "cancelled"
         elif not is_open(event, settings, when):
             result = "not_open"
-        elif look_first and (ticket is not None and _entry(event.id, ticket.id) is not None
-                             or form_pass is not None and _pass_used(event.id, form_pass)
+        elif look_first and (form_pass is not None and _pass_used(event.id, form_pass)
                              or device_mark is not None and device_entry(event.id, device_mark) is not None):
             result = "already_checked_in"
         else:
             result = "ok"
+        if result == "ok" and ticket is not None:
+            result, ask = _admit(ticket, people)
+            if ask is not None:
+                ask.count, ask.method = live_count(event.id), method
+                return ask
         scan = Scan(event_id=event.id, ticket_id=ticket.id if ticket else None, method=method, result=result,
                     user_id=user.id if user else None, device=(device or "")[:60] or None, nonce=nonce,
                     created_at=utcnow(), scanned_at=when, audience_id=audience_id,
                     form_pass=form_pass if result == "ok" else None,  # a pass is spent only by getting in
-                    device_mark=device_mark if method == "poster" else None)
+                    device_mark=device_mark if method == "poster" else None, people=people or 1)
         db.session.add(scan)
         db.session.flush()
         return _outcome(scan)
+
+
+def _admit(ticket: Ticket, people: int | None) -> tuple[str, Outcome | None]:
+    """Count a ticket's arrivals in: ("ok", None) when they fit; ("already_checked_in", None) when all
+    its people are in; or a question for the door (result "group", nothing written): how many of a
+    group ticket have arrived, or fewer than asked for, since only so many are still to come."""
+    places, arrived = groups.standing(ticket.id)
+    if arrived < places and (people is not None or places == 1) and groups.admit(ticket.id, people or 1):
+        return "ok", None
+    places, arrived = groups.standing(ticket.id)  # perhaps another door let them in a moment ago
+    if arrived >= places:
+        return "already_checked_in", None
+    return "group", Outcome(result="group", ticket_name=ticket.name, ticket_code=ticket.code, ticket_id=ticket.id,
+                            places=places, arrived=arrived, people=places - arrived, too_many=people is not None)
+
+
+def group_question(event: Event, ticket_id: int, method: str) -> Outcome:
+    """The door's question again (its number was not one the form takes): nothing is written."""
+    ticket = _find_ticket(event, None, None, ticket_id)
+    if ticket is None or ticket.event_id != event.id:
+        return Outcome(result="invalid")
+    places, arrived = groups.standing(ticket.id)
+    return Outcome(result="group" if arrived < places else "already_checked_in", ticket_name=ticket.name,
+                   ticket_code=ticket.code, ticket_id=ticket.id, places=places, arrived=arrived,
+                   people=max(1, places - arrived), method=method, count=live_count(event.id))
 
 
 def undo(event: Event, scan_id: int, user: User) -> Outcome | None:
@@ -265,8 +323,9 @@ def undo(event: Event, scan_id: int, user: User) -> Outcome | None:
             return None
         scan.undone_at = utcnow()
         scan.undone_by_id = user.id
+        groups.release(scan)
         record("checkin.undone", f"Check-in {scan.id} undone", org_id=event.org_id, obj=scan,
-               data={"method": scan.method, "ticket_id": scan.ticket_id})
+               data={"method": scan.method, "ticket_id": scan.ticket_id, "people": scan.people})
         db.session.flush()
         out = _outcome(scan)
     return out
@@ -300,75 +359,7 @@ def _pass_used(event_id: int, pass_id: str) -> bool:
     return db.session.scalar(select(Scan.id).where(Scan.event_id == event_id, Scan.form_pass == pass_id)) is not None
 
 
-# --- registration and tickets --------------------------------------------------------------------
-
-
-def register(event: Event, data: dict[str, Any]) -> Ticket:
-    """Register someone for an event: a ticket with an unguessable QR token and a short typed code, or
-    a place on the waiting list when the event is full (in the order people registered)."""
-    with write_transaction():
-        # Locked first: two people registering for the last place at once cannot both get it.
-        settings = db.session.scalars(select(EventCheckin).where(EventCheckin.event_id == event.id)
-                                      .with_for_update()).one()
-        full = settings.capacity is not None and places_taken(event) >= settings.capacity
-        ticket = Ticket(event_id=event.id, code=random_code(8), token=random_token(), waiting=full,
-                        name=data["name"].strip(), email=(data.get("email") or "").strip().lower() or None,
-                        phone=(data.get("phone") or "").strip() or None, preferred_lang=data.get("preferred_lang"),
-                        access_needs=(data.get("access_needs") or "").strip() or None)
-        db.session.add(ticket)
-    send_ticket(ticket)  # after the commit: the place is kept whether or not the mail server answers
-    return ticket
-
-
-def places_taken(event: Event) -> int:
-    """Tickets that hold a place: not cancelled, not waiting."""
-    return db.session.scalar(select(func.count()).select_from(Ticket).where(
-        Ticket.event_id == event.id, Ticket.cancelled_at.is_(None), Ticket.waiting.is_(False))) or 0
-
-
-def places_left(event: Event) -> int | None:
-    """Places left before the waiting list (None: no limit)."""
-    capacity = settings_for(event).capacity
-    return None if capacity is None else max(0, capacity - places_taken(event))
-
-
-def cancel_ticket(ticket: Ticket) -> Ticket | None:
-    """A resident gives up their place (from the link in their ticket email); once only. The first
-    person on the waiting list gets the place, and their ticket by email; returns them."""
-    promoted = None
-    with write_transaction():
-        settings = db.session.scalars(select(EventCheckin).where(EventCheckin.event_id == ticket.event_id)
-                                      .with_for_update()).one()
-        db.session.refresh(ticket)
-        if ticket.cancelled_at is not None:
-            return None
-        ticket.cancelled_at = utcnow()
-        record("checkin.ticket_cancelled", f"Ticket {ticket.id} cancelled by its holder",
-               org_id=ticket.event.org_id, obj=ticket.event, user_id=None)
-        db.session.flush()
-        if not ticket.waiting and (settings.capacity is None or places_taken(ticket.event) < settings.capacity):
-            promoted = db.session.scalars(select(Ticket).where(
-                Ticket.event_id == ticket.event_id, Ticket.waiting.is_(True), Ticket.cancelled_at.is_(None))
-                .order_by(Ticket.created_at, Ticket.id).limit(1)).first()
-            if promoted is not None:
-                promoted.waiting = False
-    if promoted is not None:
-        send_ticket(promoted)
-    return promoted
-
-
-def registration_open(event: Event) -> bool:
-    """Whether residents can register for the event now (staff opened it; not cancelled or over)."""
-    return settings_for(event).registration_open and event.status != "cancelled" and event.ends_at >= utcnow()
-
-
-def ticket_by_token(token: str) -> Ticket | None:
-    return db.session.scalar(select(Ticket).where(Ticket.token == token))
-
-
-def tickets_of(event: Event) -> list[Ticket]:
-    """Everyone registered for the event, first to register first."""
-    return list(db.session.scalars(select(Ticket).where(Ticket.event_id == event.id).order_by(Ticket.created_at)))
+# --- registration (in registration.py) and finding tickets ---------------------------------------
 
 
 def search_tickets(event: Event, query: str, limit: int = 20) -> list[Ticket]:
@@ -383,8 +374,17 @@ def search_tickets(event: Event, query: str, limit: int = 20) -> list[Ticket]:
 
 
 def checked_in_ticket_ids(event: Event) -> set[int]:
-    return set(db.session.scalars(select(Scan.ticket_id).where(
-        Scan.event_id == event.id, Scan.result == "ok", Scan.undone_at.is_(None), Scan.ticket_id.is_not(None))))
+    """Tickets whose people have all arrived (a group partly in is not among them: see Ticket.arrived)."""
+    return set(db.session.scalars(select(Ticket.id).where(Ticket.event_id == event.id,
+                                                          Ticket.arrived >= Ticket.places)))
+
+
+def people_registered(event: Event) -> tuple[int, int]:
+    """(people holding places, people of them arrived) over the event's tickets."""
+    row = db.session.execute(select(func.coalesce(func.sum(Ticket.places), 0), func.coalesce(func.sum(Ticket.arrived), 0))
+                             .where(Ticket.event_id == event.id, Ticket.cancelled_at.is_(None),
+                                    Ticket.waiting.is_(False))).one()
+    return int(row[0]), int(row[1])
 
 
 def recent_scans(event: Event, limit: int = 10) -> list[Scan]:

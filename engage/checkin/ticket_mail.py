@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from .. import mail
@@ -36,6 +37,7 @@ def _ticket_lines(ticket: Ticket, lang: str) -> list[str]:
         _("When: %(when)s", when=when(event.starts_at, event.ends_at)),
         _("Where: %(where)s", where=_("Online") if event.online else event.address),
         _("Ticket code: %(code)s", code=f"{ticket.code[:4]} {ticket.code[4:]}"),
+        *([ngettext("Ticket for %(num)d person", "Ticket for %(num)d people", ticket.places)] if ticket.places > 1 else []),
         _("Show the QR code attached to this email at the door, on your phone or printed. Your ticket is also here:")
         + " " + public_url("checkin.ticket", lang=lang, token=ticket.token),
         _("Cannot come? Cancel your place, so someone else can have it:")
@@ -53,6 +55,7 @@ def _waiting(ticket: Ticket, lang: str) -> tuple[str, list[str]]:
     title = ticket.event.text("title", lang)
     return _("Waiting list: %(title)s", title=title), [
         _("Every place at %(title)s is taken, so you are on the waiting list.", title=title),
+        *([ngettext("Ticket for %(num)d person", "Ticket for %(num)d people", ticket.places)] if ticket.places > 1 else []),
         _("If someone gives up their place, the first person on the list gets it, and we email them their ticket."),
         _("When: %(when)s", when=when(ticket.event.starts_at, ticket.event.ends_at)),
         _("Leave the waiting list:") + " " + public_url("checkin.cancel_ticket", lang=lang, token=ticket.token)]

@@ -39,7 +39,50 @@
   }
   // A scan's colour and words come from the server (checkin/presenter.py), as on the page without
   // this script: nothing here maps a result to either.
-  function showResult(data) {
+  // A group ticket (result "group", nothing recorded yet): ask how many of its people have arrived,
+  // suggesting all still to come, then send the same scan again with that number ("people").
+  function askHowMany(msg, data, body) {
+    var most = data.group.to_come;
+    var form = el("form", "group-form");
+    form.setAttribute("data-group-form", "");
+    form.noValidate = true;
+    var group = el("div", "form-group");
+    var label = el("label", "", msg.how_many);
+    label.htmlFor = "people";
+    var input = el("input", "input-people");
+    input.type = "number"; input.id = "people"; input.name = "people"; input.min = "1"; input.max = String(most);
+    input.inputMode = "numeric"; input.value = String(most);
+    var button = el("button", "button button-large", msg.check_in);
+    button.type = "submit";
+    group.appendChild(label);
+    group.appendChild(input);
+    form.appendChild(group);
+    form.appendChild(button);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var n = Number(input.value);
+      if (!(n >= 1 && n <= most && Math.floor(n) === n)) {
+        group.className = "form-group form-group-error";
+        var old = group.querySelector(".error-message");
+        if (old) { old.remove(); }
+        var error = el("p", "error-message", msg.bad_number);
+        error.id = "people-error";
+        label.insertAdjacentElement("afterend", error);
+        input.setAttribute("aria-invalid", "true");
+        input.setAttribute("aria-describedby", "people-error");
+        input.focus();
+        return;
+      }
+      var again = { method: body.method, people: n };
+      ["token", "code", "ticket_id"].forEach(function (key) { if (body[key]) { again[key] = body[key]; } });
+      form.remove();
+      scan(again);
+    });
+    resultArea.insertAdjacentElement("afterend", form);
+    input.focus({ preventScroll: true });
+  }
+
+  function showResult(data, body) {
     var msg = data.messages[cfg.lang];
     // #result-area is a live region that stays in the page: only its contents change, so screen
     // readers announce every answer (a region inserted already full is often missed).
@@ -51,8 +94,8 @@
     }
     if (msg.detail) { box.appendChild(el("p", "", msg.detail)); }
     resultArea.replaceChildren(box);
-    var old = document.querySelector("[data-undo-form]");
-    if (old) { old.remove(); }
+    document.querySelectorAll("[data-undo-form], [data-group-form]").forEach(function (old) { old.remove(); });
+    if (data.result === "group" && data.group && body) { askHowMany(msg, data, body); }
     if (data.result === "ok" && data.scan_id) {
       var undo = el("button", "button button-secondary", text.undo);
       undo.type = "button";
@@ -144,7 +187,7 @@
     return post(cfg.scanUrl, body).then(function (response) {
       if (response.status >= 500) { throw new Error("server"); }
       if (!response.ok || !isJson(response)) { return refusal(response).then(showProblem); }
-      return response.json().then(showResult);
+      return response.json().then(function (data) { showResult(data, body); });
     }).catch(function () {
       // No signal (or the server is unreachable): keep it, with its nonce and its real time.
       var items = loadQueue();
@@ -185,6 +228,13 @@
       } else if (method === "walk_in") {
         var audience = form.querySelector("[name=audience]");
         if (audience && Number(audience.value)) { body.audience_id = Number(audience.value); }
+        var people = form.querySelector("[name=people]");
+        if (people) {
+          var n = Number(people.value || 1);
+          if (!(n >= 1 && n <= 50 && Math.floor(n) === n)) { showProblem(text.bad_people.replace("{n}", 50)); return; }
+          body.people = n;
+          people.value = "1";
+        }
       } else if (method === "name_search") {
         body.ticket_id = Number(form.dataset.ticketId);
       }
