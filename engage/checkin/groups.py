@@ -21,6 +21,7 @@ from sqlalchemy.orm.util import identity_key
 
 from ..extensions import db
 from .models import Scan, Ticket
+from .outcome import Outcome
 
 #: The most people one check-in takes (a group ticket's places, or walk-ins at once): the scans' check.
 MAX_PEOPLE = 50
@@ -39,6 +40,20 @@ def admit(ticket_id: int, people: int) -> bool:
         .values(arrived=Ticket.arrived + people).execution_options(synchronize_session=False)).rowcount
     _forget_arrived(ticket_id)
     return changed == 1
+
+
+def check_in(ticket: Ticket, people: int | None) -> tuple[str, Outcome | None]:
+    """Count a ticket's arrivals in: ("ok", None) when they fit; ("already_checked_in", None) when all
+    its people are in; or a question for the door (result "group", nothing written): how many of a
+    group ticket have arrived, or fewer than asked for, since only so many are still to come."""
+    places, arrived = standing(ticket.id)
+    if arrived < places and (people is not None or places == 1) and admit(ticket.id, people or 1):
+        return "ok", None
+    places, arrived = standing(ticket.id)  # perhaps another door let them in a moment ago
+    if arrived >= places:
+        return "already_checked_in", None
+    return "group", Outcome(result="group", ticket_name=ticket.name, ticket_code=ticket.code, ticket_id=ticket.id,
+                            places=places, arrived=arrived, people=places - arrived, too_many=people is not None)
 
 
 def release(scan: Scan) -> None:

@@ -10,7 +10,7 @@ from flask_babel import ngettext
 from ..formatting import clock
 
 if TYPE_CHECKING:
-    from .services import Outcome
+    from .outcome import Outcome
 
 #: The door's big answer for each result code (``models.RESULTS``).
 RESULTS = {

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from ..i18n import BABEL_LOCALES, LANGUAGES
 from . import labels
-from .services import Outcome
+from .outcome import Outcome
 
 #: Green goes in; amber was already in (let them in, but look); anything else is red.
 COLOURS = {"ok": "green", "already_checked_in": "amber", "group": "blue"}

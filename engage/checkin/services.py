@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +27,7 @@ from ..refusals import Refusal
 from ..types import utcnow
 from . import groups
 from .models import CheckinContact, EventCheckin, Scan, Ticket
+from .outcome import Outcome
 from .registration import (cancel_ticket, places_left, places_taken, register,  # noqa: F401 (their old address)
                            registration_open, ticket_by_token, tickets_of)
 
@@ -103,38 +103,6 @@ def window(event: Event, settings: EventCheckin) -> tuple[datetime, datetime]:
 def is_open(event: Event, settings: EventCheckin, at: datetime | None = None) -> bool:
     opens, closes = window(event, settings)
     return event.status != "cancelled" and opens <= (at or utcnow()) <= closes
-
-
-@dataclass
-class Outcome:
-    """What the door page shows after a scan."""
-
-    result: str
-    scan_id: int | None = None
-    count: int = 0
-    ticket_name: str | None = None
-    ticket_code: str | None = None
-    earlier_at: datetime | None = None
-    earlier_by: str | None = None
-    other_event: str | None = None
-    replayed: bool = False
-    #: A rotating screen's form pass sent again: the person it was given to is already in.
-    form_used: bool = False
-    #: A phone that checked in from the poster already (``earlier_at`` says when).
-    device_seen: bool = False
-    #: People this scan let in; and the ticket's places and how many have arrived (after this scan).
-    people: int = 1
-    places: int = 1
-    arrived: int = 0
-    #: Result "group" (never stored): a group ticket, and the door must say how many have arrived.
-    #: ``too_many``: it asked for more than are still to come. ``ticket_id``, ``method``: to ask again.
-    too_many: bool = False
-    ticket_id: int | None = None
-    method: str | None = None
-
-    @property
-    def to_come(self) -> int:
-        return max(0, self.places - self.arrived)
 
 
 def live_count(event_id: int) -> int:
@@ -275,7 +243,7 @@ def _record_once(event: Event, method: str, nonce: str, user: User | None, devic
         else:
             result = "ok"
         if result == "ok" and ticket is not None:
-            result, ask = _admit(ticket, people)
+            result, ask = groups.check_in(ticket, people)
             if ask is not None:
                 ask.count, ask.method = live_count(event.id), method
                 return ask
@@ -287,20 +255,6 @@ def _record_once(event: Event, method: str, nonce: str, user: User | None, devic
         db.session.add(scan)
         db.session.flush()
         return _outcome(scan)
-
-
-def _admit(ticket: Ticket, people: int | None) -> tuple[str, Outcome | None]:
-    """Count a ticket's arrivals in: ("ok", None) when they fit; ("already_checked_in", None) when all
-    its people are in; or a question for the door (result "group", nothing written): how many of a
-    group ticket have arrived, or fewer than asked for, since only so many are still to come."""
-    places, arrived = groups.standing(ticket.id)
-    if arrived < places and (people is not None or places == 1) and groups.admit(ticket.id, people or 1):
-        return "ok", None
-    places, arrived = groups.standing(ticket.id)  # perhaps another door let them in a moment ago
-    if arrived >= places:
-        return "already_checked_in", None
-    return "group", Outcome(result="group", ticket_name=ticket.name, ticket_code=ticket.code, ticket_id=ticket.id,
-                            places=places, arrived=arrived, people=places - arrived, too_many=people is not None)
 
 
 def group_question(event: Event, ticket_id: int, method: str) -> Outcome:
