@@ -79,3 +79,31 @@ def test_a_group_is_checked_in_in_two_parts_on_a_phone(app, door, live_server, b
     context.close()
     with app.app_context():
         assert services.live_count(door.event.id) == 4
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["cy", "en"])
+def test_registering_a_party_on_a_phone(app, door, live_server, browser, lang):
+    from engage.checkin.models import EventCheckin
+
+    with app.app_context():
+        db.session.get(EventCheckin, door.event.id).registration_open = True
+        db.session.commit()
+    context = _phone(browser, True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/{lang}/events/{door.event.id}/register")
+    page.fill("#name", "Elin Parry")
+    page.fill("#email", "elin@example.org")
+    page.check("#preferred_lang-0")
+    page.fill("#places", "3")
+    page.check("#consent")
+    page.locator("#places").scroll_into_view_if_needed()
+    box = _on_screen(page, "#places")
+    assert box["height"] >= 44
+    _shot(page, f"{lang}-register")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state("load")
+    expect(page.locator(".ticket-places")).to_have_text("Tocyn ar gyfer 3 o bobl" if lang == "cy" else "Ticket for 3 people")
+    _shot(page, f"{lang}-ticket")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_390["width"]
+    context.close()
