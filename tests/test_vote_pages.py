@@ -184,7 +184,7 @@ def test_equal_shares_explains_shares_raised_from_a_sixth_of_five_thousand(app, 
         assert vote(app.test_client(), made.id, code, chosen).status_code == 302
     _close(app, made.id, publish=True)
     html = client.get(f"/en/pb/{made.id}/results").get_data(as_text=True)
-    rows = dict(re.findall(r'<th scope="row" role="rowheader">([^<]+)</th>(.*?)</tr>', html, re.S))
+    rows = dict(re.findall(r'<th scope="row" role="rowheader"><a [^>]*>([^<]+)</a></th>(.*?)</tr>', html, re.S))
     assert "Each voter’s share at the start: £833.33" in rows["Pool"]  # £5,000 ÷ 6
     assert "Each voter’s share once raised: £1,083.33" in rows["Pool"]
     assert "Each supporter paid per vote: £1,083.33" in rows["Pool"]  # no more than the share it reached
@@ -224,7 +224,7 @@ def test_a_tie_that_decided_a_project_says_the_tie_break_rule(app, client, two_o
     vote(app.test_client(), made.id, made.codes[1], [two, three])
     _close(app, made.id, publish=True)
     html = client.get(f"/en/pb/{made.id}/results").get_data(as_text=True)
-    rows = dict(re.findall(r'<th scope="row" role="rowheader">([^<]+)</th>(.*?)</tr>', html, re.S))
+    rows = dict(re.findall(r'<th scope="row" role="rowheader"><a [^>]*>([^<]+)</a></th>(.*?)</tr>', html, re.S))
     assert "the tie was settled by the fixed tie-break order" in rows["One"]
     assert "the tie was settled by the fixed tie-break order" in rows["Two"]
     assert "tie-break" not in rows["Three"]

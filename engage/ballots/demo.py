@@ -23,6 +23,7 @@ from ..types import utcnow
 from ..codes import pretty_code
 from . import lifecycle, pots, results
 from .box import Voter, cast_ballot
+from .demo_pictures import extras
 from .voters import CODE_LENGTH, code_hash, generate_codes
 from .models import Pot, RollEntry, VoterCode
 
@@ -79,9 +80,11 @@ def _make(org: Organisation, texts: dict[str, Any], budget: int, rule: str, proj
     pot = pots.create_pot(org, {**texts, "area": AREA, "budget_pence": budget, "ballot_type": "knapsack",
                                      "rule": rule, "eligibility": "codes", "closes_at": closes_at, "opens_at": None})
     for title_cy, title_en, cost, proposer, summary_cy, summary_en in projects:
+        more = extras(title_en)  # a drawn picture and a longer description for a few
         pots.save_project(pot, {"title": {"cy": title_cy, "en": title_en},
-                                    "summary": {"cy": summary_cy, "en": summary_en}, "cost_pence": cost,
-                                    "proposer": proposer, "category": {}, "location": AREA})
+                                "summary": {"cy": summary_cy, "en": summary_en}, "cost_pence": cost,
+                                "proposer": proposer, "category": {}, "location": AREA, **more},
+                          image=more.get("image"))
     db.session.refresh(pot)
     return pot
 

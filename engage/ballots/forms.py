@@ -7,8 +7,9 @@ from flask_babel import lazy_gettext as _l
 import re
 from datetime import datetime, time, timedelta
 
-from wtforms import (DateTimeLocalField, IntegerField, PasswordField, RadioField, SelectChoice, SelectField, StringField,
-                     SubmitField)
+from flask_wtf.file import FileField
+from wtforms import (BooleanField, DateTimeLocalField, IntegerField, PasswordField, RadioField, SelectChoice,
+                     SelectField, StringField, SubmitField)
 
 from ..bilingual import BilingualField
 from ..dates import LOCAL_FORMAT, local_to_utc, today_local, utc_to_local
@@ -124,24 +125,46 @@ class PotForm(Form):
 class ProjectForm(Form):
     title = BilingualField(_l("Title"), max_length=200)
     summary = BilingualField(_l("Summary"), multiline=True, max_length=3000)
+    description = BilingualField(_l("Full description (optional)"), multiline=True, max_length=10000,
+                                 description=_l("Shown on the project’s own page. Both languages, or neither."))
     cost = StringField(_l("Cost in pounds"), validators=[Required(_l("Enter the cost")), MaxLength(20)],
                        description=_l("For example 4500 or 4500.50."))
     proposer = StringField(_l("Proposed by"), validators=[Optional(), MaxLength(200)],
                            description=_l("The group or person who proposed it."))
     category = BilingualField(_l("Category"), max_length=100)
     location = BilingualField(_l("Location"), max_length=200)
-    image_url = StringField(_l("Image address (optional)"), validators=[Optional(), MaxLength(500)])
-    image_alt = BilingualField(_l("Image description"), max_length=300,
-                               description=_l("Needed in both languages when there is an image."))
+    image = FileField(_l("Picture (optional)"),
+                      description=_l("JPEG, PNG or WebP, up to 10 MB; we resize it for phones and remove the "
+                                     "camera’s location data."),
+                      render_kw={"accept": "image/jpeg,image/png,image/webp"})
+    remove_image = BooleanField(_l("Remove the picture"))
+    image_alt = BilingualField(_l("Picture description"), max_length=300,
+                               description=_l("What the picture shows, for people who cannot see it. "
+                                              "Needed in both languages when there is a picture."))
     submit = SubmitField(_l("Save project"))
 
+    #: Whether the project being edited already has a picture (set by ``for_project``).
+    has_image = False
+
     @classmethod
-    def for_project(cls, project: Project | None) -> ProjectForm:
+    def for_project(cls, project: Project | None, *, posted: bool = False) -> ProjectForm:
         if project is None:
             return cls()
-        data: dict[str, Any] = {n: project.texts(n) for n in ("title", "summary", "category", "location", "image_alt")}
-        data.update(cost=pence_to_pounds(project.cost_pence), proposer=project.proposer, image_url=project.image_url)
-        return cls(data=data)
+        if posted:
+            form = cls()
+        else:
+            data: dict[str, Any] = {n: project.texts(n) for n in ("title", "summary", "description", "category",
+                                                                  "location", "image_alt")}
+            data.update(cost=pence_to_pounds(project.cost_pence), proposer=project.proposer)
+            form = cls(data=data)
+        form.has_image = project.image_id is not None
+        return form
+
+    @property
+    def upload(self) -> Any:
+        """The file chosen, or None when the input was left empty."""
+        found = self.image.data
+        return found if found is not None and getattr(found, "filename", "") else None
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
@@ -149,17 +172,19 @@ class ProjectForm(Form):
         self.cost_pence = _money(self.cost)
         if self.cost_pence is not None and self.cost_pence <= 0:
             self.cost.errors.append(_l("Enter an amount in pounds, like 12500 or 12500.50"))
-        url = (self.image_url.data or "").strip()
-        if url and not url.startswith(("https://", "/")):
-            self.image_url.errors.append(_l("Enter an address starting with https://"))
-        if url:
+        texts = self.description.data
+        if bool((texts["cy"] or "").strip()) != bool((texts["en"] or "").strip()):
+            ok = self.description.require() and ok
+        if self.upload is not None or (self.has_image and not self.remove_image.data):
             ok = self.image_alt.require() and ok
-        return ok and not self.cost.errors and not self.image_url.errors
+        return ok and not self.cost.errors
 
     def to_data(self) -> dict[str, Any]:
-        return {"title": self.title.data, "summary": self.summary.data, "category": self.category.data,
-                "location": self.location.data, "image_alt": self.image_alt.data, "cost_pence": self.cost_pence,
-                "proposer": (self.proposer.data or "").strip(), "image_url": (self.image_url.data or "").strip()}
+        """What ``pots.save_project`` takes; the picture's bytes are read by the route (``image``)."""
+        return {"title": self.title.data, "summary": self.summary.data, "description": self.description.data,
+                "category": self.category.data, "location": self.location.data, "image_alt": self.image_alt.data,
+                "cost_pence": self.cost_pence, "proposer": (self.proposer.data or "").strip(),
+                "remove_image": bool(self.remove_image.data) and self.upload is None}
 
 
 class CodesForm(Form):

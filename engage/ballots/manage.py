@@ -17,6 +17,9 @@ from ..accounts.services import end_session
 from ..codes import pretty_code
 from ..formatting import clock, long_date
 from ..i18n import BABEL_LOCALES, LANGUAGES
+from ..images.picture import ImageRefusal
+from ..images.services import read_upload
+from ..images.upload import accepts_upload
 from ..links import public_url
 from ..notices import flash_refusal
 from ..qr import qr_svg
@@ -155,14 +158,19 @@ def publish(pot_id: int):  # type: ignore[no-untyped-def]
 @manage.route("/<int:pot_id>/projects/new", methods=["GET", "POST"], defaults={"project_id": None},
               endpoint="add_project")
 @manage.route("/<int:pot_id>/projects/<int:project_id>/edit", methods=["GET", "POST"])
+@accepts_upload
 @org_required()
 def edit_project(pot_id: int, project_id: int | None):  # type: ignore[no-untyped-def]
+    """The project form, with its picture (multipart: this form alone may be up to 10.5 MB)."""
     pot = _pot(pot_id)
     project = _project(pot, project_id) if project_id else None
-    form = ProjectForm() if request.method == "POST" else ProjectForm.for_project(project)
+    form = ProjectForm.for_project(project, posted=request.method == "POST")
     if form.validate_on_submit():
         try:
-            pots.save_project(pot, form.to_data(), project)
+            raw = read_upload(form.upload.stream) if form.upload is not None else None
+            pots.save_project(pot, form.to_data(), project, image=raw, by_id=current_user.id)
+        except ImageRefusal as err:
+            form.show_error(err)  # at the file input; everything typed stays, nothing was saved
         except BallotRefusal as err:
             form.form_errors.append(err.message())
         else:

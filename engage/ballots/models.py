@@ -110,18 +110,26 @@ class Project(Bilingual, db.Model):
     pot_id: Mapped[int] = mapped_column(ForeignKey("pb_pots.id", ondelete="CASCADE"), index=True)
     title_cy, title_en = bilingual_columns(200)
     summary_cy, summary_en = bilingual_columns(None)
+    #: The longer text on the project's own page (optional; both languages or neither, as the form asks).
+    description_cy, description_en = bilingual_columns(None)
     cost_pence: Mapped[int] = mapped_column(BigInteger)
     proposer: Mapped[str | None] = mapped_column(String(200))
     category_cy, category_en = bilingual_columns(100)
     location_cy, location_en = bilingual_columns(200)
+    #: A picture uploaded with the form (``images``), of the pot's own organisation (``pots.save_project``).
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("images.id", ondelete="SET NULL"))
+    #: Unused since 0016: an address on another site, which the page's ``img-src 'self'`` never showed.
+    #: Kept (not dropped) because dropping it on SQLite means rebuilding a table others refer to.
     image_url: Mapped[str | None] = mapped_column(String(500))
     image_alt_cy, image_alt_en = bilingual_columns(300)
 
     pot = relationship("Pot", back_populates="projects")
+    image = relationship("StoredImage", lazy="joined", innerjoin=False)
 
     __table_args__ = (
         CheckConstraint("cost_pence > 0", name="cost_positive"),
-        CheckConstraint("image_url IS NULL OR (image_alt_cy IS NOT NULL AND image_alt_en IS NOT NULL)",
+        # Migration 0016 repeats it (on SQLite as a check on the new column).
+        CheckConstraint("image_id IS NULL OR (image_alt_cy IS NOT NULL AND image_alt_en IS NOT NULL)",
                         name="image_needs_alt"),
     )
 

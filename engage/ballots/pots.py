@@ -20,13 +20,16 @@ from ..accounts.models import Organisation, User
 from ..audit.services import record
 from ..db import write_transaction
 from ..extensions import db
+from ..images import services as images
+from ..images.picture import prepare
 from ..refusals import Refusal
 from ..types import utcnow
 from .models import Pot, Project
 
 POT_FIELDS = ("budget_pence", "ballot_type", "max_choices", "points_total", "rule", "opens_at", "closes_at",
               "eligibility", "postcode_prefixes", "max_per_postcode", "max_per_address")
-PROJECT_FIELDS = ("cost_pence", "proposer", "image_url")
+PROJECT_FIELDS = ("cost_pence", "proposer")
+PROJECT_TEXTS = ("title", "summary", "description", "category", "location", "image_alt")
 #: When each status was reached, by status.
 STATUS_TIMES = {"open": "opened_at", "closed": "closed_at", "published": "published_at"}
 
@@ -161,20 +164,33 @@ def update_pot(pot: Pot, data: dict[str, Any]) -> Pot:
     return pot
 
 
-def save_project(pot: Pot, data: dict[str, Any], project: Project | None = None) -> Project:
-    """Add or change a project; only while the pot is a draft (voters must all see the same list)."""
+def save_project(pot: Pot, data: dict[str, Any], project: Project | None = None, *, image: bytes | None = None,
+                 by_id: int | None = None) -> Project:
+    """Add or change a project; only while the pot is a draft (voters must all see the same list).
+
+    ``image`` is an uploaded picture's bytes: checked and resized (``ImageRefusal`` if it is not a usable
+    picture, and then nothing changes), kept as the pot's organisation's own, and shown with the
+    project. ``data["remove_image"]`` takes the picture off the project."""
+    picture = prepare(image) if image is not None else None  # the slow part, before the lock
     with locked(pot):
         if pot.status != "draft":
             raise BallotRefusal("fixed_once_open")
         if project is None:
             project = Project(pot_id=pot.id)
             db.session.add(project)
-        for name in ("title", "summary", "category", "location", "image_alt"):
+        before = project.image_id
+        for name in PROJECT_TEXTS:
             project.set_text(name, data.get(name) or {})
         for name in PROJECT_FIELDS:
             setattr(project, name, data.get(name) or None)
+        if picture is not None:
+            project.image = images.add(pot.org_id, picture, by_id=by_id)  # always the pot's organisation's
+        elif data.get("remove_image"):
+            project.image = None
         db.session.flush()
-        record("pb.project_saved", f"Project {project.id} of pot {pot.id} saved", org_id=pot.org_id, obj=project)
+        change = "added" if picture is not None else "removed" if before and project.image_id is None else None
+        record("pb.project_saved", f"Project {project.id} of pot {pot.id} saved", org_id=pot.org_id, obj=project,
+               data={"image": change, "image_id": project.image_id} if change else None)
     return project
 
 

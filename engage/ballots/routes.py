@@ -172,7 +172,11 @@ def choose(pot_id: int):  # type: ignore[no-untyped-def]
             # Kept even when wrong, so the voter corrects their own choices rather than starting over.
             ballot["c"] = {str(k): v for k, v in choices.items()}
             save_state(pot.id, ballot)
-            if request.form.get("action") == "continue":
+            about = request.form.get("about", type=int)  # "More about this project": ticks kept, then its page
+            if about in {p.id for p in pot.projects}:
+                return redirect(url_for("pb.project_page", pot_id=pot.id, project_id=about))
+            # "enter": the form's hidden first button, which Enter in a box presses.
+            if request.form.get("action") == "continue" or "enter" in request.form:
                 check_choices(pot, choices)
                 return redirect(url_for("pb.check", pot_id=pot.id))
         except BallotRefusal as err:
@@ -365,3 +369,7 @@ def ballots_pb(pot_id: int):  # type: ignore[no-untyped-def]
     pot, _result = _published(pot_id)
     return Response(export_pabulib(pot), mimetype="text/plain",
                     headers={"Content-Disposition": f"attachment; filename=pot-{pot.id}.pb"})
+
+
+# A project's own page, on this blueprint (its module keeps this one under 400 lines).
+from . import project_pages  # noqa: E402,F401

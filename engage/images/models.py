@@ -26,8 +26,9 @@ class StoredImage(db.Model):
     content_type: Mapped[str] = mapped_column(String(20))
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
-    data: Mapped[bytes] = mapped_column(LargeBinary)
-    small: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The bytes are loaded only when served (deferred): a page listing projects reads the sizes alone.
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    small: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -48,3 +49,13 @@ class StoredImage(db.Model):
     @property
     def small_filename(self) -> str:
         return f"{self.key}-s.{self.extension}"
+
+    @property
+    def small_size(self) -> tuple[int, int]:
+        """The small copy's width and height, as ``picture.prepare`` made it (for ``<img>`` attributes;
+        within a pixel of Pillow's rounding, which is all the browser needs to keep the space)."""
+        from .picture import SMALL
+
+        side = SMALL // 2 if self.content_type == "image/png" else SMALL  # PNG: a logo (picture.prepare)
+        scale = min(1.0, side / max(self.width, self.height))
+        return max(1, round(self.width * scale)), max(1, round(self.height * scale))

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from .models import StoredImage
-from .picture import MAX_UPLOAD, ImageRefusal, prepare
+from .picture import MAX_UPLOAD, ImageRefusal, Prepared, prepare
 
 
 def read_upload(stream: IO[bytes]) -> bytes:
@@ -18,10 +18,11 @@ def read_upload(stream: IO[bytes]) -> bytes:
     return raw
 
 
-def add(org_id: int, raw: bytes, *, by_id: int | None, logo: bool = False) -> StoredImage:
+def add(org_id: int, raw: bytes | Prepared, *, by_id: int | None, logo: bool = False) -> StoredImage:
     """Check and resize ``raw`` and add it to the current transaction (the caller commits and audits).
-    The same picture uploaded again is the same row."""
-    prepared = prepare(raw, logo=logo)
+    The same picture uploaded again is the same row. ``raw`` may be already prepared (``picture.prepare``),
+    so a caller can do the slow part before it takes a lock."""
+    prepared = raw if isinstance(raw, Prepared) else prepare(raw, logo=logo)
     found = db.session.scalar(select(StoredImage).where(StoredImage.key == prepared.key))
     if found is not None and found.org_id == org_id:
         return found
