@@ -108,6 +108,7 @@ def connect_areas(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from .accounts.people_pages import bp as people_bp
     from .accounts.routes import bp as accounts_bp
+    from .accounts.twostep_pages import bp as twostep_bp
     from .accounts.routes import brand_bp
     from .audit.routes import bp as audit_bp
     from .ballots.manage import manage as pb_manage_bp
@@ -129,7 +130,7 @@ def configure_blueprints(app: Flask) -> None:
     from .public.routes import neutral
 
     params.init_app(app)  # the id converter every `<int:...>` below is built with
-    for bp in (neutral, public_bp, accounts_bp, people_bp, audit_bp, events_bp, events_manage_bp,
+    for bp in (neutral, public_bp, accounts_bp, people_bp, twostep_bp, audit_bp, events_bp, events_manage_bp,
                checkin_links_bp, checkin_bp, door_bp, checkin_manage_bp, checkin_api_bp,
                feedback_bp, feedback_manage_bp, feedback_api_bp, outbox_bp, pb_links_bp, pb_bp, pb_manage_bp, images_bp,
                brand_bp):

@@ -1,5 +1,5 @@
 """Imports every model so ``db.metadata`` (and so Alembic) knows all tables."""
-from .accounts.models import AccountLink, Membership, Organisation, User, UserSession  # noqa: F401
+from .accounts.models import AccountLink, Membership, Organisation, RecoveryCode, User, UserSession  # noqa: F401
 from .audit.models import AuditEntry  # noqa: F401
 from .jobruns import JobRun  # noqa: F401
 from .public.models import SiteFeedback  # noqa: F401

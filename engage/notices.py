@@ -38,6 +38,9 @@ NOTICES = {
     "joined": _l("Welcome: you have joined the organisation."),
     "reset_sent": _l("If there is an account with that email address, we have sent it a link to choose a new password. It works for one hour."),
     "password_reset": _l("Your password has been changed and every device signed out. Sign in with your new password."),
+    "two_step_off": _l("Two-step sign-in is off."),
+    "two_step_needed": _l("Your organisation requires two-step sign-in of its administrators. Set it up to continue."),
+    "two_step_rule_saved": _l("The rule for two-step sign-in has been saved."),
     "pb_paper_rejected": _l("The paper ballot has been removed. Enter it again if it was typed wrongly."),
 }
 #: A refusal is flashed as "refusal:<area>:<code>" and put into words from its area's labels.

@@ -22,7 +22,9 @@ SKIP_ENDPOINTS = {"static", "accounts.sign_out"}
 #: so here an unknown one must be refused the same way for everybody.
 #: The receipt file is the same: only the browser that voted holds its receipt (in its session).
 SECRET_LINKS = {"feedback.confirm": "not_found", "pb.receipt_file": "not_found",
-                "people.accept_invitation": "not_found", "people.reset_password": "not_found"}
+                "people.accept_invitation": "not_found", "people.reset_password": "not_found",
+                # The code after a password: without a password just given, back to signing in.
+                "twostep.code": "sign_in"}
 
 
 @pytest.fixture

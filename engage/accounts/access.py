@@ -5,9 +5,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, g
+from flask import abort, flash, g, redirect, url_for
 from flask_login import current_user, login_required
 
+from . import twostep
 from .models import ROLES
 
 
@@ -30,6 +31,9 @@ def org_required(role: str = "organiser") -> Callable[[Callable[..., Any]], Call
                 abort(404)
             if role == "admin" and membership.role != "admin":
                 abort(403)
+            if twostep.needs_setting_up(current_user, membership.org, membership.role):
+                flash("two_step_needed")
+                return redirect(url_for("twostep.setup"))
             g.org = membership.org
             g.org_role = membership.role
             return view(*args, **kwargs)

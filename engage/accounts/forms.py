@@ -101,3 +101,19 @@ class ResetForm(Form):
     confirm = PasswordField(_l("Confirm new password"), validators=[
         Required(_l("Enter the new password again")), EqualTo("new", _l("The two new passwords do not match"))])
     submit = SubmitField(_l("Set my new password"))
+
+
+class CodeForm(Form):
+    code = StringField(_l("Code"), description=_l("The 6-digit code from your authenticator app, or one of your recovery codes."),
+                       validators=[Required(_l("Enter the code")), MaxLength(40)])
+    submit = SubmitField(_l("Continue"))
+
+
+class PasswordCheckForm(Form):
+    password = PasswordField(_l("Your password"), validators=[Required(_l("Enter your password")), MaxLength(200)])
+    submit = SubmitField(_l("Confirm"))
+
+
+class TwoStepRuleForm(Form):
+    required = BooleanField(_l("Administrators must use two-step sign-in"))
+    submit = SubmitField(_l("Save"))

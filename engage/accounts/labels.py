@@ -19,6 +19,8 @@ REFUSALS = {
                                  "a common pattern. A few unrelated words are easy to remember and hard to guess"),
     "already_member": _l("This person is already a member of the organisation"),
     "wrong_password": _l("Your current password is not correct"),
+    "wrong_code": _l("The code is not correct or has been used. Enter the code your app shows now, or a recovery code."),
+    "two_step_required": _l("Your organisation requires two-step sign-in of its administrators, so it cannot be turned off."),
     "link_not_usable": _l("This link does not work any more: it has been used, withdrawn or has expired. Ask for a new one."),
     "not_a_member": _l("This person is not a member of the organisation"),
     "last_admin": _l("An organisation needs at least one administrator. Make someone else an administrator first."),

@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import false as sa_false
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..bilingual import Bilingual, bilingual_columns
@@ -40,6 +41,8 @@ class Organisation(Bilingual, db.Model):
     logo_image_id: Mapped[int | None] = mapped_column(ForeignKey("images.id", use_alter=True))
     brand_colour: Mapped[str | None] = mapped_column(String(7))
     link_colour: Mapped[str | None] = mapped_column(String(7))
+    #: Its administrators must use two-step sign-in (an authenticator app) to reach its pages.
+    require_two_step: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     memberships = relationship("Membership", back_populates="org", cascade="all, delete-orphan")
     logo = relationship("StoredImage", foreign_keys=[logo_image_id])
@@ -64,6 +67,11 @@ class User(UserMixin, db.Model):
     preferred_lang: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Two-step sign-in: the authenticator's secret, sealed with a key made from the app's secret key
+    #: (twostep.seal), so a copy of the database alone cannot make codes; None while it is off.
+    totp_sealed: Mapped[str | None] = mapped_column(String(120))
+    #: The 30-second step of the last code accepted: a code is accepted once, never replayed.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     memberships = relationship("Membership", back_populates="user", cascade="all, delete-orphan",
                                lazy="selectin")
@@ -175,3 +183,14 @@ class AccountLink(db.Model):
         CheckConstraint("purpose <> 'reset' OR user_id IS NOT NULL", name="reset_has_user"),
         CheckConstraint("lang IS NULL OR lang IN ('cy', 'en', 'both')", name="lang_known"),
     )
+
+
+class RecoveryCode(db.Model):
+    """A one-time code for signing in without the authenticator (a lost phone). Only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -12,7 +12,7 @@ from ..welsh import sort_for_language
 from ..images.services import read_upload
 from ..images.picture import ImageRefusal
 from ..images.upload import accepts_upload
-from . import brand, services
+from . import brand, services, twostep, twostep_pages
 from .access import org_required
 from .forms import ChangePasswordForm, OrgSettingsForm, SignInForm
 from .throttle import note_wrong_password, sign_in_limits
@@ -40,6 +40,8 @@ def sign_in():  # type: ignore[no-untyped-def]
         if user is None:
             note_wrong_password()
             form.form_errors.append(_("Enter a correct email address and password"))
+        elif twostep.is_on(user):
+            return twostep_pages.begin(user, request.args.get("next"))  # the code is still to come
         else:
             session.clear()  # a fresh session (and CSRF token) on every sign-in
             services.start_session(user, request.user_agent.string)

@@ -1,0 +1,175 @@
+"""Two-step sign-in: a code from an authenticator app (TOTP, RFC 6238, by pyotp) after the password,
+or a one-time recovery code when the phone is lost. An organisation may require it of its admins.
+
+What holds:
+- The authenticator's secret is kept sealed: XOR-ed with a pad drawn from HMAC-SHA256 of the app's
+  secret key, a random salt and the user's id. A copy of the database alone cannot make codes; with
+  the secret key too, it can (as it could forge sessions). Changing the secret key turns two-step
+  sign-in off in effect: people then sign in with a recovery code and set it up again.
+- A code is accepted once: the step it belongs to is recorded by one UPDATE that only succeeds if it
+  is later than the last accepted step, so a code read over someone's shoulder, or raced twice, fails.
+- Recovery codes: 10, shown once, only hashes kept, each spent by one UPDATE (used once, however raced).
+- Until the code is given, the person is not signed in: the session holds only who passed the
+  password, for 5 minutes; wrong codes are limited like wrong passwords.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+import pyotp
+from flask import current_app
+from sqlalchemy import delete, update
+from werkzeug.security import check_password_hash
+
+from ..audit.services import record
+from ..codes import secret_hash
+from ..db import write_transaction
+from ..extensions import db
+from ..types import utcnow
+from .models import Organisation, RecoveryCode, User
+from .services import AccountRefusal
+
+ISSUER = "Engage"
+RECOVERY_CODES = 10
+STEP = 30
+
+
+def _pad(salt: bytes, user_id: int, length: int) -> bytes:
+    key = hmac.new(current_app.secret_key.encode() if isinstance(current_app.secret_key, str) else current_app.secret_key,
+                   b"engage two-step seal", hashlib.sha256).digest()
+    return hmac.new(key, salt + str(user_id).encode(), hashlib.sha256).digest()[:length]
+
+
+def seal(secret: str, user_id: int) -> str:
+    raw = base64.b32decode(secret)
+    salt = secrets.token_bytes(16)
+    sealed = bytes(a ^ b for a, b in zip(raw, _pad(salt, user_id, len(raw)), strict=True))
+    return f"{salt.hex()}:{sealed.hex()}"
+
+
+def unseal(sealed: str, user_id: int) -> str:
+    salt_hex, body_hex = sealed.split(":", 1)
+    body = bytes.fromhex(body_hex)
+    raw = bytes(a ^ b for a, b in zip(body, _pad(bytes.fromhex(salt_hex), user_id, len(body)), strict=True))
+    return base64.b32encode(raw).decode()
+
+
+def is_on(user: User) -> bool:
+    return bool(user.totp_sealed)
+
+
+def new_secret() -> str:
+    return pyotp.random_base32()  # 160 bits
+
+
+def provisioning_uri(user: User, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+
+
+def _clean(code: str) -> str:
+    return "".join(ch for ch in (code or "") if ch.isascii() and ch.isalnum()).upper()
+
+
+def _totp_step(secret: str, code: str) -> int | None:
+    """The step (window of 30 s) whose code this is, allowing one step either side for clocks; or None."""
+    if not (len(code) == 6 and code.isdigit()):
+        return None
+    totp = pyotp.TOTP(secret)
+    now = utcnow()
+    for drift in (0, -1, 1):
+        at = now.timestamp() + drift * STEP
+        if hmac.compare_digest(totp.at(at), code):
+            return int(at // STEP)
+    return None
+
+
+def _recovery_codes(user: User) -> list[str]:
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    codes = ["-".join(secrets.token_hex(2).upper() for _ in range(3)) for _ in range(RECOVERY_CODES)]
+    db.session.add_all(RecoveryCode(user_id=user.id, code_hash=secret_hash(_clean(code))) for code in codes)
+    return codes
+
+
+def turn_on(user: User, secret: str, code: str) -> list[str]:
+    """Turn two-step sign-in on once the person proves their app has ``secret``; returns the recovery
+    codes (shown once)."""
+    step = _totp_step(secret, _clean(code))
+    if step is None:
+        raise AccountRefusal("wrong_code", "code")
+    with write_transaction():
+        user.totp_sealed = seal(secret, user.id)
+        user.totp_last_step = step
+        codes = _recovery_codes(user)
+        for m in user.memberships:
+            record("accounts.two_step_on", f"{user.email} turned on two-step sign-in", org_id=m.org_id, obj=user)
+    return codes
+
+
+def turn_off(user: User, password: str) -> None:
+    if not check_password_hash(user.password_hash, password or ""):
+        raise AccountRefusal("wrong_password", "password")
+    if any(m.role == "admin" and m.org.require_two_step for m in user.memberships):
+        raise AccountRefusal("two_step_required")
+    with write_transaction():
+        user.totp_sealed = None
+        user.totp_last_step = None
+        db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+        for m in user.memberships:
+            record("accounts.two_step_off", f"{user.email} turned off two-step sign-in", org_id=m.org_id, obj=user)
+
+
+def new_recovery_codes(user: User, password: str) -> list[str]:
+    if not check_password_hash(user.password_hash, password or ""):
+        raise AccountRefusal("wrong_password", "password")
+    with write_transaction():
+        codes = _recovery_codes(user)
+        for m in user.memberships:
+            record("accounts.recovery_codes_renewed", f"{user.email} made new recovery codes", org_id=m.org_id, obj=user)
+    return codes
+
+
+def check_code(user: User, code: str) -> bool:
+    """The second step at sign-in: an authenticator code (once per step) or an unused recovery code."""
+    code = _clean(code)
+    if not is_on(user):
+        return False
+    step = _totp_step(unseal(user.totp_sealed or "", user.id), code)
+    with write_transaction():
+        if step is not None:
+            taken = db.session.execute(update(User).where(
+                User.id == user.id, (User.totp_last_step.is_(None)) | (User.totp_last_step < step))
+                .values(totp_last_step=step)).rowcount
+            return taken == 1
+        if len(code) != 12:
+            return False
+        spent = db.session.execute(update(RecoveryCode).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.code_hash == secret_hash(code),
+            RecoveryCode.used_at.is_(None)).values(used_at=utcnow())).rowcount
+        if spent == 1:
+            for m in user.memberships:
+                record("accounts.recovery_code_used", f"{user.email} signed in with a recovery code", org_id=m.org_id,
+                       obj=user, user_id=user.id)
+        return spent == 1
+
+
+def recovery_codes_left(user: User) -> int:
+    from sqlalchemy import func, select
+
+    return db.session.scalar(select(func.count()).select_from(RecoveryCode).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))) or 0
+
+
+def set_requirement(org: Organisation, required: bool, by: User) -> None:
+    with write_transaction():
+        org.require_two_step = required
+        record("accounts.two_step_required" if required else "accounts.two_step_not_required",
+               f"Two-step sign-in {'required' if required else 'no longer required'} for administrators, by {by.email}",
+               org_id=org.id, obj=org)
+
+
+def needs_setting_up(user: User, org: Organisation, role: str) -> bool:
+    """An admin of an organisation that requires two-step sign-in, without it: sent to set it up."""
+    return role == "admin" and org.require_two_step and not is_on(user)
