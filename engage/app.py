@@ -124,6 +124,7 @@ def configure_blueprints(app: Flask) -> None:
     from .feedback.routes import api as feedback_api_bp
     from .feedback.routes import manage as feedback_manage_bp
     from .feedback.routes import public as feedback_bp
+    from .help.routes import bp as help_bp
     from .images.routes import bp as images_bp
     from .mail import bp as outbox_bp
     from .public.routes import bp as public_bp
@@ -133,7 +134,7 @@ def configure_blueprints(app: Flask) -> None:
     for bp in (neutral, public_bp, accounts_bp, people_bp, twostep_bp, audit_bp, events_bp, events_manage_bp,
                checkin_links_bp, checkin_bp, door_bp, checkin_manage_bp, checkin_api_bp,
                feedback_bp, feedback_manage_bp, feedback_api_bp, outbox_bp, pb_links_bp, pb_bp, pb_manage_bp, images_bp,
-               brand_bp):
+               brand_bp, help_bp):
         app.register_blueprint(bp)
 
 
