@@ -145,7 +145,7 @@ def demo_command() -> None:
 @click.option("--org", "org_slug", required=True)
 @click.option("--month", required=True, help="YYYY-MM")
 @click.option("--format", "fmt", type=click.Choice(["csv", "html"]), default="csv")
-@click.option("--lang", type=click.Choice(["cy", "en"]), default="cy", help="Language of the HTML report (CSV is bilingual).")
+@click.option("--lang", type=click.Choice(["cy", "en"]), default="cy", help="Language of the report.")
 def reports_monthly(org_slug: str, month: str, fmt: str, lang: str) -> None:
     """Write a monthly monitoring report to standard output."""
     from .accounts.services import get_org

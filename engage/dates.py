@@ -50,3 +50,11 @@ def previous_month(today: date) -> tuple[int, int]:
 
 def is_future_month(year: int, month: int, today: date) -> bool:
     return (year, month) > (today.year, today.month)
+
+
+def recent_months(today: date, count: int = 12) -> list[tuple[int, int]]:
+    """This month and the ``count - 1`` before it, newest first."""
+    months = [(today.year, today.month)]
+    while len(months) < count:
+        months.append(previous_month(date(*months[-1], 1)))
+    return months

@@ -32,6 +32,13 @@ def moment(value: datetime) -> str:
     return f"{long_date(value)}, {clock(value)}"
 
 
+def month_name(value: date | str) -> str:
+    """"Tachwedd 2026" / "November 2026": a month (a date in it, or "2026-11") in the page's language."""
+    if isinstance(value, str):
+        value = date(int(value[:4]), int(value[5:7]), 1)
+    return format_date(value, "LLLL y")
+
+
 def pounds(pence: int) -> str:
     """£1,234.50 (whole pounds without pence)."""
     value = pence / 100
@@ -39,5 +46,6 @@ def pounds(pence: int) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(long_date=long_date, clock=clock, moment=moment, pounds=pounds)
+    app.jinja_env.filters.update(long_date=long_date, clock=clock, moment=moment, pounds=pounds,
+                                  month_name=month_name)
     app.jinja_env.globals["when"] = when

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable
 from typing import Any, TextIO
@@ -37,3 +38,11 @@ class CSVWriter:
 
     def writerow(self, row: Iterable[Any]) -> None:
         self._writer.writerow([csv_cell(value) for value in row])
+
+
+def spreadsheet_csv() -> tuple[io.StringIO, CSVWriter]:
+    """A CSV for people to open in a spreadsheet: a buffer that starts with a byte-order mark (so
+    Excel reads it as UTF-8 and "Pobl hŷn" is not garbled) and the one writer to fill it with."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    return out, CSVWriter(out)

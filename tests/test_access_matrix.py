@@ -46,7 +46,7 @@ def samples(app, two_orgs, make_event):  # type: ignore[no-untyped-def]
         scan = checkin.record_scan(event, method="walk_in", nonce="matrix-walk-in")
         second_scan = checkin.record_scan(event, method="walk_in", nonce="matrix-walk-in-2")  # undone by the API
         from engage.events import reports
-        reports.store(org, 2026, 10, "csv", "both", None)
+        reports.keep(org, 2026, 10, None, None)
         from engage.feedback import follow
         entry = feedback.create_entry(org, {
             **{n: {"cy": "Testun", "en": "Text"} for n in ("title", "asked", "said", "did")},

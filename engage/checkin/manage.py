@@ -1,8 +1,6 @@
 """Staff check-in pages around the door: the printed poster, the changing QR screen, settings, registrations."""
 from __future__ import annotations
 
-import io
-
 from flask import Blueprint, Response, flash, g, make_response, redirect, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -13,7 +11,7 @@ from ..formatting import clock, long_date, when
 from ..i18n import BABEL_LOCALES, LANGUAGE_LABELS, LANGUAGES
 from ..links import public_url
 from ..qr import qr_svg
-from ..safetext import CSVWriter
+from ..safetext import spreadsheet_csv
 from . import labels, rotating, services
 from .access import staff_event
 from .forms import SettingsForm
@@ -87,9 +85,7 @@ def tickets_csv(event_id: int):  # type: ignore[no-untyped-def]
     """The registrations as CSV, in the page's language, with a byte-order mark so that a spreadsheet
     reads its Welsh letters as UTF-8."""
     event = staff_event(event_id)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = CSVWriter(out)
+    out, writer = spreadsheet_csv()
     writer.writerow([_("Name"), _("Email address"), _("Phone number"), _("Ticket code"), _("Language"),
                      _("Access needs"), _("Place"), _("Checked in"), _("Registered"), _("People"),
                      _("People arrived")])

@@ -8,7 +8,7 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, 
                      SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField, widgets)
 
 from ..bilingual import BilingualField
-from ..dates import LOCAL_FORMAT, today_local
+from ..dates import LOCAL_FORMAT, previous_month, today_local
 from ..forms import Form
 from ..params import record_id
 from ..validators import MaxLength, NumberRange, Optional, Required, RequiredInput
@@ -154,23 +154,56 @@ class AudienceForm(Form):
 
 
 class ReportForm(Form):
-    month = StringField(_l("Month"), description=_l("Year and month, like 2026-10."),
-                        validators=[Required(_l("Enter the month")), MaxLength(7)])
+    """Which month to report on: a month name (in the page's language) and a year, two plain
+    selects that work in every browser without JavaScript."""
+
+    #: How many years back the year list goes.
+    YEARS_BACK = 5
+
+    month = SelectField(_l("Month"), coerce=int, validators=[Required(_l("Select the month"))], validate_choice=False)
+    year = SelectField(_l("Year"), coerce=int, validators=[Required(_l("Select the year"))], validate_choice=False)
     submit = SubmitField(_l("Make the report"))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from flask_babel import get_locale
+        from babel.dates import get_month_names
+
+        today = today_local()
+        super().__init__(*args, **kwargs)
+        names = get_month_names("wide", context="stand-alone", locale=get_locale())
+        self.month.choices = [SelectChoice(n, names[n]) for n in range(1, 13)]
+        self.year.choices = [SelectChoice(y, str(y)) for y in range(today.year, today.year - self.YEARS_BACK - 1, -1)]
+        if not self.is_submitted():
+            self.month.data, self.year.data = previous_month(today)[1], previous_month(today)[0]
+
     def validate(self, extra_validators: Any = None) -> bool:
-        from ..dates import is_future_month, parse_month
+        from ..dates import is_future_month
 
         ok = super().validate(extra_validators)
         if ok:
-            parsed = parse_month(self.month.data)
-            if parsed is None:
-                self.month.errors.append(_l("Enter the month as year and month, like 2026-10"))
+            if self.month.data not in range(1, 13):
+                self.month.errors.append(_l("Select the month"))
                 return False
-            if is_future_month(*parsed, today_local()):
+            if self.year.data not in [c.value for c in self.year.choices]:
+                self.year.errors.append(_l("Select the year"))
+                return False
+            if is_future_month(self.year.data, self.month.data, today_local()):
                 self.month.errors.append(_l("The month must be this month or earlier"))
                 return False
         return ok
+
+    @property
+    def key(self) -> str:
+        return f"{self.year.data:04d}-{self.month.data:02d}"
+
+
+class KeepReportForm(Form):
+    """Keep (send) the month's report, with the officer's overall narrative for the month."""
+
+    narrative = BilingualField(_l("The month’s overall narrative"), multiline=True, max_length=10000,
+                               description=_l("What the month’s work achieved, for the Welsh Government. "
+                                              "It is kept with the report in both languages."))
+    submit = SubmitField(_l("Keep this report"))
 
 
 class FilterForm(Form):

@@ -10,4 +10,5 @@ REFUSALS = {
     "unknown_choice": _l("Select only options from the list"),
     "code_taken": _l("Another objective already has this number"),
     "future_month": _l("The month must be this month or earlier"),
+    "month_not_over": _l("This month is not over yet: you can print or download its report so far, and keep it once the month has ended"),
 }

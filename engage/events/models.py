@@ -178,8 +178,9 @@ class PulseResponse(db.Model):
     )
 
 
-class MonthlyReport(db.Model):
-    """A monthly monitoring report, kept for download. Made again on demand (the newest wins)."""
+class MonthlyReport(Bilingual, db.Model):
+    """One file of a monthly monitoring report as it was kept (sent): rendered once when kept, so
+    later edits to events never change it. Kept again on demand (the newest wins)."""
 
     __tablename__ = "monthly_reports"
 
@@ -189,9 +190,11 @@ class MonthlyReport(db.Model):
     month: Mapped[str] = mapped_column(String(7))
     #: "csv" or "html".
     format: Mapped[str] = mapped_column(String(4))
-    #: The language the HTML report is written in ("cy"/"en"); CSV reports are bilingual ("both").
+    #: The language the report is written in ("cy"/"en"); "both" for CSV files kept before 0019.
     lang: Mapped[str] = mapped_column(String(4))
     content: Mapped[str] = mapped_column(Text)
+    #: The officer's overall narrative for the month, as kept with the report.
+    narrative_cy, narrative_en = bilingual_columns(None)
     generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: None when the scheduler made it.
     generated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

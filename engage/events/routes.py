@@ -10,12 +10,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.access import org_required
-from ..dates import local_to_utc, parse_month, utc_to_local
+from ..dates import local_to_utc, parse_month, recent_months, today_local, utc_to_local
 from ..extensions import db, limiter
 from ..params import query_int, with_query
 from . import calendar, reports, services
-from .forms import AudienceForm, EventForm, FilterForm, OutcomeForm, PulseForm, ReportForm, ThemeForm
-from .models import Audience, MonthlyReport, Theme
+from .forms import (AudienceForm, EventForm, FilterForm, KeepReportForm, OutcomeForm, PulseForm, ReportForm,
+                    ThemeForm)
+from .models import Audience, Theme
 
 public = Blueprint("events", __name__, url_prefix="/<lang:lang>/events")
 manage = Blueprint("manage_events", __name__, url_prefix="/<lang:lang>/manage/<org>")
@@ -288,8 +289,8 @@ def audience(audience_id: int | None):  # type: ignore[no-untyped-def]
 def report_list():  # type: ignore[no-untyped-def]
     form = ReportForm()
     if form.validate_on_submit():
-        return redirect(url_for("manage_events.report", org=g.org.slug, month=form.month.data.strip()))
-    return render_template("events/reports.html", org=g.org, form=form,
+        return redirect(url_for("manage_events.report", org=g.org.slug, month=form.key))
+    return render_template("events/reports.html", org=g.org, form=form, recent=recent_months(today_local()),
                            stored=reports.stored_reports(g.org)), (400 if form.errors else 200)
 
 
@@ -300,43 +301,55 @@ def _month_or_404(month: str) -> tuple[int, int]:
     return parsed
 
 
-@manage.route("/reports/<month>")
-@org_required()
-def report(month: str):  # type: ignore[no-untyped-def]
+def _report_or_404(month: str) -> reports.ReportData:
     year, number = _month_or_404(month)
     try:
-        data = reports.build(g.org, year, number)
+        return reports.build(g.org, year, number)
     except services.EventRefusal:
         abort(404)
-    return render_template("events/report_page.html", org=g.org, report=data)
+
+
+@manage.route("/reports/<month>", methods=["GET", "POST"])
+@org_required()
+def report(month: str):  # type: ignore[no-untyped-def]
+    """The month's report as it stands now; POST keeps it (with the officer's narrative)."""
+    data = _report_or_404(month)
+    kept = reports.kept_files(g.org, data.key)
+    some = next(iter(kept.values()), None)
+    form = KeepReportForm(data={"narrative": some.texts("narrative")} if some and request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            reports.keep(g.org, data.year, data.month, form.narrative.data, current_user.id)
+        except services.EventRefusal as refusal:
+            form.show_error(refusal)
+        else:
+            flash("report_made")
+            return redirect(url_for("manage_events.report", org=g.org.slug, month=data.key))
+    return render_template("events/report_page.html", org=g.org, report=data, form=form, kept=kept), \
+        (400 if form.errors or form.form_errors else 200)
+
+
+@manage.route("/reports/<month>/report.csv")
+@org_required()
+def report_csv(month: str):  # type: ignore[no-untyped-def]
+    """The report as shown now (before keeping, or a month so far), in the page's language."""
+    data = _report_or_404(month)
+    name = f"report-{g.org.slug}-{data.key}{'-so-far' if data.so_far else ''}-{g.lang}.csv"
+    return Response(reports.render_csv(data, g.lang), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
 @manage.route("/reports/<month>.<fmt>", methods=["GET"])
 @org_required()
 def report_download(month: str, fmt: str):  # type: ignore[no-untyped-def]
-    """A kept report (made by the scheduler or with the "make" button); GET never makes one."""
-    year, number = _month_or_404(month)
+    """A kept report in the page's language, as it was kept; GET never makes one."""
+    _month_or_404(month)
     if fmt not in ("csv", "html"):
         abort(404)
-    lang_key = "both" if fmt == "csv" else g.lang
-    stored = db.session.scalar(select(MonthlyReport).where(
-        MonthlyReport.org_id == g.org.id, MonthlyReport.month == month,
-        MonthlyReport.format == fmt, MonthlyReport.lang == lang_key))
+    kept = reports.kept_files(g.org, month)
+    stored = kept.get((fmt, g.lang)) or kept.get((fmt, "both"))
     if stored is None:
         abort(404)
     mimetype = "text/csv" if fmt == "csv" else "text/html"
-    return Response(stored.content, mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename=report-{g.org.slug}-{month}.{fmt}"})
-
-
-@manage.route("/reports/<month>/make", methods=["POST"])
-@org_required()
-def report_make(month: str):  # type: ignore[no-untyped-def]
-    year, number = _month_or_404(month)
-    try:
-        for fmt, lang in (("csv", "both"), ("html", g.lang)):
-            reports.store(g.org, year, number, fmt, lang, current_user.id)
-    except services.EventRefusal:
-        abort(404)
-    flash("report_made")
-    return redirect(url_for("manage_events.report_list", org=g.org.slug))
+    return Response(stored.content, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename=report-{g.org.slug}-{month}-{stored.lang}.{fmt}"})
