@@ -11,11 +11,16 @@ SAMPLES = {"org": "gwynedd", "month": "2026-10"}
 FILE_SUFFIXES = (".ics", ".csv", ".xml", ".json", ".pb", ".svg", ".png", ".pdf")
 
 
+#: Steps in the middle of a journey, not pages of their own: the code after a password (without a
+#: password just given, it sends the person back to sign in).
+JOURNEY_STEPS = {"twostep.code"}
+
+
 def page_paths(app: Flask, lang: str, *, staff: bool | None = None, html_only: bool = True) -> list[str]:
     """Every GET page under /<lang>/ whose arguments we can fill; ``staff`` filters /manage/."""
     paths = []
     for rule in app.url_map.iter_rules():
-        if "lang" not in rule.arguments or "GET" not in (rule.methods or ()):
+        if "lang" not in rule.arguments or "GET" not in (rule.methods or ()) or rule.endpoint in JOURNEY_STEPS:
             continue
         args = {name: SAMPLES.get(name) for name in rule.arguments if name != "lang"}
         if any(value is None for value in args.values()):
