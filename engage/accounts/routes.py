@@ -12,7 +12,7 @@ from ..welsh import sort_for_language
 from ..images.services import read_upload
 from ..images.picture import ImageRefusal
 from ..images.upload import accepts_upload
-from . import brand, services, twostep, twostep_pages
+from . import brand, home, services, twostep, twostep_pages
 from .access import org_required
 from .forms import ChangePasswordForm, OrgSettingsForm, SignInForm
 from .throttle import note_wrong_password, sign_in_limits
@@ -86,7 +86,7 @@ def password():  # type: ignore[no-untyped-def]
 @bp.route("/manage/<org>/")
 @org_required()
 def org_home():  # type: ignore[no-untyped-def]
-    return render_template("accounts/org_home.html", org=g.org)
+    return render_template("accounts/org_home.html", org=g.org, todo=home.to_do(g.org))
 
 
 @bp.route("/manage/<org>/settings", methods=["GET", "POST"])
