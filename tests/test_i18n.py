@@ -143,3 +143,17 @@ def test_dates_are_formatted_in_welsh(app):
     with app.test_request_context("/cy/"):
         with force_locale("cy"):
             assert format_date(datetime(2026, 11, 24, tzinfo=timezone.utc), "full") == "Dydd Mawrth, 24 Tachwedd 2026"
+
+
+def test_no_welsh_translation_carries_an_english_sentence():
+    """A merge once glued the next entry's English onto a Welsh translation ("… hwn.When the results
+    …"): the page looked translated to a test that compares whole texts. No msgstr may contain any
+    English msgid of a sentence's length."""
+    with PO.open("rb") as po:
+        catalogue = [m for m in read_po(po) if m.id]
+    sentences = [m.id for m in catalogue if isinstance(m.id, str) and len(m.id) > 25]
+    glued = []
+    for m in catalogue:
+        for text in (m.string if isinstance(m.string, tuple) else (m.string,)):
+            glued += [(m.id, other) for other in sentences if other != m.id and other in (text or "")]
+    assert glued == []
