@@ -61,7 +61,7 @@ def test_choices_survive_a_language_switch_without_javascript(app, client, pot):
     welsh = client.get(f"/cy/pb/{pot.id}/vote/choose").get_data(as_text=True)
     ticked = set(re.findall(r'value="(\d+)"\s+data-cost="\d+" checked', welsh))
     assert ticked == {str(p1), str(p3)}
-    assert "Wedi dewis: £6,000 o £10,000" in welsh
+    assert "Wedi’u dewis: £6,000 allan o £10,000" in welsh
     assert counts(app, pot.id) == (0, 0)
 
 

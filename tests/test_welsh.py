@@ -21,9 +21,26 @@ def test_ng_comes_after_g_and_before_h():
     assert sort_welsh(["Hendy", "Ngwlad", "Gwynedd"]) == ["Gwynedd", "Ngwlad", "Hendy"]
 
 
-def test_greedy_ng_is_documented_behaviour():
-    # "Angharad" is really a-n-gh…, but the key does not guess: it reads "ng" (see engage/welsh.py).
-    assert sort_welsh(["Anafon", "Angharad"]) == ["Angharad", "Anafon"]
+def test_llan_and_other_stems_split_n_and_g_real_place_names():
+    """Issue #19: the area filter listed Gwynedd, Llangefni, Llanberis, Llandudno … In Llan+gefni the n
+    and g are two letters, so Llangefni comes after Llandygai (and Llanfairfechan)."""
+    places = ["Llanrwst", "Llangefni", "Llandygai", "Llangollen", "Gwynedd", "Llanberis", "Llandudno",
+              "Llanfairfechan", "Llan Ffestiniog"]
+    assert sort_welsh(places) == ["Gwynedd", "Llan Ffestiniog", "Llanberis", "Llandudno", "Llandygai",
+                                  "Llanfairfechan", "Llangefni", "Llangollen", "Llanrwst"]
+    assert sort_welsh(["Bangor", "Bancyfelin"]) == ["Bancyfelin", "Bangor"]
+    assert sort_welsh(["Bryngwran", "Brynaman", "Bryncrug"]) == ["Brynaman", "Bryncrug", "Bryngwran"]
+    assert sort_welsh(["Pengam", "Penarth", "Pencader"]) == ["Penarth", "Pencader", "Pengam"]
+    assert sort_welsh(["Angharad", "Anafon", "Aled"]) == ["Aled", "Anafon", "Angharad"]
+
+
+def test_r_and_h_split_after_the_documented_stems_only():
+    assert sort_welsh(["arholiad", "arafu", "arian"]) == ["arafu", "arholiad", "arian"]
+    # Every other rh is one letter, after r: Rhyl after Rygbi, Penrhyn after Penrallt.
+    assert sort_welsh(["Rhyl", "Rygbi"]) == ["Rygbi", "Rhyl"]
+    assert sort_welsh(["Penrhyn", "Penrallt"]) == ["Penrallt", "Penrhyn"]
+    # And other ng stay one letter: "Yng Nghymru" reads y-ng.
+    assert sort_welsh(["Ynys Môn", "Yng Nghymru"]) == ["Yng Nghymru", "Ynys Môn"]
 
 
 def test_accents_and_case_only_break_ties():

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 
 from ..formatting import clock
 
@@ -112,4 +112,4 @@ def arrived_of(ticket: Any) -> str:
     """A registration's arrivals in a list: "2 of 4" (a group), or yes / no (one person)."""
     if ticket.places > 1:
         return _("%(arrived)s of %(places)s", arrived=ticket.arrived, places=ticket.places)
-    return _("Yes") if ticket.arrived else _("No")
+    return pgettext("arrived", "Yes") if ticket.arrived else pgettext("arrived", "No")

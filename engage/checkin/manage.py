@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, g, make_response, redirect, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 
 from ..accounts.access import org_required
@@ -92,7 +93,7 @@ def tickets_csv(event_id: int):  # type: ignore[no-untyped-def]
     for t in services.tickets_of(event):
         writer.writerow([t.name or _("(removed after the event)"), t.email or "", t.phone or "", t.code,
                          LANGUAGE_LABELS[t.preferred_lang] if t.preferred_lang else "", t.access_needs or "",
-                         labels.place_of(t), _("Yes") if t.arrived else _("No"),
+                         labels.place_of(t), pgettext("arrived", "Yes") if t.arrived else pgettext("arrived", "No"),
                          f"{long_date(t.created_at)} {clock(t.created_at)}", t.places, t.arrived])
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=event-{event.id}-registrations-{g.lang}.csv"})

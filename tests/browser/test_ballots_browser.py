@@ -40,7 +40,7 @@ def test_vote_with_a_code_and_javascript(app, two_orgs, live_server, page, lang)
     _enter_code(page, live_server, pot, pot.codes[0], lang)
     status = page.locator("#budget-status .budget-text")
     _tick(page, names[:2])
-    assert status.inner_text() == {"cy": "Wedi dewis: £9,000 o £10,000", "en": "Chosen: £9,000 of £10,000"}[lang]
+    assert status.inner_text() == {"cy": "Wedi’u dewis: £9,000 allan o £10,000", "en": "Chosen: £9,000 of £10,000"}[lang]
     assert page.locator(".budget-over-text").is_hidden()
     _tick(page, names[2:])  # £11,000: the running total warns at once, before anything is sent
     assert page.locator(".budget-over-text").is_visible()
@@ -91,7 +91,7 @@ def test_language_switch_mid_ballot_keeps_choices(app, two_orgs, live_server, pa
     assert page.get_by_label("Meinciau", exact=True).is_checked()
     assert not page.get_by_label("Clwb ieuenctid", exact=True).is_checked()
     page.wait_for_load_state("load")
-    assert page.locator("#budget-status .budget-text").inner_text() == "Wedi dewis: £6,000 o £10,000"
+    assert page.locator("#budget-status .budget-text").inner_text() == "Wedi’u dewis: £6,000 allan o £10,000"
     page.click("button[value=update]")  # saved on the server: survives a switch even without script
     page.wait_for_load_state("load")
     page.goto(f"{live_server.url}/en/pb/{pot.id}/vote/check")

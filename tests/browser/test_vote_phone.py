@@ -68,12 +68,12 @@ def test_ballot_rows_box_beside_title_row_is_the_target_total_stays_in_view(app,
     status = page.locator("#budget-status").bounding_box()
     assert 0 <= status["y"] and status["y"] + status["height"] <= PHONE_390["height"]  # scrolled, still in view
     if page.js:
-        expected = {"cy": "Wedi dewis: £1,700 o £3,000", "en": "Chosen: £1,700 of £3,000"}[lang]
+        expected = {"cy": "Wedi’u dewis: £1,700 allan o £3,000", "en": "Chosen: £1,700 of £3,000"}[lang]
         assert page.locator("#budget-status .budget-text").inner_text() == expected
     else:
         page.click("button[value=update]")
         page.wait_for_load_state("load")
-        assert {"cy": "£1,700 o £3,000", "en": "£1,700 of £3,000"}[lang] in page.locator("#budget-status").inner_text()
+        assert {"cy": "£1,700 allan o £3,000", "en": "£1,700 of £3,000"}[lang] in page.locator("#budget-status").inner_text()
     page.locator(f"#title-{made.projects[6]}").scroll_into_view_if_needed()
     _shot(page, f"choose-scrolled-{lang}", full=False)  # what the phone shows: the total stays on top
 
