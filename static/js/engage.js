@@ -2,8 +2,8 @@
    1. Move focus to an error summary so screen readers announce it.
    2. Carry what has been typed into a form across the language switch. The switch is an
       ordinary link; before following it we keep the form's values in sessionStorage (this tab
-      only, gone when it closes) and put them back on the counterpart page. Passwords and the
-      CSRF token are never kept. */
+      only, gone when it closes) and put them back on the counterpart page. Passwords, one-time
+      codes, fields marked data-no-carry (a kiosk PIN) and the CSRF token are never kept. */
 (function () {
   "use strict";
   var summary = document.querySelector("[data-focus-on-load]");
@@ -13,7 +13,8 @@
   function pagePath(path) { return path.replace(/^\/(cy|en)(\/|$)/, "/"); }
   function skip(el) {
     return !el.name || el.type === "password" || el.type === "hidden" || el.type === "submit" ||
-      el.type === "file" || el.name === "csrf_token";
+      el.type === "file" || el.name === "csrf_token" || el.hasAttribute("data-no-carry") ||
+      (el.getAttribute("autocomplete") || "").indexOf("one-time-code") !== -1;
   }
 
   var switchLink = document.querySelector("a[data-carry-form]");
@@ -53,6 +54,9 @@
               if (el.type === "checkbox" || el.type === "radio") {
                 if (el.value === entry[1]) { el.checked = entry[2]; }
               } else { el.value = entry[1]; }
+              // A value put back inside a closed <details> (the optional contact at check-in) is shown.
+              var details = el.closest && el.closest("details");
+              if (details && (el.checked || (entry[2] === null && entry[1]))) { details.open = true; }
             });
           });
         });
