@@ -70,13 +70,14 @@ def _spend(link: AccountLink) -> None:
         raise AccountRefusal("link_not_usable")
 
 
-def _send(to: str, lang: str | None, org_id: int | None, compose: Callable[[str], tuple[str, str]]) -> None:
+def _send(to: str, lang: str | None, org_id: int | None, compose: Callable[[str], tuple[str, str]], *,
+          quietly: bool = False) -> None:
     langs = (lang,) if lang in ("cy", "en") else ("cy", "en")
     parts = []
     for one in langs:
         with force_locale(BABEL_LOCALES[one]):
             parts.append(compose(one))
-    mail.send(to, " / ".join(s for s, _b in parts), "\n\n----------\n\n".join(b for _s, b in parts),
+    (mail.send_quietly if quietly else mail.send)(to, " / ".join(s for s, _b in parts), "\n\n----------\n\n".join(b for _s, b in parts),
               lang if lang in ("cy", "en") else "both", org_id=org_id)
 
 
@@ -175,8 +176,21 @@ def _membership(org: Organisation, membership_id: int) -> Membership:
 
 
 def _admins(org: Organisation) -> int:
+    """How many admins ``org`` has, with its row locked (PostgreSQL; SQLite's BEGIN IMMEDIATE already
+    serialises writers) until the transaction ends: two admins demoting or removing each other at once
+    are taken one after the other, so the second sees one admin left and is refused."""
+    db.session.execute(select(Organisation.id).where(Organisation.id == org.id).with_for_update())
     return db.session.scalar(select(func.count()).select_from(Membership).where(
         Membership.org_id == org.id, Membership.role == "admin")) or 0
+
+
+def _withdraw_invitations_from(org: Organisation, user_id: int) -> None:
+    """An admin who is removed or made an organiser can invite nobody any more: the invitations they
+    sent and nobody has accepted stop working too (else one sent to themselves at another address
+    would let them back in as an admin)."""
+    db.session.execute(update(AccountLink).where(
+        AccountLink.purpose == "invite", AccountLink.org_id == org.id, AccountLink.created_by_id == user_id,
+        AccountLink.used_at.is_(None), AccountLink.revoked_at.is_(None)).values(revoked_at=utcnow()))
 
 
 def change_role(org: Organisation, membership_id: int, role: str, by: User) -> None:
@@ -189,6 +203,8 @@ def change_role(org: Organisation, membership_id: int, role: str, by: User) -> N
         if member.role == "admin" and _admins(org) <= 1:
             raise AccountRefusal("last_admin")
         before, member.role = member.role, role
+        if before == "admin":
+            _withdraw_invitations_from(org, member.user_id)
         record("accounts.role_changed", f"{member.user.email}: {before} to {role}, by {by.email}", org_id=org.id,
                obj=member.user, data={"before": before, "after": role})
 
@@ -200,6 +216,8 @@ def remove_member(org: Organisation, membership_id: int, by: User) -> None:
         if member.role == "admin" and _admins(org) <= 1:
             raise AccountRefusal("last_admin")
         user = member.user
+        if member.role == "admin":
+            _withdraw_invitations_from(org, user.id)
         db.session.delete(member)
         db.session.flush()
         if not db.session.scalar(select(func.count()).select_from(Membership).where(Membership.user_id == user.id)):
@@ -268,7 +286,8 @@ def request_reset(email: str) -> None:
                 _("To choose a new password, open this link. It works once, for one hour:"), url,
                 _("If it was not you, ignore this email: your password has not changed.")]))
 
-        _send(user.email, user.preferred_lang, None, compose)
+        # Quietly: a mail server that is down must not make this answer differ from an unknown address's.
+        _send(user.email, user.preferred_lang, None, compose, quietly=True)
 
 
 def reset_password(token: str, new: str) -> User:
@@ -282,6 +301,10 @@ def reset_password(token: str, new: str) -> User:
     check_new_password(new, user.email, user.organisations, "new")
     with write_transaction():
         _spend(link)
+        # Any other reset link still in the mailbox (or with whoever read it) stops working too.
+        db.session.execute(update(AccountLink).where(
+            AccountLink.purpose == "reset", AccountLink.user_id == user.id, AccountLink.used_at.is_(None),
+            AccountLink.revoked_at.is_(None)).values(revoked_at=utcnow()))
         user.password_hash = hash_password(new)
         db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
         for m in user.memberships:

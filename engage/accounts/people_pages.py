@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import limiter
 from ..notices import flash_refusal
-from . import people, services
+from . import people, services, twostep, twostep_pages
 from .access import org_required
 from .forms import AcceptExistingForm, AcceptNewForm, ConfirmForm, ForgotForm, InviteForm, ResetForm, RoleForm
 from .models import Membership
@@ -135,6 +135,10 @@ def accept_invitation(token: str):  # type: ignore[no-untyped-def]
             form.show_error(err)
         else:
             logout_user()
+            if twostep.is_on(user):  # joining proves the password only: the code is still to come
+                response = twostep_pages.begin(user, url_for("accounts.org_home", org=link.org.slug))
+                flash("joined")
+                return response
             session.clear()
             services.start_session(user, request.user_agent.string)
             login_user(user)
@@ -187,7 +191,7 @@ def sessions():  # type: ignore[no-untyped-def]
         if which == "others":
             people.end_my_other_sessions(current_user)
             flash("sessions_ended")
-        elif which.isdigit():
+        elif which.isascii() and which.isdigit() and len(which) <= 18:
             people.end_my_session(current_user, int(which))
             flash("session_ended")
         return redirect(url_for("people.sessions"))

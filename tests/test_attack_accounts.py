@@ -1,0 +1,118 @@
+"""Attacks on staff accounts, two-step sign-in and invitations: each test is a hole that was found
+open, and stays shut."""
+from __future__ import annotations
+
+import threading
+
+import pyotp
+import pytest
+from sqlalchemy import select
+
+from engage.extensions import db
+from helpers import PASSWORD, Client
+from test_people import client_for, invite, links_in, membership_id, post_from, role_of
+from test_two_step import fresh_code, turn_on
+
+
+def test_accepting_an_invitation_does_not_skip_the_second_step(app, two_orgs):
+    # admin-b has two-step sign-in on; someone with their password (and the emailed link) must not be
+    # signed in by joining an organisation with the password alone.
+    _client, secret, _codes = turn_on(app, "admin-b@example.org")
+    [path] = links_in(invite(app, "admin-b@example.org", lang="en"))
+    holder = Client(app, use_cookies=True)
+    joined = holder.submit(path, {"current_password": PASSWORD})
+    assert joined.status_code == 302 and joined.headers["Location"].endswith("/en/sign-in/code")
+    assert role_of(app, "admin-b@example.org") == "organiser"  # they did join
+    assert holder.get("/en/manage/").status_code == 302  # but nobody is signed in yet
+    assert holder.get("/en/manage/gwynedd/").status_code == 302
+    done = holder.submit("/en/sign-in/code", {"code": fresh_code(secret, app, "admin-b@example.org")})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/en/manage/gwynedd/")
+    assert holder.get("/en/manage/gwynedd/").status_code == 200
+
+
+def test_a_mail_server_that_is_down_does_not_tell_which_addresses_have_accounts(app, two_orgs):
+    app.config.update(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=9, SMTP_STARTTLS=False)
+    answers = []
+    for email in ("nobody-here@example.org", "admin-a@example.org"):
+        response = Client(app, use_cookies=True).submit("/en/sign-in/forgotten", {"email": email})
+        answers.append((response.status_code, response.headers.get("Location")))
+    assert answers[0] == answers[1] and answers[0][0] == 302
+
+
+@pytest.mark.parametrize("which", ["²", "٣" * 30, "9" * 30])
+def test_a_garbage_session_number_is_not_a_500(app, two_orgs, which):
+    client = client_for(app, "admin-a@example.org")
+    response = post_from(client, "/en/manage/sessions", "/en/manage/sessions", {"session": which})
+    assert response.status_code == 302
+    assert client.get("/en/manage/").status_code == 200  # still signed in
+
+
+def test_a_huge_invitation_number_is_not_a_500(app, two_orgs):
+    admin = client_for(app, "admin-a@example.org")
+    response = post_from(admin, "/en/manage/gwynedd/members", "/en/manage/gwynedd/invitations/" + "9" * 30 + "/withdraw")
+    assert response.status_code in (302, 404)
+
+
+def test_a_password_reset_ends_every_other_reset_link(app, two_orgs):
+    from test_people import outbox
+
+    for _ in range(2):
+        assert Client(app, use_cookies=True).submit("/en/sign-in/forgotten",
+                                                     {"email": "admin-a@example.org"}).status_code == 302
+    first, second = (links_in(body)[0] for _s, body, _l in outbox(app, "admin-a@example.org")[-2:])
+    new = "gwylan-ar-y-to-yn-canu-7"
+    assert Client(app, use_cookies=True).submit(first, {"new": new, "confirm": new}).status_code == 302
+    # The other link, still in the mailbox (or in whoever read it), opens nothing now.
+    assert Client(app).get(second).status_code == 404
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(app, two_orgs, make_user):
+    from engage.accounts.models import Membership, Organisation, User
+    from engage.accounts import people
+    from engage.accounts.services import get_org
+
+    make_user("admin-c@example.org", "gwynedd", "admin")
+    ids = {e: membership_id(app, e) for e in ("admin-a@example.org", "admin-c@example.org")}
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def demote(by: str, whom: str) -> None:
+        with app.app_context():
+            org = get_org("gwynedd")
+            actor = db.session.scalar(select(User).where(User.email == by))
+            barrier.wait()
+            try:
+                people.change_role(org, ids[whom], "organiser", actor)
+                outcomes.append("done")
+            except people.AccountRefusal as err:
+                outcomes.append(err.code)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=demote, args=("admin-a@example.org", "admin-c@example.org")),
+               threading.Thread(target=demote, args=("admin-c@example.org", "admin-a@example.org"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes) == ["done", "last_admin"]
+    with app.app_context():
+        admins = db.session.scalar(select(db.func.count()).select_from(Membership).join(Organisation).where(
+            Organisation.slug == "gwynedd", Membership.role == "admin"))
+    assert admins == 1
+
+
+@pytest.mark.parametrize("how", ["removed", "demoted"])
+def test_an_admin_who_loses_the_role_cannot_come_back_through_their_own_invitation(app, two_orgs, make_user, how):
+    # Before being removed, an admin invites themselves (another address of theirs) as an admin.
+    make_user("admin-c@example.org", "gwynedd", "admin")
+    [path] = links_in(invite(app, "spare-c@example.org", role="admin", by="admin-c@example.org"))
+    [other] = links_in(invite(app, "colleague@example.org", role="organiser", by="admin-a@example.org"))
+    admin = client_for(app, "admin-a@example.org")
+    page = f"/en/manage/gwynedd/members/{membership_id(app, 'admin-c@example.org')}"
+    if how == "removed":
+        assert post_from(admin, page, page + "/remove").status_code == 302
+    else:
+        assert admin.submit(page, {"role": "organiser"}).status_code == 302
+    assert Client(app).get(path).status_code == 404  # their invitation no longer works
+    assert Client(app).get(other).status_code == 200  # another admin's still does
