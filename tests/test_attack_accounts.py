@@ -116,3 +116,22 @@ def test_an_admin_who_loses_the_role_cannot_come_back_through_their_own_invitati
         assert admin.submit(page, {"role": "organiser"}).status_code == 302
     assert Client(app).get(path).status_code == 404  # their invitation no longer works
     assert Client(app).get(other).status_code == 200  # another admin's still does
+
+
+def test_a_borrowed_session_cannot_tie_the_account_to_another_phone(app, two_orgs):
+    from engage.accounts.models import User
+    from test_two_step import KEY_RE
+
+    # Someone at an unlocked computer (the owner's session, not their password) sets up two-step
+    # sign-in with their own phone: the owner would be locked out, and a reset would not undo it.
+    borrowed = client_for(app, "admin-a@example.org")
+    page = borrowed.get("/en/manage/two-step").get_data(as_text=True)
+    secret = KEY_RE.search(page).group(1).replace(" ", "")
+    refused = borrowed.submit("/en/manage/two-step", {"code": pyotp.TOTP(secret).now()})
+    assert refused.status_code == 400
+    wrong = borrowed.submit("/en/manage/two-step", {"code": pyotp.TOTP(secret).now(), "password": "not-the-password-at-all"})
+    assert wrong.status_code == 400 and "Your current password is not correct" in wrong.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(User.totp_sealed).where(User.email == "admin-a@example.org")) is None
+    welsh = borrowed.submit("/cy/manage/two-step", {"code": "123456", "password": ""})
+    assert welsh.status_code == 400 and "Rhowch eich cyfrinair" in welsh.get_data(as_text=True)

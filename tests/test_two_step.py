@@ -23,7 +23,7 @@ def turn_on(app, email: str = "admin-a@example.org") -> tuple[Client, str, list[
     assert sign_in(client, email).status_code == 302
     page = client.get("/en/manage/two-step").get_data(as_text=True)
     secret = KEY_RE.search(page).group(1).replace(" ", "")
-    done = client.submit("/en/manage/two-step", {"code": pyotp.TOTP(secret).now()})
+    done = client.submit("/en/manage/two-step", {"code": pyotp.TOTP(secret).now(), "password": PASSWORD})
     assert done.status_code == 200, done.get_data(as_text=True)[:3000]
     codes = re.findall(r"<li><code>([0-9A-F-]{14})</code></li>", done.get_data(as_text=True))
     assert len(codes) == 10 and done.headers["Cache-Control"] == "private, no-store"

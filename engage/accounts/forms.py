@@ -109,6 +109,12 @@ class CodeForm(Form):
     submit = SubmitField(_l("Continue"))
 
 
+class TwoStepSetupForm(CodeForm):
+    """The code, and the password: a borrowed session alone cannot tie the account to someone else's phone."""
+
+    password = PasswordField(_l("Your password"), validators=[Required(_l("Enter your password")), MaxLength(200)])
+
+
 class PasswordCheckForm(Form):
     password = PasswordField(_l("Your password"), validators=[Required(_l("Enter your password")), MaxLength(200)])
     submit = SubmitField(_l("Confirm"))

@@ -93,9 +93,12 @@ def _recovery_codes(user: User) -> list[str]:
     return codes
 
 
-def turn_on(user: User, secret: str, code: str) -> list[str]:
-    """Turn two-step sign-in on once the person proves their app has ``secret``; returns the recovery
-    codes (shown once)."""
+def turn_on(user: User, secret: str, code: str, password: str) -> list[str]:
+    """Turn two-step sign-in on once the person proves their app has ``secret``, and proves with their
+    password that they are the account's owner (a borrowed session must not tie the account to someone
+    else's phone: a password reset would not undo it); returns the recovery codes (shown once)."""
+    if not check_password_hash(user.password_hash, password or ""):
+        raise AccountRefusal("wrong_password", "password")
     step = _totp_step(secret, _clean(code))
     if step is None:
         raise AccountRefusal("wrong_code", "code")

@@ -14,7 +14,7 @@ from ..links import same_site_path
 from ..qr import qr_svg
 from . import services, twostep
 from .access import org_required
-from .forms import CodeForm, PasswordCheckForm, TwoStepRuleForm
+from .forms import CodeForm, PasswordCheckForm, TwoStepRuleForm, TwoStepSetupForm
 from .models import User
 
 bp = Blueprint("twostep", __name__, url_prefix="/<lang:lang>")
@@ -79,10 +79,10 @@ def setup():  # type: ignore[no-untyped-def]
                                off_form=PasswordCheckForm(formdata=None), codes_form=PasswordCheckForm(formdata=None))
     secret = session.get(SETUP) or twostep.new_secret()
     session[SETUP] = secret
-    form = CodeForm()
+    form = TwoStepSetupForm()
     if form.validate_on_submit():
         try:
-            codes = twostep.turn_on(current_user, secret, form.code.data)
+            codes = twostep.turn_on(current_user, secret, form.code.data, form.password.data)
         except services.AccountRefusal as err:
             form.show_error(err)
         else:
