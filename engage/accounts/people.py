@@ -184,13 +184,13 @@ def _admins(org: Organisation) -> int:
         Membership.org_id == org.id, Membership.role == "admin")) or 0
 
 
-def _withdraw_invitations_from(org: Organisation, user_id: int) -> None:
+def _withdraw_invitations_from(org: Organisation, user_id: int) -> int:
     """An admin who is removed or made an organiser can invite nobody any more: the invitations they
     sent and nobody has accepted stop working too (else one sent to themselves at another address
     would let them back in as an admin)."""
-    db.session.execute(update(AccountLink).where(
+    return db.session.execute(update(AccountLink).where(
         AccountLink.purpose == "invite", AccountLink.org_id == org.id, AccountLink.created_by_id == user_id,
-        AccountLink.used_at.is_(None), AccountLink.revoked_at.is_(None)).values(revoked_at=utcnow()))
+        AccountLink.used_at.is_(None), AccountLink.revoked_at.is_(None)).values(revoked_at=utcnow())).rowcount
 
 
 def change_role(org: Organisation, membership_id: int, role: str, by: User) -> None:
@@ -203,10 +203,9 @@ def change_role(org: Organisation, membership_id: int, role: str, by: User) -> N
         if member.role == "admin" and _admins(org) <= 1:
             raise AccountRefusal("last_admin")
         before, member.role = member.role, role
-        if before == "admin":
-            _withdraw_invitations_from(org, member.user_id)
+        withdrawn = _withdraw_invitations_from(org, member.user_id) if before == "admin" else 0
         record("accounts.role_changed", f"{member.user.email}: {before} to {role}, by {by.email}", org_id=org.id,
-               obj=member.user, data={"before": before, "after": role})
+               obj=member.user, data={"before": before, "after": role, "invitations_withdrawn": withdrawn})
 
 
 def remove_member(org: Organisation, membership_id: int, by: User) -> None:
@@ -216,14 +215,13 @@ def remove_member(org: Organisation, membership_id: int, by: User) -> None:
         if member.role == "admin" and _admins(org) <= 1:
             raise AccountRefusal("last_admin")
         user = member.user
-        if member.role == "admin":
-            _withdraw_invitations_from(org, user.id)
+        withdrawn = _withdraw_invitations_from(org, user.id) if member.role == "admin" else 0
         db.session.delete(member)
         db.session.flush()
         if not db.session.scalar(select(func.count()).select_from(Membership).where(Membership.user_id == user.id)):
             db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
         record("accounts.user_removed", f"{user.email} removed by {by.email}", org_id=org.id, obj=user,
-               data={"role": member.role})
+               data={"role": member.role, "invitations_withdrawn": withdrawn})
 
 
 def end_sessions_of(org: Organisation, membership_id: int, by: User) -> int:
