@@ -135,3 +135,16 @@ def test_a_borrowed_session_cannot_tie_the_account_to_another_phone(app, two_org
         assert db.session.scalar(select(User.totp_sealed).where(User.email == "admin-a@example.org")) is None
     welsh = borrowed.submit("/cy/manage/two-step", {"code": "123456", "password": ""})
     assert welsh.status_code == 400 and "Rhowch eich cyfrinair" in welsh.get_data(as_text=True)
+
+
+def test_an_invitation_is_no_way_round_the_limit_on_guessing_a_password(app, two_orgs):
+    # An admin who reads their own invitations (the outbox) invites someone else's address again and
+    # again, from many addresses, and guesses that account's password on the page that joins it.
+    refused = []
+    for attempt in range(12):
+        [path] = links_in(invite(app, "admin-b@example.org", lang="en"))
+        guesser = Client(app, use_cookies=True)
+        guesser.environ_base["REMOTE_ADDR"] = f"198.51.100.{attempt + 1}"
+        refused.append(guesser.submit(path, {"current_password": f"guess-number-{attempt}"}).status_code)
+    assert refused[:10] == [400] * 10 and refused[10:] == [429, 429]
+    assert role_of(app, "admin-b@example.org") is None

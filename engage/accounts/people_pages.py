@@ -117,8 +117,17 @@ def sign_out_member(membership_id: int):  # type: ignore[no-untyped-def]
 
 # --- accepting an invitation -------------------------------------------------------------------------
 
+def _invited_account_key() -> str:
+    # Wrong passwords of an existing account, counted per account whatever the link or address: an
+    # admin who can read their own invitations (the outbox) must not get unlimited guesses this way.
+    link = people.usable_link((request.view_args or {}).get("token", ""), "invite")
+    return "invited-account:" + (link.email if link else "")
+
+
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit("10 per hour", methods=["POST"], key_func=_invited_account_key,
+               deduct_when=lambda _response: bool(g.get("invite_wrong_password")))
 def accept_invitation(token: str):  # type: ignore[no-untyped-def]
     link = people.usable_link(token, "invite")
     if link is None:
@@ -132,6 +141,7 @@ def accept_invitation(token: str):  # type: ignore[no-untyped-def]
                 password=getattr(form, "password", None) and form.password.data,
                 current_password=getattr(form, "current_password", None) and form.current_password.data, lang=g.lang)
         except people.AccountRefusal as err:
+            g.invite_wrong_password = err.code == "wrong_password"
             form.show_error(err)
         else:
             logout_user()
