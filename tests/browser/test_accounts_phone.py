@@ -132,6 +132,7 @@ def test_turn_on_two_step_sign_in_by_scanning_its_qr_code(app, two_orgs, live_se
     secret = parse_qs(urlparse(uri).query)["secret"][0]
     assert uri.startswith("otpauth://totp/Engage:admin-a%40example.org")
     page.fill("#code", pyotp.TOTP(secret).now())
+    page.fill("#password", PASSWORD)  # turning it on asks for the password (a borrowed session cannot)
     page.click(f"main button:text-is('{words[0]}')")
     page.wait_for_load_state("load")
     codes = page.locator(".recovery-codes code").all_inner_texts()
