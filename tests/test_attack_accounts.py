@@ -2,15 +2,16 @@
 open, and stays shut."""
 from __future__ import annotations
 
+import re
 import threading
 
 import pyotp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engage.extensions import db
-from helpers import PASSWORD, Client
-from test_people import client_for, invite, links_in, membership_id, post_from, role_of
+from helpers import PASSWORD, Client, sign_in
+from test_people import client_for, invite, links_in, membership_id, outbox, post_from, role_of
 from test_two_step import fresh_code, turn_on
 
 
@@ -148,3 +149,61 @@ def test_an_invitation_is_no_way_round_the_limit_on_guessing_a_password(app, two
         refused.append(guesser.submit(path, {"current_password": f"guess-number-{attempt}"}).status_code)
     assert refused[:10] == [400] * 10 and refused[10:] == [429, 429]
     assert role_of(app, "admin-b@example.org") is None
+
+
+def test_two_invitations_to_one_new_address_accepted_at_once_make_one_account_and_no_500(app, two_orgs):
+    """Both see no account, both hash a password, the second INSERT meets the unique email index: it
+    was an IntegrityError (a 500); now a refusal, and the link works again."""
+    from engage.accounts import people
+    from engage.accounts.models import AccountLink, User
+    from engage.accounts.services import AccountRefusal, get_org
+
+    with app.app_context():
+        admin_a = db.session.scalar(select(User).where(User.email == "admin-a@example.org"))
+        admin_b = db.session.scalar(select(User).where(User.email == "admin-b@example.org"))
+        people.invite(get_org("gwynedd"), "twin@example.org", "organiser", "en", admin_a)
+        people.invite(get_org("powys"), "twin@example.org", "organiser", "en", admin_b)
+    tokens = [re.search(r"/invitation/([A-Za-z0-9_-]+)", body).group(1)
+              for _subject, body, _lang in outbox(app, "twin@example.org")]
+    start = threading.Barrier(2)
+    results: list[str] = []
+
+    def accept(token: str) -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                people.accept_invitation(token, name="Twin", password="gwylan-ar-y-to-yn-canu-7", current_password=None,
+                                         lang="en")
+                results.append("joined")
+            except AccountRefusal as err:
+                results.append(err.code)
+
+    threads = [threading.Thread(target=accept, args=(t,)) for t in tokens]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["joined", "link_not_usable"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User).where(User.email == "twin@example.org")) == 1
+        assert db.session.scalar(select(func.count()).select_from(AccountLink).where(
+            AccountLink.email == "twin@example.org", AccountLink.used_at.is_not(None))) == 1
+
+
+def test_turning_two_step_on_signs_out_every_other_browser(app, two_orgs):
+    other = Client(app, use_cookies=True)
+    assert sign_in(other, "admin-a@example.org").status_code == 302
+    client, _secret, _codes = turn_on(app)
+    assert other.get("/en/manage/").status_code == 302
+    assert client.get("/en/manage/").status_code == 200
+
+
+def test_recovery_codes_are_kept_keyed_by_the_apps_secret(app, two_orgs):
+    from engage.accounts.models import RecoveryCode
+    from engage.codes import secret_hash
+
+    _client, _secret, codes = turn_on(app)
+    with app.app_context():
+        kept = set(db.session.scalars(select(RecoveryCode.code_hash)))
+    plain = {secret_hash(code.replace("-", "")) for code in codes}
+    assert kept and not kept & plain  # an unkeyed hash of 48 bits could be tried offline

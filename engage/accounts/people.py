@@ -20,6 +20,7 @@ from datetime import timedelta
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 
 from .. import mail
@@ -151,18 +152,23 @@ def accept_invitation(token: str, *, name: str, password: str | None, current_pa
         check_new_password(password or "", link.email, [org], "password")
     elif not (user.active and check_password_hash(user.password_hash, current_password or "")):
         raise AccountRefusal("wrong_password", "current_password")
-    with write_transaction():
-        _spend(link)
-        if user is None:
-            user = User(email=link.email, name=name.strip()[:120], password_hash=hash_password(password or ""),
-                        preferred_lang=lang if lang in ("cy", "en") else None)
-            db.session.add(user)
-            db.session.flush()
-        if user.role_in(org):
-            raise AccountRefusal("already_member")
-        db.session.add(Membership(user=user, org_id=org.id, role=link.role))
-        record("accounts.user_added", f"{user.email} joined as {link.role} (invitation)", org_id=org.id,
-               obj=user, user_id=user.id, data={"role": link.role, "invitation": link.id})
+    try:
+        with write_transaction():
+            _spend(link)
+            if user is None:
+                user = User(email=link.email, name=name.strip()[:120], password_hash=hash_password(password or ""),
+                            preferred_lang=lang if lang in ("cy", "en") else None)
+                db.session.add(user)
+                db.session.flush()
+            if user.role_in(org):
+                raise AccountRefusal("already_member")
+            db.session.add(Membership(user=user, org_id=org.id, role=link.role))
+            record("accounts.user_added", f"{user.email} joined as {link.role} (invitation)", org_id=org.id,
+                   obj=user, user_id=user.id, data={"role": link.role, "invitation": link.id})
+    except IntegrityError:
+        # Two invitations to one new address accepted at the same moment: the other made the account
+        # first. Nothing of this one was kept (its link works again, now asking for that password).
+        raise AccountRefusal("link_not_usable") from None
     return user
 
 

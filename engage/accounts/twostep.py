@@ -8,7 +8,9 @@ What holds:
   sign-in off in effect: people then sign in with a recovery code and set it up again.
 - A code is accepted once: the step it belongs to is recorded by one UPDATE that only succeeds if it
   is later than the last accepted step, so a code read over someone's shoulder, or raced twice, fails.
-- Recovery codes: 10, shown once, only hashes kept, each spent by one UPDATE (used once, however raced).
+- Recovery codes: 10, shown once, kept as HMACs keyed by the app's secret key (a copy of the database
+  alone cannot try them offline), each spent by one UPDATE (used once, however raced).
+- Turning it on signs out every other browser: they were signed in with the password alone.
 - Until the code is given, the person is not signed in: the session holds only who passed the
   password, for 5 minutes; wrong codes are limited like wrong passwords.
 """
@@ -25,22 +27,30 @@ from sqlalchemy import delete, update
 from werkzeug.security import check_password_hash
 
 from ..audit.services import record
-from ..codes import secret_hash
 from ..db import write_transaction
 from ..extensions import db
 from ..types import utcnow
 from .models import Organisation, RecoveryCode, User
-from .services import AccountRefusal
+from .services import AccountRefusal, _end_other_sessions
 
 ISSUER = "Engage"
 RECOVERY_CODES = 10
 STEP = 30
 
 
+def _app_key(purpose: bytes) -> bytes:
+    secret = current_app.secret_key
+    return hmac.new(secret.encode() if isinstance(secret, str) else secret, purpose, hashlib.sha256).digest()
+
+
 def _pad(salt: bytes, user_id: int, length: int) -> bytes:
-    key = hmac.new(current_app.secret_key.encode() if isinstance(current_app.secret_key, str) else current_app.secret_key,
-                   b"engage two-step seal", hashlib.sha256).digest()
-    return hmac.new(key, salt + str(user_id).encode(), hashlib.sha256).digest()[:length]
+    return hmac.new(_app_key(b"engage two-step seal"), salt + str(user_id).encode(), hashlib.sha256).digest()[:length]
+
+
+def _code_hash(user_id: int, code: str) -> str:
+    """What is kept of a recovery code: an HMAC keyed by the app's secret key and the person, so a copy
+    of the database alone cannot try the 2^48 codes offline."""
+    return hmac.new(_app_key(b"engage recovery codes"), f"{user_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
 def seal(secret: str, user_id: int) -> str:
@@ -89,7 +99,7 @@ def _totp_step(secret: str, code: str) -> int | None:
 def _recovery_codes(user: User) -> list[str]:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = ["-".join(secrets.token_hex(2).upper() for _ in range(3)) for _ in range(RECOVERY_CODES)]
-    db.session.add_all(RecoveryCode(user_id=user.id, code_hash=secret_hash(_clean(code))) for code in codes)
+    db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_code_hash(user.id, _clean(code))) for code in codes)
     return codes
 
 
@@ -106,6 +116,7 @@ def turn_on(user: User, secret: str, code: str, password: str) -> list[str]:
         user.totp_sealed = seal(secret, user.id)
         user.totp_last_step = step
         codes = _recovery_codes(user)
+        _end_other_sessions(user)  # a browser signed in before now was signed in with the password alone
         for m in user.memberships:
             record("accounts.two_step_on", f"{user.email} turned on two-step sign-in", org_id=m.org_id, obj=user)
     return codes
@@ -149,7 +160,7 @@ def check_code(user: User, code: str) -> bool:
         if len(code) != 12:
             return False
         spent = db.session.execute(update(RecoveryCode).where(
-            RecoveryCode.user_id == user.id, RecoveryCode.code_hash == secret_hash(code),
+            RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _code_hash(user.id, code),
             RecoveryCode.used_at.is_(None)).values(used_at=utcnow())).rowcount
         if spent == 1:
             for m in user.memberships:
