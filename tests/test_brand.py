@@ -154,7 +154,7 @@ def test_the_band_shows_the_logo_and_name_on_that_organisations_pages_only(app, 
         logo = get_org("gwynedd").logo
         assert logo is not None and logo.content_type == "image/png" and logo.org_id == get_org("gwynedd").id
     for lang, name in (("cy", "Cyngor Gwynedd"), ("en", "Gwynedd Council")):
-        for path in (f"/{lang}/events/{event.id}", f"/{lang}/pb/{pot.id}"):
+        for path in (f"/{lang}/events/{event.id}", f"/{lang}/pb/{pot.id}", f"/{lang}/pb/{pot.id}/projects/{pot.projects[0]}"):
             html = client.get(path).get_data(as_text=True)
             assert 'class="org-band"' in html, path
             assert f'alt="{name}"' in html and f"/img/{logo.key}.png" in html, path
