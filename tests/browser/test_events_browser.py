@@ -39,21 +39,19 @@ def test_log_an_event_on_a_phone_and_download_the_months_csv(app, two_orgs, live
     page.fill("#narrative-en", "People raised the bus service.")
     page.click("button[name=submit]")
     page.wait_for_load_state("load")
-    month = last_month.strftime("%Y-%m")
     page.goto(f"{live_server.url}/cy/manage/gwynedd/reports")
-    page.fill("#month", month)
+    page.select_option("#month", str(last_month.month))
+    page.select_option("#year", str(last_month.year))
     page.click("button[name=submit]")
     page.wait_for_load_state("load")
-    page.click("text=Cadw’r adroddiad hwn i’w lawrlwytho")
-    page.wait_for_load_state("load")
     with page.expect_download() as info:
-        page.click("text=CSV")
-    download = info.value
+        page.click("a[href$='/report.csv']")
     from pathlib import Path
-    text = Path(download.path()).read_text(encoding="utf-8")
-    summary = list(csv.reader(io.StringIO(text.split("\n\n")[0].replace("\r", ""))))
-    assert summary[1][:2] == ["total", month] and summary[1][4:] == ["1", "23"]
-    assert "People raised the bus service." in text
+    body = Path(info.value.path()).read_bytes()
+    assert body.startswith(b"\xef\xbb\xbf")  # opens in Excel with its Welsh letters
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert any(r[:2] == ["kind", "engagement"] and r[3:5] == ["1", "23"] for r in rows)
+    assert any("Codwyd pryderon am y bws." in cell for r in rows for cell in r)  # the Welsh page's download
 
 
 @pytest.mark.browser

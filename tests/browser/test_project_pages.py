@@ -119,5 +119,5 @@ def test_fund_to_project_page_and_back_then_the_ballot_keeps_its_ticks(app, two_
     page.click(f"a[href$='/pb/{made.id}/vote/choose']")  # the page's own way back
     page.wait_for_url(re.compile(r".*/vote/choose$"))
     assert page.locator(f"#project-{first}").is_checked() and page.locator(f"#project-{third}").is_checked()
-    total = {"cy": "£3,300 o £10,000", "en": "£3,300 of £10,000"}[lang]
+    total = {"cy": "£3,300 allan o £10,000", "en": "£3,300 of £10,000"}[lang]
     assert total in page.locator("#budget-status").inner_text()
