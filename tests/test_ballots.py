@@ -590,8 +590,8 @@ def test_results_reasons_receipts_and_open_data(app, client, pot):
     assert body["outcomes"]["greedy"]["selected"] == data.outcomes["greedy"]["selected"]
     assert len(body["receipts"]) == 4 and body["receipts"] == sorted(body["receipts"])
     assert not any(r in json.dumps(body) for r in receipts)  # fingerprints only, never the codes
-    csv_text = client.get(f"/en/pb/{pot.id}/results.csv").get_data(as_text=True)
-    assert csv_text.splitlines()[0].startswith("project_id,title_cy,title_en,cost_pence,votes")
+    csv_text = client.get(f"/en/pb/{pot.id}/results.csv").get_data().decode("utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("project_id,Project,Cost in pence,Votes,Points")
     pb = client.get(f"/en/pb/{pot.id}/ballots.pb").get_data(as_text=True)
     assert "VOTES" in pb and not any(r.replace("-", "") in pb for r in receipts)
 
@@ -601,11 +601,14 @@ def test_results_csv_shows_formulas_as_text(app, client, two_orgs):
     made = make_pot(app, codes=0, projects=[(hyperlink.format("Cliciwch"), hyperlink.format("Click"), 100_000),
                                             ("+44 1248", "@SUM(A1:A9)", 200_000), ("-Meinciau", "Benches", 300_000)])
     _publish(app, made.id)
-    rows = list(csv.reader(io.StringIO(client.get(f"/en/pb/{made.id}/results.csv").get_data(as_text=True))))
-    titles = sorted((row[1], row[2]) for row in rows[1:])
-    assert titles == [("'+44 1248", "'@SUM(A1:A9)"), ("'-Meinciau", "Benches"),
-                      ("'" + hyperlink.format("Cliciwch"), "'" + hyperlink.format("Click"))]
-    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    titles = {}
+    for lang in ("cy", "en"):
+        rows = list(csv.reader(io.StringIO(client.get(f"/{lang}/pb/{made.id}/results.csv").get_data()
+                                           .decode("utf-8-sig"))))
+        titles[lang] = sorted(row[1] for row in rows[1:])
+        assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    assert titles == {"cy": ["'+44 1248", "'-Meinciau", "'" + hyperlink.format("Cliciwch")],
+                      "en": ["'" + hyperlink.format("Click"), "'@SUM(A1:A9)", "Benches"]}
 
 
 def _pabutools_winners(pb_text: str, rule: str) -> set[str]:

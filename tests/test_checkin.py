@@ -2,6 +2,8 @@
 retention, the no-JavaScript door, posters and registration."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import threading
@@ -425,8 +427,10 @@ def test_check_ins_flow_into_the_report(app, staff, door):
         local = event.starts_at.astimezone()
         data = reports.build(get_org("gwynedd"), local.year, local.month)
         assert data.checked_in[event.id] == 3 and data.attendance(event) == 3
-    csv_text = staff.get("/en/manage/gwynedd/events.csv").get_data(as_text=True)
-    assert "Presenoldeb wedi’i gofrestru / Checked in" in csv_text.splitlines()[0]
+    csv_text = staff.get("/en/manage/gwynedd/events.csv").get_data().decode("utf-8-sig")
+    assert "People checked in" in csv_text.splitlines()[0].split(",")
+    cy = list(csv.DictReader(io.StringIO(staff.get("/cy/manage/gwynedd/events.csv").get_data().decode("utf-8-sig"))))
+    assert [row["Pobl a gofrestrodd eu presenoldeb"] for row in cy if row["event_id"] == str(door.event.id)] == ["3"]
 
 
 def test_codes_avoid_look_alike_characters():

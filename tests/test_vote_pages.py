@@ -128,7 +128,8 @@ def test_results_of_an_open_or_closed_pot_say_when_and_the_data_stay_embargoed(a
         html = client.get(f"/{lang}/pb/{pot.id}/results").get_data(as_text=True)
         assert words in html and "Community garden" not in html and "Gardd gymunedol" not in html
     for suffix in ("results.json", "results.csv", "ballots.pb"):
-        assert client.get(f"/en/pb/{pot.id}/{suffix}").status_code == 404
+        for lang in ("cy", "en"):
+            assert client.get(f"/{lang}/pb/{pot.id}/{suffix}").status_code == 404
 
 
 def test_a_closed_pots_page_shows_its_stage_not_how_to_vote(app, client, pot):

@@ -56,8 +56,10 @@ def _not_imported(path: str, exc: Exception) -> str:
 
 @click.command("export")
 @click.argument("pot_id", type=int)
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+              help="Language of the description and the projects' names (both are kept in extra columns).")
 @with_appcontext
-def export_command(pot_id: int) -> None:
+def export_command(pot_id: int, lang: str) -> None:
     """Write the anonymised ballots of pot POT_ID as pabulib to standard output."""
     from ..extensions import db
     from .models import Pot
@@ -66,7 +68,7 @@ def export_command(pot_id: int) -> None:
     pot = db.session.get(Pot, pot_id)
     if pot is None or pot.status not in ("closed", "published"):
         raise click.ClickException(f"no closed pot {pot_id}")
-    click.echo(export_pabulib(pot), nl=False)
+    click.echo(export_pabulib(pot, lang), nl=False)
 
 
 def register(app: Flask) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from dataclasses import replace
 from typing import TextIO
 
 from ..accounts.models import Organisation
@@ -13,6 +14,7 @@ from ..db import write_transaction
 from ..extensions import db
 from ..tally import Election, meta_number, parse_pabulib, shown, write_pabulib
 from ..tally.model import Ballot
+from ..tally.model import Project as TallyProject
 from ..types import utcnow
 from .models import BoxBallot, Pot, Project, RollEntry
 from .pots import BallotRefusal
@@ -26,9 +28,29 @@ MAX_INTEGER, MAX_BIGINT = 2**31 - 1, 2**63 - 1
 MAX_TITLE = Pot.__table__.c.title_en.type.length
 
 
-def export_pabulib(pot: Pot) -> str:
-    """The anonymised ballots as a pabulib file (no receipts, channels or dates)."""
-    return write_pabulib(election_of(pot))
+#: The languages a pot's words are kept in, as suffixes of the extra META keys and PROJECTS columns.
+LANGS = ("cy", "en")
+
+
+def export_pabulib(pot: Pot, lang: str = "en") -> str:
+    """The anonymised ballots as a pabulib file (no receipts, channels or dates).
+
+    ``description`` (META) and ``name`` (PROJECTS) are in ``lang``, the language of the page it was
+    downloaded from (the other language when that one is empty); both languages are kept beside them,
+    in the extra META keys ``description_cy``, ``description_en``, ``unit_cy``, ``unit_en`` and the
+    extra PROJECTS columns ``name_cy``, ``name_en`` (pabulib allows extra keys and columns)."""
+    election = election_of(pot)
+    other = "en" if lang == "cy" else "cy"
+    meta = dict(election.meta)
+    meta["description"] = pot.text("title", lang) or pot.text("title", other)
+    meta["unit"] = pot.text("area", lang) or pot.text("area", other)
+    for key, field in (("description", "title"), ("unit", "area")):
+        meta.update({f"{key}_{code}": pot.text(field, code) for code in LANGS})
+    titles = {str(p.id): p for p in pot.projects}
+    projects = tuple(replace(p, name=titles[p.id].text("title", lang) or titles[p.id].text("title", other),
+                             extra={**p.extra, **{f"name_{code}": titles[p.id].text("title", code) for code in LANGS}})
+                     for p in election.projects)
+    return write_pabulib(replace(election, projects=projects, meta={k: v for k, v in meta.items() if v}))
 
 
 def import_pabulib(org: Organisation, source: str | TextIO, title: str | None = None) -> Pot:
@@ -69,8 +91,10 @@ class _Importer:
         """The pot and its projects (called when the VOTES section starts)."""
         ballot_type = FROM_TALLY_TYPE[election.ballot_type]
         name = self.title or election.meta.get("description") or "Imported vote"
+        # A file Engage wrote keeps both languages (description_cy, description_en); others have one.
+        titles = {code: self.title or election.meta.get(f"description_{code}") or name for code in LANGS}
         max_choices, points_total = _fits(election, name, bool(self.title))
-        pot = Pot(org_id=self.org.id, title_cy=name, title_en=name, budget_pence=election.budget,
+        pot = Pot(org_id=self.org.id, title_cy=titles["cy"], title_en=titles["en"], budget_pence=election.budget,
                   ballot_type=ballot_type, rule="mes" if "equal" in election.meta.get("rule", "").lower()
                   or election.meta.get("rule") == "mes" else "greedy", eligibility="codes", status="closed",
                   code_salt=secrets.token_hex(16), imported=True, closed_at=utcnow())
@@ -81,7 +105,8 @@ class _Importer:
         db.session.add(pot)
         db.session.flush()
         for p in election.projects:
-            project = Project(pot_id=pot.id, title_cy=p.name or p.id, title_en=p.name or p.id, cost_pence=p.cost)
+            names = _names(p)
+            project = Project(pot_id=pot.id, title_cy=names["cy"], title_en=names["en"], cost_pence=p.cost)
             db.session.add(project)
             db.session.flush()
             self.ids[p.id] = project.id
@@ -136,14 +161,21 @@ class _Importer:
         return pot
 
 
+def _names(p: TallyProject) -> dict[str, str]:
+    """A project's title in each language: its ``name_cy``/``name_en`` column, else ``name``, else its id."""
+    return {code: p.extra.get(f"name_{code}") or p.name or p.id for code in LANGS}
+
+
 def _fits(election: Election, name: str, titled: bool) -> tuple[int, int]:
     """Refuse what our tables would not hold (rather than let the database refuse it halfway, or
     change it); return the pot's max_choices and points_total."""
     if not election.projects:
         raise BallotRefusal("import_no_projects")
-    if len(name) > MAX_TITLE:
-        raise BallotRefusal("import_title_too_long", what="--title" if titled else "description",
-                            limit=str(MAX_TITLE), found=str(len(name)))
+    for key in ("description", "description_cy", "description_en"):
+        text = name if titled or key == "description" else election.meta.get(key, "")
+        if len(text) > MAX_TITLE:
+            raise BallotRefusal("import_title_too_long", what="--title" if titled else key,
+                                limit=str(MAX_TITLE), found=str(len(text)))
     if election.budget < 1:
         raise BallotRefusal("import_zero", what="budget", value=str(election.budget))
     for p in election.projects:
@@ -152,6 +184,10 @@ def _fits(election: Election, name: str, titled: bool) -> tuple[int, int]:
         if len(p.name or p.id) > MAX_TITLE:
             raise BallotRefusal("import_name_too_long", what="name" if p.name else "project_id", project=shown(p.id),
                                 limit=str(MAX_TITLE), found=str(len(p.name or p.id)))
+        for code, text in _names(p).items():
+            if len(text) > MAX_TITLE:
+                raise BallotRefusal("import_name_too_long", what=f"name_{code}", project=shown(p.id),
+                                    limit=str(MAX_TITLE), found=str(len(text)))
     # A ballot's total cost is kept (BIGINT): every project together must fit.
     if (total := sum(p.cost for p in election.projects)) > MAX_BIGINT:
         raise BallotRefusal("import_too_large", what="cost", limit=str(MAX_BIGINT), found=str(total))

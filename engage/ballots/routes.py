@@ -1,7 +1,6 @@
 """PB pages: the public list, a pot, the ballot steps, results and open data; the code-card link."""
 from __future__ import annotations
 
-import io
 import json
 import random
 import secrets
@@ -17,8 +16,8 @@ from ..codes import pretty_code
 from ..extensions import limiter
 from ..i18n import choose_or_redirect, path_lang
 from ..links import public_url
-from ..safetext import CSVWriter
 from ..types import utcnow
+from . import downloads
 from . import kiosk as kiosks
 from . import labels
 from .box import Voter, cast_ballot, fingerprint, receipt_counted, receipt_hash
@@ -351,24 +350,15 @@ def results_json(pot_id: int):  # type: ignore[no-untyped-def]
 @public.route("/<int:pot_id>/results.csv")
 def results_csv(pot_id: int):  # type: ignore[no-untyped-def]
     pot, result = _published(pot_id)
-    out = io.StringIO()
-    writer = CSVWriter(out)
-    writer.writerow(["project_id", "title_cy", "title_en", "cost_pence", "votes", "points", "funded",
-                     "reason", f"funded_by_{result.other_rule}"])
-    for row in result.rows(pot):
-        p = row.project
-        writer.writerow([row.id, p.title_cy if p else "", p.title_en if p else "", row.cost, row.votes,
-                         row.score, "yes" if row.funded else "no", row.reason_code,
-                         "yes" if row.other_funded else "no"])
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=pot-{pot.id}-results.csv"})
+    return Response(downloads.results_csv(pot, result, g.lang), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=pot-{pot.id}-results-{g.lang}.csv"})
 
 
 @public.route("/<int:pot_id>/ballots.pb")
 def ballots_pb(pot_id: int):  # type: ignore[no-untyped-def]
     pot, _result = _published(pot_id)
-    return Response(export_pabulib(pot), mimetype="text/plain",
-                    headers={"Content-Disposition": f"attachment; filename=pot-{pot.id}.pb"})
+    return Response(export_pabulib(pot, g.lang), mimetype="text/plain",
+                    headers={"Content-Disposition": f"attachment; filename=pot-{pot.id}-{g.lang}.pb"})
 
 
 # A project's own page, on this blueprint (its module keeps this one under 400 lines).

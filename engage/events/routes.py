@@ -14,6 +14,7 @@ from ..dates import local_to_utc, parse_month, recent_months, today_local, utc_t
 from ..extensions import db, limiter
 from ..params import query_int, with_query
 from . import calendar, reports, services
+from .export import events_csv as export_csv
 from .forms import (AudienceForm, EventForm, FilterForm, KeepReportForm, OutcomeForm, PulseForm, ReportForm,
                     ThemeForm)
 from .models import Audience, Theme
@@ -106,8 +107,8 @@ def index():  # type: ignore[no-untyped-def]
 @org_required()
 def export():  # type: ignore[no-untyped-def]
     events = list(db.session.scalars(services.with_tags(services.staff_query(g.org, _filters(_filter_form())))))
-    return Response(reports.events_csv(events), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=events-{g.org.slug}.csv"})
+    return Response(export_csv(events, g.lang), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=events-{g.org.slug}-{g.lang}.csv"})
 
 
 def _event_form(event: Any = None) -> EventForm:

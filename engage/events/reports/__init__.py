@@ -6,9 +6,9 @@
 from __future__ import annotations
 
 from .data import KIND_NAMES, Objective, ReportData, Row, build, event_attendance
-from .files import EVENT_COLUMNS, event_row, events_csv, render, render_csv, render_html
+from .files import render, render_csv, render_html
 from .keep import FILES, KeptMonth, keep, kept_files, make_last_month_reports, stored_reports
 
-__all__ = ["EVENT_COLUMNS", "FILES", "KIND_NAMES", "KeptMonth", "Objective", "ReportData", "Row", "build",
-           "event_attendance", "event_row", "events_csv", "keep", "kept_files", "make_last_month_reports",
+__all__ = ["FILES", "KIND_NAMES", "KeptMonth", "Objective", "ReportData", "Row", "build",
+           "event_attendance", "keep", "kept_files", "make_last_month_reports",
            "render", "render_csv", "render_html", "stored_reports"]

@@ -1,8 +1,7 @@
 """The report as files: CSV in one language (with a byte-order mark, for Excel) and a standalone HTML
-document; and the staff event log's CSV export (headings in both languages, unchanged)."""
+document. (The staff event log's CSV export is ``events/export.py``.)"""
 from __future__ import annotations
 
-import io
 from datetime import datetime
 
 from flask import render_template
@@ -12,54 +11,10 @@ from flask_babel import gettext as _
 from ...formatting import long_date, month_name
 from ...i18n import BABEL_LOCALES
 from ...dates import utc_to_local
-from ...safetext import CSVWriter, spreadsheet_csv
+from ...safetext import spreadsheet_csv
 from ...types import utcnow
-from .. import services
 from ..models import Event
-from .data import ReportData, event_attendance
-
-#: Columns of an event row in the staff CSV export. Headers are in both languages because the file
-#: goes to partners who read either.
-EVENT_COLUMNS = [
-    ("id", "ID / ID"), ("date", "Dyddiad / Date"), ("title_cy", "Teitl (Cymraeg) / Title (Welsh)"),
-    ("title_en", "Teitl (Saesneg) / Title (English)"), ("kind", "Math / Kind"), ("status", "Statws / Status"),
-    ("public", "Cyhoeddus / Public"), ("themes", "Amcanion / Objectives"), ("audiences", "Cynulleidfaoedd / Audiences"),
-    ("venue", "Lleoliad / Venue"), ("postcode", "Cod post / Postcode"), ("online", "Ar-lein / Online"),
-    ("delivery_language", "Iaith / Language"), ("partners", "Partneriaid / Partners"),
-    ("headcount", "Presenoldeb / Attendance"), ("checked_in", "Presenoldeb wedi’i gofrestru / Checked in"), ("audience_counts", "Presenoldeb fesul cynulleidfa / Attendance by audience"),
-    ("narrative_cy", "Naratif (Cymraeg) / Narrative (Welsh)"), ("narrative_en", "Naratif (Saesneg) / Narrative (English)"),
-    ("outcomes_cy", "Deilliannau (Cymraeg) / Outcomes (Welsh)"), ("outcomes_en", "Deilliannau (Saesneg) / Outcomes (English)"),
-    ("follow_up_cy", "Camau dilynol (Cymraeg) / Follow-up (Welsh)"), ("follow_up_en", "Camau dilynol (Saesneg) / Follow-up (English)"),
-]
-
-
-def event_row(event: Event, checked_in: int = 0) -> dict[str, str]:
-    local = utc_to_local(event.starts_at)
-    return {
-        "id": str(event.id), "date": local.strftime("%Y-%m-%d %H:%M"),
-        "title_cy": event.title_cy or "", "title_en": event.title_en or "", "kind": event.kind,
-        "status": event.status, "public": "yes" if event.public else "no",
-        "themes": " ".join(t.code for t in event.themes),
-        "audiences": "; ".join(a.name_en for a in event.audiences),
-        "venue": event.venue_name or "", "postcode": event.postcode or "", "online": "yes" if event.online else "no",
-        "delivery_language": event.delivery_language, "partners": event.partners or "",
-        "headcount": str(event_attendance(event, checked_in)), "checked_in": str(checked_in),
-        "audience_counts": "; ".join(f"{h.audience.name_en}: {h.count}" for h in event.headcounts),
-        **{f"{name}_{lang}": getattr(event, f"{name}_{lang}") or ""
-           for name in ("narrative", "outcomes", "follow_up") for lang in ("cy", "en")},
-    }
-
-
-def events_csv(events: list[Event]) -> str:
-    out = io.StringIO()
-    writer = CSVWriter(out)
-    writer.writerow([header for _h, header in EVENT_COLUMNS])
-    checked_in = services.checkins([e.id for e in events])
-    for event in events:
-        row = event_row(event, checked_in.get(event.id, 0))
-        writer.writerow([row[key] for key, _h in EVENT_COLUMNS])
-    return out.getvalue()
-
+from .data import ReportData
 
 def _kind(code: str) -> str:
     return _("Engagement event") if code == "engagement" else _("Training or information sharing")
