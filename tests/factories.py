@@ -84,8 +84,9 @@ def make_event(app: Flask):  # type: ignore[no-untyped-def]
                 "title": {"cy": "Bore coffi", "en": "Coffee morning"},
                 "description": {"cy": "Croeso i bawb.", "en": "Everyone welcome."},
                 "accessibility": {"cy": "", "en": ""}, "kind": "engagement", "starts_at": starts,
-                "ends_at": starts + timedelta(hours=hours), "online": False, "venue_name": "Neuadd y Dref",
-                "venue_address": None, "postcode": "LL55 1AB", "delivery_language": "bilingual", "partners": None,
+                "ends_at": starts + timedelta(hours=hours), "online": False,
+                "venue_name": {"cy": "Neuadd y Dref", "en": "Town Hall"}, "venue_address": None, "postcode": "LL55 1AB",
+                "delivery_language": "bilingual", "partners": {"cy": "", "en": ""},
                 "status": "planned", "public": True, "pulse_enabled": False, "themes": [], "audiences": [],
             }
             themes = overrides.pop("theme_codes", [])

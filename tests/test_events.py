@@ -23,7 +23,7 @@ def form_data(**overrides):  # type: ignore[no-untyped-def]
         "description-cy": "Dewch i sgwrsio.", "description-en": "Come and chat.",
         "kind": "engagement", "starts_at": NEXT_WEEK.strftime("%Y-%m-%dT%H:%M"),
         "ends_at": (NEXT_WEEK + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
-        "venue_name": "Neuadd Goffa", "postcode": "ll55 1ab", "delivery_language": "bilingual",
+        "venue_name-cy": "Neuadd Goffa", "venue_name-en": "Memorial Hall", "postcode": "ll55 1ab", "delivery_language": "bilingual",
         "status": "planned", "public": "y",
     }
     data.update(overrides)
@@ -80,7 +80,7 @@ def test_log_an_event_through_the_staff_pages(app, client, two_orgs):
     ({"themes": "999999"}, "themes-0", "Dewiswch opsiynau o’r rhestr yn unig"),  # a group: its first box
     ({"title-en": "x" * 201}, "title-en", "Rhowch 200 nod neu lai"),
     ({"starts_at": "2026-02-30T10:00"}, "starts_at", "Rhowch ddyddiad ac amser go iawn"),
-    ({"venue_name": ""}, "venue_name", "Rhowch enw’r lleoliad"),
+    ({"venue_name-cy": "", "venue_name-en": ""}, "venue_name-cy", "Rhowch enw’r lleoliad"),
     ({"postcode": "NOT A CODE"}, "postcode", "Rhowch god post go iawn"),
     ({"kind": "party"}, "kind-0", "Dewiswch un o’r opsiynau"),
 ])
@@ -204,13 +204,13 @@ def test_calendar_feed_in_each_language(app, client, two_orgs, make_event):
 
 def test_calendar_feed_has_no_control_characters(client, two_orgs, make_event):
     # RFC 5545 forbids control characters in text (the library escapes line breaks, nothing else).
-    make_event(title={"cy": "Te\x0b parti\x01", "en": "Tea\x01 party\ufffe"}, venue_name="Neuadd\x1f y Dref",
+    make_event(title={"cy": "Te\x0b parti\x01", "en": "Tea\x01 party\ufffe"}, venue_name={"cy": "Neuadd\x1f y Dref", "en": "Town\x1f Hall"},
                description={"cy": "Croeso\x07 i bawb.", "en": "Everyone\x7f welcome."}, start=datetime(2030, 3, 5, 14, 0))
-    for lang, title in (("cy", "Te parti"), ("en", "Tea party")):
+    for lang, title, venue in (("cy", "Te parti", "Neuadd y Dref"), ("en", "Tea party", "Town Hall")):
         data = client.get(f"/{lang}/events/calendar.ics").data
         assert re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xef\xbf\xbe", data) is None
         event = Calendar.from_ical(data).walk("VEVENT")[0]
-        assert str(event["summary"]) == title and str(event["location"]).startswith("Neuadd y Dref")
+        assert str(event["summary"]) == title and str(event["location"]).startswith(venue)
 
 
 def test_staff_filters_and_csv_export(app, client, two_orgs, make_event):
@@ -219,7 +219,7 @@ def test_staff_filters_and_csv_export(app, client, two_orgs, make_event):
     make_event(title={"cy": "Bore coffi", "en": "Coffee morning"}, start=datetime(2026, 10, 3, 10),
                theme_codes=["2.3"], audience_keys=["refugees"])
     make_event(title={"cy": "Gêm bêl-droed", "en": "Football match"}, start=datetime(2026, 10, 20, 10),
-               audience_keys=["young_people"], partners="Clwb Pêl-droed Bangor")
+               audience_keys=["young_people"], partners={"cy": "Clwb Pêl-droed Bangor", "en": "Bangor Football Club"})
     make_event("powys", title={"cy": "Powys", "en": "Powys event"}, start=datetime(2026, 10, 5, 10))
     sign_in(client, "organiser-a@example.org")
 

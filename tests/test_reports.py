@@ -22,7 +22,8 @@ def october(app, two_orgs, make_event):  # type: ignore[no-untyped-def]
 
     ids = {
         "coffee": make_event(start=datetime(2026, 10, 2, 10), theme_codes=["2.1", "2.3"], audience_keys=["refugees"],
-                             partners="Oxfam Cymru, Age Cymru; Cyngor Gwynedd",
+                             partners={"cy": "Oxfam Cymru, Age Cymru; Cyngor Gwynedd",
+                                       "en": "Oxfam Cymru, Age Cymru; Gwynedd Council"},
                              title={"cy": "Bore coffi", "en": "Coffee morning"}).id,
         "training": make_event(start=datetime(2026, 10, 14, 18), kind="training", theme_codes=["1.1"],
                                title={"cy": "Hyfforddiant", "en": "Training"}).id,

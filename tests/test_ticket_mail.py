@@ -212,7 +212,7 @@ def test_the_registrations_download_opens_in_excel_in_the_pages_language(app, do
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][0] == "Enw" and "Cod y tocyn" in rows[0]
     ann = next(r for r in rows if r[0] == "Ann Jones")
-    assert ann[4] == "Cymraeg" and ann[6] == "Lle wedi’i gadw" and ann[7] == "Na"
+    assert ann[4] == "Cymraeg" and ann[6] == "Lle wedi’i gadw" and ann[7] == "Naddo"  # "arrived?": Do/Naddo (the fluent review, 57f8669)
     assert any(r[0] == "'=HYPERLINK(\"x\")" for r in rows)  # a formula is not run
     other = Client(app, use_cookies=True)
     sign_in(other, "admin-b@example.org")

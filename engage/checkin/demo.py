@@ -56,8 +56,8 @@ def load_checkin(org: Organisation, now: datetime | None = None) -> Iterator[str
                         "en": "Drop in and tell us what matters to you. Register in advance or just turn up."},
         "accessibility": {"cy": "Mynediad heb risiau a dolen sain.", "en": "Step-free access and a hearing loop."},
         "kind": "engagement", "starts_at": local_to_utc(start), "ends_at": local_to_utc(end), "online": False,
-        "venue_name": "Llyfrgell Bangor", "venue_address": None, "postcode": "LL57 1DT",
-        "delivery_language": "bilingual", "partners": None, "status": "planned", "public": True,
+        "venue_name": {"cy": "Llyfrgell Bangor", "en": "Bangor Library"}, "venue_address": None,
+        "postcode": "LL57 1DT", "delivery_language": "bilingual", "partners": {"cy": "", "en": ""}, "status": "planned", "public": True,
         "pulse_enabled": True, "themes": [], "audiences": [audiences[k] for k in ("older_people",) if k in audiences],
     })
     with write_transaction():

@@ -31,7 +31,8 @@ def poster(event_id: int):  # type: ignore[no-untyped-def]
     texts = {}
     for lang in LANGUAGES:  # both languages on one sheet, Welsh first, each in its own words
         with force_locale(BABEL_LOCALES[lang]):
-            texts[lang] = {"title": event.text("title", lang), "when": when(event.starts_at, event.ends_at), "heading": _("Check in here"),
+            texts[lang] = {"title": event.text("title", lang), "when": when(event.starts_at, event.ends_at),
+                           "where": _("Online") if event.online else event.text_or_other("venue_name", lang), "heading": _("Check in here"),
                            "scan": _("Scan the QR code with your phone’s camera."),
                            "or": _("No camera? Go to %(site)s and type this code:", site=typed),
                            "anon": _("We only count that you came. We do not ask who you are.")}

@@ -35,7 +35,7 @@ def _ticket_lines(ticket: Ticket, lang: str) -> list[str]:
     event = ticket.event
     return [
         _("When: %(when)s", when=when(event.starts_at, event.ends_at)),
-        _("Where: %(where)s", where=_("Online") if event.online else event.address),
+        _("Where: %(where)s", where=_("Online") if event.online else event.address(lang)),
         _("Ticket code: %(code)s", code=f"{ticket.code[:4]} {ticket.code[4:]}"),
         *([ngettext("Ticket for %(num)d person", "Ticket for %(num)d people", ticket.places)] if ticket.places > 1 else []),
         _("Show the QR code attached to this email at the door, on your phone or printed. Your ticket is also here:")

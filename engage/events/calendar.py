@@ -42,7 +42,7 @@ def _item(event: Event, lang: str) -> ICalEvent:
     if event.online:
         item.add("location", "Online" if lang == "en" else "Ar-lein")
     else:
-        item.add("location", feed_text(event.address))
+        item.add("location", feed_text(event.address(lang)))
     item.add("url", public_url("events.show", lang=lang, event_id=event.id))
     item.add("status", "CANCELLED" if event.status == "cancelled" else "CONFIRMED")
     return item

@@ -12,7 +12,20 @@ from ..extensions import db
 from . import services
 from .models import Event
 
-# (day offset, hour, hours long, title cy, title en, kind, themes, audiences, venue, postcode)
+#: The demo venues' names in English (the lists below give the Welsh).
+VENUES_EN = {
+    "Canolfan Gymunedol Maesgeirchen": "Maesgeirchen Community Centre",
+    "Neuadd y Dref, Caernarfon": "Caernarfon Town Hall",
+    "Safle Teithwyr Llandygai": "Llandygai Traveller Site",
+    "Llyfrgell Pwllheli": "Pwllheli Library",
+    "Ysgol Syr Hugh Owen": "Ysgol Syr Hugh Owen",
+    "Canolfan Noddfa, Bangor": "Noddfa Centre, Bangor",
+    "Neuadd Bentref Llanystumdwy": "Llanystumdwy Village Hall",
+    "Neuadd Goffa Cricieth": "Criccieth Memorial Hall",
+}
+PARTNERS = {"cy": "Cyngor Gwynedd, Heddlu Gogledd Cymru", "en": "Gwynedd Council, North Wales Police"}
+
+# (day offset, hour, hours long, title cy, title en, kind, themes, audiences, venue (Welsh), postcode)
 PAST = [
     (2, 10, 2, "Bore coffi croeso i deuluoedd newydd", "Welcome coffee morning for new families", "engagement",
      ["2.1", "2.3"], ["refugees", "ethnic_minority"], "Canolfan Gymunedol Maesgeirchen", "LL57 1LR"),
@@ -56,8 +69,8 @@ def load_events(org: Organisation) -> Iterator[str]:
                             "en": f"{en}. Everyone is welcome; refreshments provided."},
             "accessibility": {"cy": "Mynediad heb risiau a dolen sain.", "en": "Step-free access and a hearing loop."},
             "kind": kind, "starts_at": start, "ends_at": start + timedelta(hours=hours), "online": False,
-            "venue_name": venue, "venue_address": None, "postcode": postcode, "delivery_language": "bilingual",
-            "partners": "Cyngor Gwynedd, Heddlu Gogledd Cymru", "status": "planned", "public": True,
+            "venue_name": {"cy": venue, "en": VENUES_EN[venue]}, "venue_address": None, "postcode": postcode,
+            "delivery_language": "bilingual", "partners": PARTNERS, "status": "planned", "public": True,
             "pulse_enabled": day % 2 == 0, "themes": [themes[c] for c in t], "audiences": [audiences[k] for k in a],
         })
         headcount = 12 + day * 2
@@ -82,8 +95,8 @@ def load_events(org: Organisation) -> Iterator[str]:
             "description": {"cy": f"{cy}. Dewch i ddweud eich dweud.", "en": f"{en}. Come and have your say."},
             "accessibility": {"cy": "Mynediad heb risiau.", "en": "Step-free access."},
             "kind": "engagement", "starts_at": start, "ends_at": start + timedelta(hours=hours), "online": False,
-            "venue_name": venue, "venue_address": None, "postcode": postcode, "delivery_language": "bilingual",
-            "partners": None, "status": "planned", "public": public, "pulse_enabled": True,
+            "venue_name": {"cy": venue, "en": VENUES_EN[venue]}, "venue_address": None, "postcode": postcode,
+            "delivery_language": "bilingual", "partners": {"cy": "", "en": ""}, "status": "planned", "public": public, "pulse_enabled": True,
             "themes": [themes[c] for c in t], "audiences": [audiences[k] for k in a],
         })
         made += 1

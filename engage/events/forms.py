@@ -50,20 +50,21 @@ class EventForm(Form):
     ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_FORMAT,
                                  validators=[RequiredInput(_l("Enter when the event ends"))])
     online = BooleanField(_l("The event is online"))
-    venue_name = StringField(_l("Venue name"), validators=[Optional(), MaxLength(200)])
+    venue_name = BilingualField(_l("Venue name"), max_length=200)
     venue_address = TextAreaField(_l("Venue address"), validators=[Optional(), MaxLength(500)])
     postcode = StringField(_l("Postcode"), validators=[Optional(), MaxLength(10)])
     delivery_language = RadioField(_l("Language of delivery"), choices=LANGUAGE_CHOICES,
                                    validators=[Required(_l("Select the language of delivery"))])
     accessibility = BilingualField(_l("Accessibility information"), multiline=True, max_length=2000,
                                    description=_l("For example step-free access, hearing loop, quiet room, British Sign Language."))
-    partners = StringField(_l("Partners"), description=_l("Organisations you ran the event with, separated by commas."),
-                           validators=[Optional(), MaxLength(500)])
+    partners = BilingualField(_l("Partners"), max_length=500,
+                              description=_l("Organisations you ran the event with, separated by commas."))
     themes = CheckboxesField(_l("Objectives of the programme"), coerce=record_id, validate_choice=False)
     audiences = CheckboxesField(_l("Audiences you aim to reach"), coerce=record_id, validate_choice=False)
     status = RadioField(_l("Status"), choices=STATUS_CHOICES, validators=[Required(_l("Select a status"))])
     public = BooleanField(_l("Show this event on the public pages"),
-                          description=_l("Needs the title and description in both Welsh and English."))
+                          description=_l("Needs the title and description in both Welsh and English, and the venue, "
+                                         "accessibility information and partners in both if you give them."))
     pulse_enabled = BooleanField(_l("Ask attendees the three anonymous cohesion questions afterwards"))
     submit = SubmitField(_l("Save event"))
 
@@ -76,16 +77,23 @@ class EventForm(Form):
         if self.starts_at.data and self.ends_at.data and self.ends_at.data <= self.starts_at.data:
             self.ends_at.errors.append(_l("The end must be after the start"))
             ok = False
-        if not self.online.data and not (self.venue_name.data or "").strip():
-            self.venue_name.errors.append(_l("Enter the venue name, or tick that the event is online"))
+        if not self.online.data and not any((v or "").strip() for v in self.venue_name.data.values()):
+            self.venue_name.form["cy"].errors = list(self.venue_name.form["cy"].errors) + [
+                _l("Enter the venue name, or tick that the event is online")]
             ok = False
         if self.postcode.data and not POSTCODE_RE.match(self.postcode.data.strip().upper()):
             self.postcode.errors.append(_l("Enter a real postcode, like LL55 1AB"))
             ok = False
         ok = self.title.require_one() and ok
         if self.public.data:
+            # Everything the council writes for the public is needed in both languages; an optional
+            # text (venue, accessibility, partners) given in one language is needed in the other too.
+            # A staff-only draft may have gaps.
             ok = self.title.require() and ok
             ok = self.description.require() and ok
+            for field in (self.venue_name, self.accessibility, self.partners):
+                if any((v or "").strip() for v in field.data.values()):
+                    ok = field.require() and ok
         allowed = {c.value for c in self.themes.choices or []}
         if set(self.themes.data or []) - allowed:
             self.themes.errors.append(_l("Select only options from the list"))
@@ -103,10 +111,10 @@ class EventForm(Form):
             "title": self.title.data, "description": self.description.data, "accessibility": self.accessibility.data,
             "kind": self.kind.data, "starts_at": local_to_utc(self.starts_at.data),
             "ends_at": local_to_utc(self.ends_at.data), "online": bool(self.online.data),
-            "venue_name": (self.venue_name.data or "").strip() or None,
+            "venue_name": self.venue_name.data,
             "venue_address": (self.venue_address.data or "").strip() or None,
             "postcode": (self.postcode.data or "").strip().upper() or None,
-            "delivery_language": self.delivery_language.data, "partners": (self.partners.data or "").strip() or None,
+            "delivery_language": self.delivery_language.data, "partners": self.partners.data,
             "status": self.status.data, "public": bool(self.public.data), "pulse_enabled": bool(self.pulse_enabled.data),
             "themes": list(self.themes.data or []), "audiences": list(self.audiences.data or []),
         }

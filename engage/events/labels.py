@@ -5,7 +5,8 @@ from flask_babel import lazy_gettext as _l
 
 REFUSALS = {
     "ends_before_start": _l("The end must be after the start"),
-    "public_needs_both_languages": _l("Enter the title and description in both Welsh and English before publishing"),
+    "public_needs_both_languages": _l("Enter the title, description, venue, accessibility information and partners "
+                                      "in both Welsh and English before publishing (or leave out the ones you do not need)"),
     "outcomes_need_both_languages": _l("Enter the narrative and outcomes in both Welsh and English before publishing"),
     "unknown_choice": _l("Select only options from the list"),
     "code_taken": _l("Another objective already has this number"),

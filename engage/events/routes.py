@@ -113,7 +113,7 @@ def export():  # type: ignore[no-untyped-def]
 
 def _event_form(event: Any = None) -> EventForm:
     if event is not None and request.method == "GET":
-        data = {name: event.texts(name) for name in ("title", "description", "accessibility")}
+        data = {name: event.texts(name) for name in services.BILINGUAL}
         data.update({name: getattr(event, name) for name in services.EDITABLE})
         data["starts_at"] = utc_to_local(event.starts_at).replace(tzinfo=None)
         data["ends_at"] = utc_to_local(event.ends_at).replace(tzinfo=None)

@@ -84,9 +84,11 @@ def save_audience(org: Organisation, audience: Audience | None, names: dict[str,
 
 # --- events --------------------------------------------------------------------------------------
 
-EDITABLE = ("kind", "starts_at", "ends_at", "online", "venue_name", "venue_address", "postcode",
-            "delivery_language", "partners", "status", "public", "pulse_enabled")
-BILINGUAL = ("title", "description", "accessibility")
+EDITABLE = ("kind", "starts_at", "ends_at", "online", "venue_address", "postcode",
+            "delivery_language", "status", "public", "pulse_enabled")
+#: Each ``{"cy": …, "en": …}``; a public event needs every one given in both languages (see
+#: ``Event.public_gaps``), a staff-only draft may have gaps.
+BILINGUAL = ("title", "description", "venue_name", "accessibility", "partners")
 
 
 def _pick(org: Organisation, model: type, ids: list[int]) -> list[Any]:
@@ -105,9 +107,11 @@ def _apply(event: Event, org: Organisation, data: dict[str, Any]) -> None:
     for name in EDITABLE:
         setattr(event, name, data[name])
     for name in BILINGUAL:
-        event.set_text(name, data[name])
-    if event.public and event.missing_translations():
-        raise EventRefusal("public_needs_both_languages", "public")
+        event.set_text(name, data.get(name) or {})
+    gaps = event.public_gaps() if event.public else []
+    if gaps:
+        # At the first field with a gap, so the error sits next to it (the form's own check says the same).
+        raise EventRefusal("public_needs_both_languages", gaps[0][0])
     event.themes = _pick(org, Theme, data.get("themes", []))
     event.audiences = _pick(org, Audience, data.get("audiences", []))
 
@@ -125,7 +129,13 @@ def create_event(org: Organisation, data: dict[str, Any]) -> Event:
 
 
 #: What, changed, moves an event for the people coming to it.
-WHERE_AND_WHEN = ("starts_at", "ends_at", "online", "venue_name", "venue_address", "postcode")
+WHERE_AND_WHEN = ("starts_at", "ends_at", "online", "venue_address", "postcode")
+
+
+def _venue_renamed(before: dict[str, str], event: Event) -> bool:
+    """A venue name that was given changed. Filling in a language it lacked (an event saved before
+    both were needed) is not a move, and tells ticket holders nothing."""
+    return any(before[lang] and before[lang] != event.text("venue_name", lang) for lang in before)
 
 
 def update_event(event: Event, data: dict[str, Any]) -> Event:
@@ -133,11 +143,13 @@ def update_event(event: Event, data: dict[str, Any]) -> Event:
         before = {"status": event.status, "public": event.public,
                   "starts_at": event.starts_at.isoformat(), "title": event.texts("title")}
         place = [getattr(event, name) for name in WHERE_AND_WHEN]
+        venue = event.texts("venue_name")
         _apply(event, event.org, data)
         record("events.updated", f"Event updated: {event.title_en or event.title_cy}", org_id=event.org_id,
                obj=event, data={"before": before})
         cancelled = event.status == "cancelled" and before["status"] != "cancelled"
-        if cancelled or (event.status != "cancelled" and place != [getattr(event, n) for n in WHERE_AND_WHEN]):
+        moved = place != [getattr(event, n) for n in WHERE_AND_WHEN] or _venue_renamed(venue, event)
+        if cancelled or (event.status != "cancelled" and moved):
             after_commit(lambda: EVENT_MOVED(event))
     return event
 
@@ -222,7 +234,8 @@ def staff_query(org: Organisation, f: EventFilter) -> Select[tuple[Event]]:
         query = query.where(Event.status == f.status)
     if f.q.strip():
         like = "%" + f.q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        cols = (Event.title_cy, Event.title_en, Event.venue_name, Event.partners, Event.postcode)
+        cols = (Event.title_cy, Event.title_en, Event.venue_name_cy, Event.venue_name_en, Event.partners_cy,
+                Event.partners_en, Event.postcode)
         query = query.where(or_(*(func.lower(c).like(like, escape="\\") for c in cols)))
     return query.order_by(Event.starts_at.desc(), Event.id.desc())
 

@@ -24,7 +24,8 @@ def test_log_an_event_on_a_phone_and_download_the_months_csv(app, two_orgs, live
     page.check("#kind-0")
     page.fill("#starts_at", last_month.strftime("%Y-%m-%dT%H:%M"))
     page.fill("#ends_at", (last_month + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
-    page.fill("#venue_name", "Neuadd Llanberis")
+    page.fill("#venue_name-cy", "Neuadd Llanberis")
+    page.fill("#venue_name-en", "Llanberis Hall")
     page.fill("#postcode", "LL55 4TY")
     page.get_by_label("2.3 Cynnwys cymunedau sydd ar y cyrion").check()
     page.check("#status-1")  # held

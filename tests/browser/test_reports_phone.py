@@ -31,7 +31,7 @@ def last_month(app, two_orgs, make_event):  # type: ignore[no-untyped-def]
 
     year, month = previous_month(wales_today())
     event_id = make_event(start=datetime(year, month, 2, 10), theme_codes=["2.1"], audience_keys=["older_people"],
-                          partners="Age Cymru, Cyngor Gwynedd").id
+                          partners={"cy": "Age Cymru, Cyngor Gwynedd", "en": "Age Cymru, Gwynedd Council"}).id
     make_event(start=datetime(year, month, 20, 18), kind="training", theme_codes=["1.1"],
                title={"cy": "Hyfforddiant", "en": "Training"})  # never recorded as held: listed, not counted
     with app.app_context():

@@ -45,11 +45,11 @@ class Row:
         return self.name_cy if lang == "cy" else self.name_en
 
 
-def split_partners(events: list[Event]) -> list[str]:
-    """The partners named on the events (free text, "A, B; C"), each once."""
+def split_partners(events: list[Event], lang: str) -> list[str]:
+    """The partners named on the events in ``lang`` (free text, "A, B; C"), each once."""
     seen: dict[str, str] = {}
     for event in events:
-        for name in re.split(r"[,;\n]", event.partners or ""):
+        for name in re.split(r"[,;\n]", event.text_or_other("partners", lang)):
             name = name.strip()
             if name:
                 seen.setdefault(name.casefold(), name)
@@ -68,14 +68,15 @@ class Objective:
     training: int
     people: int
     audiences: list[Row]
-    partners: list[str]
+    #: By language ("cy", "en"): each language's report names them in its own words.
+    partners: dict[str, list[str]]
     pulse: dict
 
     def name(self, lang: str) -> str:
         return self.name_cy if lang == "cy" else self.name_en
 
     def partners_sorted(self, lang: str) -> list[str]:
-        return sort_for_language(self.partners, str, lang)
+        return sort_for_language(self.partners[lang], str, lang)
 
 
 @dataclass
@@ -114,7 +115,7 @@ class ReportData:
         return event_attendance(event, self.checked_in.get(event.id, 0))
 
     def partners_sorted(self, lang: str) -> list[str]:
-        return sort_for_language(split_partners(self.events), str, lang)
+        return sort_for_language(split_partners(self.events, lang), str, lang)
 
 
 def _audience_rows(audiences: list[Audience], events: list[Event], everyone: bool) -> list[Row]:
@@ -160,7 +161,7 @@ def build(org: Organisation, year: int, month: int, today: date | None = None,
                 engagement=sum(1 for e in tagged if e.kind == "engagement"),
                 training=sum(1 for e in tagged if e.kind == "training"),
                 people=sum(attendance(e) for e in tagged), audiences=_audience_rows(audiences, tagged, False),
-                partners=split_partners(tagged), pulse=services.pulse_summary([e.id for e in tagged])))
+                partners={lang: split_partners(tagged, lang) for lang in ("cy", "en")}, pulse=services.pulse_summary([e.id for e in tagged])))
     return ReportData(org=org, year=year, month=month, events=events, cancelled=len(every) - len(live),
                       by_kind=by_kind, by_theme=by_theme, by_audience=_audience_rows(audiences, events, True),
                       objectives=objectives, total_attendance=sum(attendance(e) for e in events),

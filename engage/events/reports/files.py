@@ -54,7 +54,7 @@ def _csv(data: ReportData, lang: str, narrative: dict[str, str] | None) -> str:
             event.id, utc_to_local(event.starts_at).strftime("%Y-%m-%d %H:%M"), _text(event, "title", lang),
             _kind(event.kind), " ".join(t.code for t in event.themes),
             "; ".join(a.text("name", lang) for a in event.audiences),
-            _("Online") if event.online else (event.venue_name or ""), event.partners or "",
+            _("Online") if event.online else _text(event, "venue_name", lang), _text(event, "partners", lang),
             data.attendance(event), checked_in,
             "; ".join(f"{h.audience.text('name', lang)}: {h.count}" for h in event.headcounts),
             *(_text(event, name, lang) for name in ("narrative", "outcomes", "follow_up"))])
