@@ -160,3 +160,14 @@ def test_turning_it_off_needs_the_password(app, two_orgs):
     right = client.post("/en/manage/two-step/off", data={"csrf_token": client.last_csrf, "password": PASSWORD})
     assert right.status_code == 302
     assert sign_in(Client(app), "admin-a@example.org").headers["Location"].endswith("/en/manage/")
+
+
+def test_the_door_api_says_two_step_is_required_rather_than_failing(app, two_orgs, door):
+    """An admin without two-step sign-in, in an organisation that requires it: the door's JSON API
+    has no page to send them to (its address has no language); it was a 500."""
+    admin = Client(app, use_cookies=True)
+    assert sign_in(admin, "admin-a@example.org").status_code == 302
+    admin.get("/en/manage/gwynedd/members")
+    admin.post("/en/manage/gwynedd/two-step-rule", data={"csrf_token": admin.last_csrf, "required": "y"})
+    response = admin.get(f"/api/orgs/gwynedd/events/{door.event.id}/counts")
+    assert response.status_code == 403 and response.get_json()["error"]["code"] == "two_step_required"

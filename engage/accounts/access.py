@@ -5,9 +5,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, flash, g, redirect, url_for
+from flask import abort, flash, g, jsonify, redirect, url_for
 from flask_login import current_user, login_required
 
+from ..errors import wants_json
 from . import twostep
 from .models import ROLES
 
@@ -32,6 +33,8 @@ def org_required(role: str = "organiser") -> Callable[[Callable[..., Any]], Call
             if role == "admin" and membership.role != "admin":
                 abort(403)
             if twostep.needs_setting_up(current_user, membership.org, membership.role):
+                if wants_json():  # the door's API: no page to send it to (and no language in its address)
+                    return jsonify(error={"status": 403, "code": "two_step_required"}), 403
                 flash("two_step_needed")
                 return redirect(url_for("twostep.setup"))
             g.org = membership.org
