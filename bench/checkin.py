@@ -27,8 +27,8 @@ for n in range({doors}):
 now = datetime.now(timezone.utc)
 event = events.create_event(org, {{"title": {{"cy": "Meincnod", "en": "Benchmark"}}, "description": {{"cy": "x", "en": "x"}},
     "accessibility": {{}}, "kind": "engagement", "starts_at": now - timedelta(minutes=5), "ends_at": now + timedelta(hours=3),
-    "online": False, "venue_name": "Neuadd", "venue_address": None, "postcode": None, "delivery_language": "bilingual",
-    "partners": None, "status": "planned", "public": True, "pulse_enabled": False, "themes": [], "audiences": []}})
+    "online": False, "venue_name": {{"cy": "Neuadd y Dref", "en": "Town Hall"}}, "venue_address": None, "postcode": None, "delivery_language": "bilingual",
+    "partners": {{}}, "status": "planned", "public": True, "pulse_enabled": False, "themes": [], "audiences": []}})
 codes = [checkin.register(event, {{"name": f"Person {{n}}", "email": f"p{{n}}@example.org"}}).code for n in range({tickets})]
 import json
 print(json.dumps({{"event": event.id, "codes": codes}}))

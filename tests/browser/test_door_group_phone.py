@@ -25,6 +25,7 @@ def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
 def _type_code(page, code: str) -> None:  # type: ignore[no-untyped-def]
     page.fill("#code", code)
     page.locator("form[data-scan-form=typed_code] button").click()
+    page.wait_for_load_state("load")  # without JavaScript a new page: measured only once its styles apply
 
 
 @pytest.mark.browser
@@ -58,6 +59,7 @@ def test_a_group_is_checked_in_in_two_parts_on_a_phone(app, door, live_server, b
         expect(page.locator("[data-group-form] .error-message")).to_be_visible()
     people.fill("2")
     page.locator("[data-group-form] button").click()
+    page.wait_for_load_state("load")
     expect(page.locator("#result-area")).to_contain_text(WORDS[lang]["two"])
     expect(page.locator("#result-area")).to_contain_text(WORDS[lang]["left"])
     expect(page.locator("#live-count")).to_have_text("2")
