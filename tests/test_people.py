@@ -256,3 +256,9 @@ def test_a_person_sees_their_sessions_and_signs_the_others_out(app, two_orgs):
     assert "Android 10" in page and "Windows NT" in page and "Y porwr hwn" in page
     assert desk.submit("/cy/manage/sessions", {"session": "others"}).status_code == 302
     assert phone.get("/en/manage/").status_code == 302 and desk.get("/cy/manage/").status_code == 200
+
+
+def test_the_members_page_title_is_its_name_alone(app, two_orgs):
+    """A template edit once put the two-step form into the page's <title> block too."""
+    page = client_for(app, "admin-a@example.org", lang="cy").get("/cy/manage/gwynedd/members").get_data(as_text=True)
+    assert re.search(r"<title>(.*?)</title>", page, re.S).group(1).strip() == "Staff a rolau – Engage"
