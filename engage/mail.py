@@ -16,13 +16,17 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from collections.abc import Callable
+
 from flask import Blueprint, current_app, g, render_template
+from flask_babel import force_locale
 from sqlalchemy import JSON, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .accounts.access import org_required
 from .db import write_transaction
 from .extensions import db
+from .i18n import BABEL_LOCALES, LANGUAGES
 from .types import UTCDateTime, utcnow
 
 log = logging.getLogger(__name__)
@@ -86,6 +90,18 @@ def build_message(to: str, subject: str, body_text: str, lang: str,
         main, sub = item.mimetype.split("/", 1)
         msg.add_attachment(item.data, maintype=main, subtype=sub, filename=header_safe(item.filename))
     return msg
+
+
+def in_languages(lang: str | None, compose: Callable[[str], tuple[str, str]]) -> tuple[str, str, str]:
+    """A message in the person's language, or Welsh then English when it is not known: ``(subject,
+    body, lang)`` for :func:`send`. ``compose(lang)`` runs in that language's locale."""
+    langs = (lang,) if lang in LANGUAGES else LANGUAGES
+    parts = []
+    for one in langs:
+        with force_locale(BABEL_LOCALES[one]):
+            parts.append(compose(one))
+    return (" / ".join(s for s, _b in parts), "\n\n----------\n\n".join(b for _s, b in parts),
+            lang if lang in LANGUAGES else "both")
 
 
 def send(to: str, subject: str, body_text: str, lang: str, *, org_id: int | None = None,

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -28,7 +27,6 @@ from ..audit.services import record
 from ..codes import random_token, secret_hash
 from ..db import write_transaction
 from ..extensions import db
-from ..i18n import BABEL_LOCALES
 from ..links import public_url
 from ..types import utcnow
 from .models import ROLES, AccountLink, Membership, Organisation, User, UserSession
@@ -73,13 +71,7 @@ def _spend(link: AccountLink) -> None:
 
 def _send(to: str, lang: str | None, org_id: int | None, compose: Callable[[str], tuple[str, str]], *,
           quietly: bool = False) -> None:
-    langs = (lang,) if lang in ("cy", "en") else ("cy", "en")
-    parts = []
-    for one in langs:
-        with force_locale(BABEL_LOCALES[one]):
-            parts.append(compose(one))
-    (mail.send_quietly if quietly else mail.send)(to, " / ".join(s for s, _b in parts), "\n\n----------\n\n".join(b for _s, b in parts),
-              lang if lang in ("cy", "en") else "both", org_id=org_id)
+    (mail.send_quietly if quietly else mail.send)(to, *mail.in_languages(lang, compose), org_id=org_id)
 
 
 # --- invitations -------------------------------------------------------------------------------------

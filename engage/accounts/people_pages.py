@@ -2,9 +2,10 @@
 an invitation, a forgotten password, and one's own sessions. Services are in ``people.py``."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..codes import secret_hash
 from ..extensions import limiter
 from ..notices import flash_refusal
 from . import people, services, twostep, twostep_pages
@@ -65,8 +66,6 @@ def withdraw(link_id: int):  # type: ignore[no-untyped-def]
 def _member_or_404(membership_id: int) -> Membership:
     member = next((m for m in g.org.memberships if m.id == membership_id), None)
     if member is None:
-        from flask import abort
-
         abort(404)
     return member
 
@@ -205,7 +204,5 @@ def sessions():  # type: ignore[no-untyped-def]
             people.end_my_session(current_user, int(which))
             flash("session_ended")
         return redirect(url_for("people.sessions"))
-    from ..codes import secret_hash
-
     mine = secret_hash(current_user.session_key or "")
     return render_template("accounts/sessions.html", rows=people.sessions_of(current_user), mine=mine, form=form)

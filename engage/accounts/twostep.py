@@ -23,7 +23,7 @@ import secrets
 
 import pyotp
 from flask import current_app
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, select, update
 from werkzeug.security import check_password_hash
 
 from ..audit.services import record
@@ -170,8 +170,6 @@ def check_code(user: User, code: str) -> bool:
 
 
 def recovery_codes_left(user: User) -> int:
-    from sqlalchemy import func, select
-
     return db.session.scalar(select(func.count()).select_from(RecoveryCode).where(
         RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))) or 0
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
@@ -22,7 +21,6 @@ from ..events.calendar import one_event
 from ..events.models import Event
 from ..extensions import db
 from ..formatting import when
-from ..i18n import BABEL_LOCALES
 from ..links import public_url
 from ..qr import qr_png
 from ..types import utcnow
@@ -81,20 +79,19 @@ def _send(ticket: Ticket, compose: Compose, *, with_files: bool = True) -> bool:
     """Render ``compose`` in the ticket's language, or Welsh then English, and send it with the files."""
     if not ticket.email or ticket.anonymised_at is not None:
         return False
-    langs = (ticket.preferred_lang,) if ticket.preferred_lang else ("cy", "en")
-    parts = []
-    for lang in langs:
-        with force_locale(BABEL_LOCALES[lang]):
-            subject, lines = compose(ticket, lang)
-            parts.append((subject, "\n\n".join(lines)))
     files: tuple[mail.Attachment, ...] = ()
     if with_files:
         link = public_url("checkin_links.ticket_link", token=ticket.token)
         files = (mail.Attachment(f"ticket-{ticket.code}.png", "image/png", qr_png(link)),
-                 mail.Attachment(f"event-{ticket.event_id}.ics", "text/calendar", one_event(ticket.event, langs[0])))
-    return mail.send_quietly(ticket.email, " / ".join(s for s, _b in parts),
-                             "\n\n----------\n\n".join(b for _s, b in parts), ticket.preferred_lang or "both",
-                             org_id=ticket.event.org_id, attachments=files)
+                 mail.Attachment(f"event-{ticket.event_id}.ics", "text/calendar",
+                                 one_event(ticket.event, ticket.preferred_lang or "cy")))
+    message = mail.in_languages(ticket.preferred_lang, lambda lang: _joined(compose(ticket, lang)))
+    return mail.send_quietly(ticket.email, *message, org_id=ticket.event.org_id, attachments=files)
+
+
+def _joined(message: tuple[str, list[str]]) -> tuple[str, str]:
+    subject, lines = message
+    return subject, "\n\n".join(lines)
 
 
 def send_ticket(ticket: Ticket) -> bool:

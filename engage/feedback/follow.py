@@ -15,7 +15,6 @@ import secrets
 from collections.abc import Callable
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +24,6 @@ from ..audit.services import record
 from ..codes import secret_hash
 from ..db import write_transaction
 from ..extensions import db
-from ..i18n import BABEL_LOCALES
 from ..links import public_url
 from ..params import MAX_ID
 from ..types import utcnow
@@ -138,18 +136,18 @@ def notify_status_change(entry: FeedbackEntry, old_status: str, update: Feedback
 
 def _send(sub: FeedbackSubscription, entry: FeedbackEntry, compose: Compose, *, with_unsubscribe: bool) -> None:
     """Render ``compose`` in the person's language, or in Welsh then English, and send it."""
-    parts = []
     headers: dict[str, str] = {}
-    for lang in (sub.lang,) if sub.lang else ("cy", "en"):
-        with force_locale(BABEL_LOCALES[lang]):
-            subject, body = compose(lang)
-            if with_unsubscribe:
-                link = public_url("feedback.unsubscribe", lang=lang, token=unsubscribe_token(sub))
-                body += "\n\n" + _("Stop these emails:") + " " + link
-                headers.setdefault("List-Unsubscribe", f"<{link}>")
-        parts.append((subject, body))
+
+    def with_footer(lang: str) -> tuple[str, str]:
+        subject, body = compose(lang)
+        if with_unsubscribe:
+            link = public_url("feedback.unsubscribe", lang=lang, token=unsubscribe_token(sub))
+            body += "\n\n" + _("Stop these emails:") + " " + link
+            headers.setdefault("List-Unsubscribe", f"<{link}>")
+        return subject, body
+
+    message = mail.in_languages(sub.lang, with_footer)
     if with_unsubscribe:
         # RFC 8058: a mail client may unsubscribe with one POST to the link, without a page.
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    mail.send_quietly(sub.email, " / ".join(s for s, _b in parts), "\n\n----------\n\n".join(b for _s, b in parts),
-                      sub.lang or "both", org_id=entry.org_id, headers=headers)
+    mail.send_quietly(sub.email, *message, org_id=entry.org_id, headers=headers)
