@@ -45,7 +45,8 @@ def to_do(org: Organisation) -> ToDo:
         Event.ends_at < now, or_(Event.narrative_en.is_(None), Event.narrative_en == ""),
         or_(Event.narrative_cy.is_(None), Event.narrative_cy == "")).order_by(Event.starts_at.desc()).limit(50)))
     drafts = [entry for entry in db.session.scalars(select(FeedbackEntry).where(
-        FeedbackEntry.org_id == org.id, FeedbackEntry.published.is_(False)).order_by(FeedbackEntry.updated_at.desc()))
+        FeedbackEntry.org_id == org.id, FeedbackEntry.published.is_(False))
+        .order_by(FeedbackEntry.updated_at.desc()).limit(50))
         if entry.missing_translations()][:SHOWN]
     closing = list(db.session.scalars(select(Pot).where(
         Pot.org_id == org.id, Pot.status == "open", Pot.closes_at.is_not(None),
