@@ -139,6 +139,6 @@ def configure_blueprints(app: Flask) -> None:
 
 
 def configure_cli(app: Flask) -> None:
-    from .cli import register
+    from .commands import register
 
     register(app)

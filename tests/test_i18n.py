@@ -123,7 +123,7 @@ def test_catalogue_is_complete_and_not_fuzzy():
 
 
 def test_catalogue_is_up_to_date_with_the_code(tmp_path):
-    from engage.cli import extract_messages
+    from engage.commands import extract_messages
 
     pot = tmp_path / "messages.pot"
     extract_messages(pot)

@@ -28,10 +28,37 @@ A module's names without a leading underscore are what it offers the rest of the
 module imports another's private (``_``) names. The app needs little beyond the names below.
 """
 
-from .explain import MesRound, Outcome, ProjectExplanation, REASONS
-from .model import Ballot, BallotType, Election, ElectionError, Project
-from .pabulib import PabulibError, meta_number, open_pabulib, parse_pabulib, read_pabulib, shown, write_pabulib
-from .rules import RULES, tally
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .explain import REASONS, MesRound, Outcome, ProjectExplanation
+    from .model import Ballot, BallotType, Election, ElectionError, Project
+    from .pabulib import PabulibError, meta_number, open_pabulib, parse_pabulib, read_pabulib, shown, write_pabulib
+    from .rules import RULES, tally
+
+#: Where each public name lives. They are imported on first use, so that ``engage pb tally --help``
+#: does not wait for numpy.
+_HOMES = {
+    "MesRound": "explain", "Outcome": "explain", "ProjectExplanation": "explain", "REASONS": "explain",
+    "RULES": "explain",
+    "Ballot": "model", "BallotType": "model", "Election": "model", "ElectionError": "model", "Project": "model",
+    "PabulibError": "pabulib", "meta_number": "pabulib", "open_pabulib": "pabulib", "parse_pabulib": "pabulib",
+    "read_pabulib": "pabulib", "shown": "pabulib", "write_pabulib": "pabulib",
+    "tally": "rules",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'engage.tally' has no attribute {name!r}")
+    value = getattr(import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Ballot",

@@ -8,8 +8,7 @@ import time
 
 import click
 
-from .pabulib import PabulibError, read_pabulib
-from .rules import RULES, tally
+from .explain import RULES
 
 
 @click.group("pb")
@@ -26,6 +25,10 @@ def pb_cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 def tally_command(path: str, rule: str, min_votes: int | None, as_json: bool) -> None:
     """Tally the pabulib file PATH and print the winners in selection order."""
+    # Imported here, not at the top: --help and a mistyped option answer without numpy.
+    from .pabulib import PabulibError, read_pabulib
+    from .rules import tally
+
     t0 = time.perf_counter()
     try:
         election = read_pabulib(path)

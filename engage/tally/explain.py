@@ -15,6 +15,9 @@ BELOW_THRESHOLD = "below_threshold"
 SUPPORTERS_COULD_NOT_AFFORD = "supporters_could_not_afford"
 NO_VOTES = "no_votes"
 REASONS = (SELECTED, DID_NOT_FIT, BELOW_THRESHOLD, SUPPORTERS_COULD_NOT_AFFORD, NO_VOTES)
+#: Rule names as the CLI and the web app use them. "mes" is add1 followed by greedy completion.
+#: (Here rather than in ``rules``, so that the CLI can offer them without importing numpy.)
+RULES: tuple[str, ...] = ("greedy", "mes", "mes-add1", "mes-plain")
 
 
 def money_json(value: Money | None) -> int | str | None:

@@ -8,6 +8,7 @@ from .explain import (
     BELOW_THRESHOLD,
     DID_NOT_FIT,
     NO_VOTES,
+    RULES,
     SELECTED,
     SUPPORTERS_COULD_NOT_AFFORD,
     MesRound,
@@ -20,8 +21,7 @@ from .mes import run_mes
 from .model import Compiled, Election
 from .shares import prepare
 
-#: Rule names as the CLI and the web app use them. "mes" is add1 followed by greedy completion.
-RULES: tuple[str, ...] = ("greedy", "mes", "mes-add1", "mes-plain")
+__all__ = ["RULES", "tally"]
 
 
 class _Tally:
