@@ -224,12 +224,14 @@ def test_a_title_too_long_is_refused(pb_import):
 
 
 def test_every_reason_the_reader_gives_has_words_in_both_languages(app):
-    """Every code engage/tally/pabulib.py raises has a sentence in labels.PABULIB_ERRORS, translated."""
+    """Every code the reader (engage/tally/pabulib.py and the checks it shares with votes.py, in
+    checks.py) raises has a sentence in labels.PABULIB_ERRORS, translated."""
     from engage.ballots import labels
 
-    tree = ast.parse((ROOT / "engage" / "tally" / "pabulib.py").read_text(encoding="utf-8"))
+    modules = ("pabulib.py", "checks.py", "votes.py")
+    trees = [ast.parse((ROOT / "engage" / "tally" / name).read_text(encoding="utf-8")) for name in modules]
     # _broken passes on the code its callers name.
-    parts = [node for node in tree.body if getattr(node, "name", None) != "_broken"]
+    parts = [node for tree in trees for node in tree.body if getattr(node, "name", None) != "_broken"]
     named = [node.args[1] for part in parts for node in ast.walk(part) if isinstance(node, ast.Call)
              and getattr(node.func, "id", None) in ("PabulibError", "_broken")]
     assert all(isinstance(code, ast.Constant) for code in named), "name each code as a string literal"

@@ -64,7 +64,8 @@ class Election:
 
     budget: int
     projects: tuple[Project, ...]
-    ballots: tuple[Ballot, ...]
+    #: A tuple, or a BallotTable (``table``) from the pabulib reader: compact, equal to the tuple.
+    ballots: Sequence[Ballot]
     ballot_type: BallotType = "approval"
     #: pabulib META entries (strings) in file order; empty for elections built in Python.
     meta: Mapping[str, str] = field(default_factory=dict)
@@ -83,6 +84,14 @@ class Election:
             if not isinstance(p.cost, int) or p.cost < 0:
                 raise ElectionError(f"project {p.id!r}: cost must be a whole number >= 0")
             ids.add(p.id)
+        # A BallotTable (table.py) holds only votes the pabulib reader has checked, with the same
+        # rules and the line named: checking them again would double the time to read a big file.
+        if not getattr(self.ballots, "checked", False):
+            self._check_ballots(ids)
+        if self.tie_break is not None and sorted(self.tie_break) != sorted(ids):
+            raise ElectionError("tie_break must list every project id exactly once")
+
+    def _check_ballots(self, ids: set[str]) -> None:
         for i, b in enumerate(self.ballots):
             if b.points is not None and len(b.points) != len(b.projects):
                 raise ElectionError(f"ballot {i + 1}: points do not match projects")
@@ -93,8 +102,6 @@ class Election:
                     raise ElectionError(f"ballot {i + 1}: vote for unknown project {pid!r}")
                 if pts < 0:
                     raise ElectionError(f"ballot {i + 1}: negative points for {pid!r}")
-        if self.tie_break is not None and sorted(self.tie_break) != sorted(ids):
-            raise ElectionError("tie_break must list every project id exactly once")
 
     @classmethod
     def build(
@@ -136,6 +143,12 @@ class Election:
         return int(float(raw))
 
 
+def distinct(ballots: Sequence[Ballot]) -> Iterable[tuple[tuple[str, ...], tuple[int, ...] | None, int]]:
+    """(projects, points, voters): a BallotTable's distinct votes with their counts, else each ballot once."""
+    counted = getattr(ballots, "distinct", None)
+    return counted() if counted is not None else ((b.projects, b.points, 1) for b in ballots)
+
+
 @dataclass
 class Compiled:
     """An election reduced to arrays: identical ballots grouped, supporters per project."""
@@ -158,8 +171,11 @@ class Compiled:
         # Grouping identical ballots is what makes 100k-voter elections cheap:
         # every later step works on distinct ballots with a multiplicity.
         groups: Counter[tuple[tuple[int, int], ...]] = Counter()
-        for b in election.ballots:
-            groups[tuple(sorted((index[p], w) for p, w in b.weights() if w > 0))] += 1
+        for projects, points, voters in distinct(election.ballots):
+            if points is None:
+                groups[tuple((i, 1) for i in sorted([index[p] for p in projects]))] += voters
+            else:
+                groups[tuple(sorted((index[p], w) for p, w in zip(projects, points) if w > 0))] += voters
         supp: list[list[int]] = [[] for _ in ids]
         wts: list[list[int]] = [[] for _ in ids]
         mult = np.fromiter(groups.values(), dtype=np.int64, count=len(groups))

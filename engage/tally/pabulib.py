@@ -9,72 +9,30 @@ from a fixed set, so that an app can put it into its own words (in Welsh, say).
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TextIO
 
-from .model import Ballot, BallotType, Election, ElectionError, Project
+from .checks import (MAX_LINE, MAX_NUMBER, VOTE_TYPES, Limits, PabulibError, ballot_of, meta_number, row_record, shown,
+                     whole)
+from .model import Ballot, Election, ElectionError, Project
+from .table import BallotTable
+from .votes import Blocks, FastVotes
+
+__all__ = ["MAX_LINE", "MAX_NUMBER", "PabulibError", "meta_number", "open_pabulib", "parse_pabulib", "read_pabulib",
+           "shown", "write_pabulib"]
 
 #: The sections, in the order a file must give them.
 SECTIONS = ("meta", "projects", "votes")
-_VOTE_TYPES: dict[str, BallotType] = {"approval": "approval", "choose-1": "choose-1", "cumulative": "cumulative"}
-#: The longest line read (csv's own limit on a field); real files' lines are a few hundred.
-MAX_LINE = 128 * 1024
-#: The largest number read: the tally counts in 64 bits (numpy int64), and so do databases.
-MAX_NUMBER = 2**63 - 1
-#: META limits that, when given, must be at least 1 (0 would allow only an empty ballot).
-_AT_LEAST_ONE = ("max_length", "max_sum_cost", "max_points", "max_sum_points")
 _NOT_TEXT = re.compile("[\x00\udc80-\udcff]")  # NUL, or a byte that was not UTF-8 (surrogateescape)
 
 
-class PabulibError(ValueError):
-    """A pabulib file that cannot be read; the message names the line.
-
-    ``message`` is English (for the ``pb tally`` command); ``code`` names the problem and
-    ``details`` (keys: what, value, project, section, limit, found) give what an app needs to say
-    it in its own words.
-    """
-
-    def __init__(self, line: int, code: str, message: str, **details: str) -> None:
-        super().__init__(f"line {line}: {message}")
-        self.line = line
-        self.code = code
-        self.message = message
-        self.details = details
-
-
-def shown(text: str, most: int = 40) -> str:
-    """A value from a file as it is safe to print: short, and without control characters."""
-    text = "".join(c if c.isprintable() else "?" for c in text[: most + 1].strip())
-    return text if len(text) <= most else text[:most] + "…"
-
-
-def _whole(text: str, line: int, what: str) -> int:
-    """Parse a number that must be whole and at least 0 ("4000.0" is fine, "12.5" is not)."""
-    value_shown = shown(text)
-    try:
-        value = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
-        raise PabulibError(line, "not_number", f"{what} {value_shown!r} is not a number",
-                           what=what, value=value_shown) from None
-    if value.is_finite() and value < 0:
-        raise PabulibError(line, "negative", f"{what} {value_shown!r} is negative", what=what, value=value_shown)
-    # Compare the exponent first: "1e999999999" is a short text but a billion digits as an int.
-    if value.is_finite() and (value.adjusted() > 18 or value > MAX_NUMBER):
-        raise PabulibError(line, "too_large", f"{what} {value_shown!r} is larger than {MAX_NUMBER}",
-                           what=what, value=value_shown, limit=str(MAX_NUMBER))
-    if not value.is_finite() or value != value.to_integral_value():
-        raise PabulibError(line, "not_whole", f"{what} {value_shown!r} is not a whole number",
-                           what=what, value=value_shown)
-    return int(value)
-
-
-def _lines(fh: TextIO) -> Iterator[str]:
-    """The file's lines, each checked before csv reads it (one line in memory, not the file)."""
-    n = 0
+def _lines(fh: TextIO, first: int = 1) -> Iterator[str]:
+    """The file's lines from line ``first`` on, each checked before csv reads it (one in memory)."""
+    n = first - 1
     while True:
         # Two more than the limit, so that a line of exactly MAX_LINE keeps its "\r\n" whole.
         line = fh.readline(MAX_LINE + 2)
@@ -93,27 +51,37 @@ def _lines(fh: TextIO) -> Iterator[str]:
         yield line
 
 
-def _rows(fh: TextIO) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line number, stripped cells) for every non-blank row."""
-    # csv handles quoted fields with ';' and '""' inside; a quoted field may span lines, so the
-    # number reported is the line where the row starts. strict: a quote left open is an error,
-    # not the rest of the file read as one field.
-    reader = csv.reader(_lines(fh), delimiter=";", strict=True)
-    start = 1
-    while True:
-        try:
-            row = next(reader, None)
-        except csv.Error as exc:
-            if "field larger" in str(exc):
-                raise PabulibError(start, "field_too_long", f"a field is longer than {MAX_LINE} characters",
-                                   limit=str(MAX_LINE)) from None
-            raise PabulibError(start, "bad_quotes", f"a quoted field is not closed properly ({exc})") from None
-        if row is None:
-            return
-        cells = [c.strip() for c in row]
-        if any(cells):
-            yield start, cells
-        start = reader.line_num + 1
+class _Rows:
+    """(line number, stripped cells) for every non-blank row, from line ``first`` on."""
+
+    def __init__(self, fh: TextIO, first: int = 1) -> None:
+        # csv handles quoted fields with ';' and '""' inside; a quoted field may span lines, so the
+        # number reported is the line where the row starts. strict: a quote left open is an error,
+        # not the rest of the file read as one field.
+        self.reader = csv.reader(_lines(fh, first), delimiter=";", strict=True)
+        self.first = first
+
+    @property
+    def next_line(self) -> int:
+        """The number of the first line not read yet."""
+        return self.first + self.reader.line_num
+
+    def __iter__(self) -> _Rows:
+        return self
+
+    def __next__(self) -> tuple[int, list[str]]:
+        while True:
+            start = self.next_line
+            try:
+                row = next(self.reader)
+            except csv.Error as exc:
+                if "field larger" in str(exc):
+                    raise PabulibError(start, "field_too_long", f"a field is longer than {MAX_LINE} characters",
+                                       limit=str(MAX_LINE)) from None
+                raise PabulibError(start, "bad_quotes", f"a quoted field is not closed properly ({exc})") from None
+            cells = [c.strip() for c in row]
+            if any(cells):
+                return start, cells
 
 
 def _is_section_row(cells: list[str]) -> bool:
@@ -156,21 +124,25 @@ class _Reader:
         self.meta_lines: dict[str, int] = {}
         self.projects: list[Project] = []
         self.costs: dict[str, int] = {}
-        self.ballots: list[Ballot] = []
-        self.limits: _Limits | None = None
+        self.table: BallotTable | None = None  # the ballots, unless they go to the sink
+        self.limits: Limits | None = None
         self.on_votes = on_votes
-        self.keep = sink or self.ballots.append
+        self.sink = sink
 
     def read(self, fh: TextIO) -> Election:
+        """Read the whole file: META and PROJECTS a line at a time, then VOTES (see :meth:`votes`)."""
         seen: list[str] = []
         section, header = "", []
-        rows = _rows(fh)
+        rows = _Rows(fh)
         for line, cells in rows:
             if _is_section_row(cells):
                 section = self.section(line, cells[0], seen)
                 header = self.header(line, section, next(rows, None))
-                if section == "votes" and self.on_votes is not None:
-                    self.on_votes(self.election())
+                if section == "votes":
+                    if self.on_votes is not None:
+                        self.on_votes(self.election())
+                    self.votes(fh, header, rows.next_line, seen)
+                    break
                 continue
             if not section:
                 raise PabulibError(line, "data_before_section", "data before the first section (expected META)")
@@ -179,14 +151,9 @@ class _Reader:
                 self.meta[cells[0]] = ";".join(cells[1:]).strip() if len(cells) > 1 else ""
                 self.meta_lines[cells[0]] = line
                 continue
-            record = _record(header, cells, line)
-            if section == "projects":
-                project = _project(record, line, self.costs)
-                self.projects.append(project)
-                self.costs[project.id] = project.cost
-            else:
-                assert self.limits is not None  # set when the PROJECTS header was read
-                self.keep(_ballot(record, line, self.costs, self.limits))
+            project = _project(row_record(header, cells, line), line, self.costs)
+            self.projects.append(project)
+            self.costs[project.id] = project.cost
         for name in SECTIONS:
             if name not in seen:
                 raise PabulibError(1, "missing_section", f"missing {name.upper()} section", section=name.upper())
@@ -197,13 +164,52 @@ class _Reader:
         assert self.limits is not None
         meta = dict(self.meta)
         meta["budget"] = str(self.limits.budget)  # normalised so that write/read round trips compare equal
-        vote_type = _VOTE_TYPES[meta["vote_type"]]
+        vote_type = VOTE_TYPES[meta["vote_type"]]
         if vote_type == "approval" and self.limits.max_cost is not None:
             vote_type = "knapsack"
         try:
-            return Election(self.limits.budget, tuple(self.projects), tuple(self.ballots), vote_type, meta)
+            ballots = self.table if self.table is not None and self.sink is None else ()
+            return Election(self.limits.budget, tuple(self.projects), ballots, vote_type, meta)
         except ElectionError as exc:  # the checks above should have caught it first
             raise PabulibError(1, "invalid", str(exc)) from None
+
+    def votes(self, fh: TextIO, header: list[str], first: int, seen: list[str]) -> None:
+        """The VOTES section, from line ``first`` to the end: in plain blocks, else a line at a time."""
+        assert self.limits is not None  # set when the PROJECTS header was read
+        # The reading makes many small objects and frees none: the cyclic garbage collector would
+        # scan them all again and again (a third of the time on a city's file) and find nothing.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._votes(fh, header, first, seen)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _votes(self, fh: TextIO, header: list[str], first: int, seen: list[str]) -> None:
+        assert self.limits is not None
+        self.table = BallotTable(*FastVotes.columns(header, self.limits.cumulative))
+        fast = FastVotes(header, self.costs, self.limits, self.table)
+        blocks = Blocks(fh, first)
+        for text, line in blocks:
+            got = fast.read(text, line)
+            if got is None:
+                self.slow_votes(blocks.rest(text), header, line, seen)
+                return
+            if self.sink is None:
+                self.table.add_block(*got)
+            else:
+                for ballot in self.table.built(*got):
+                    self.sink(ballot)
+
+    def slow_votes(self, fh: TextIO, header: list[str], first: int, seen: list[str]) -> None:
+        """VOTES rows from line ``first`` on, a line at a time (what blocks could not read)."""
+        assert self.limits is not None and self.table is not None
+        keep = self.sink or self.table.add
+        for line, cells in _Rows(fh, first):
+            if _is_section_row(cells):
+                self.section(line, cells[0], seen)  # VOTES is the last section: this raises
+            keep(ballot_of(row_record(header, cells, line), line, self.costs, self.limits))
 
     def section(self, line: int, name: str, seen: list[str]) -> str:
         """The section a marker row starts, checked against the sections before it."""
@@ -218,7 +224,7 @@ class _Reader:
             raise PabulibError(line, "section_order", f"{name} before {expected.upper()}", section=name)
         seen.append(section)
         if section == "projects":
-            self.limits = _Limits(self.meta, self.meta_lines, line)
+            self.limits = Limits(self.meta, self.meta_lines, line)
         return section
 
     def header(self, line: int, section: str, row: tuple[int, list[str]] | None) -> list[str]:
@@ -241,110 +247,15 @@ class _Reader:
         return header
 
 
-def _record(header: list[str], cells: list[str], line: int) -> dict[str, str]:
-    if len(cells) < len(header):
-        raise PabulibError(line, "too_few_columns",
-                           f"expected {len(header)} columns ({shown(';'.join(header))}), found {len(cells)}",
-                           limit=str(len(header)), found=str(len(cells)))
-    # Trailing empty cells (a row ending in ';') are harmless; data past the header is not.
-    if any(cells[len(header):]):
-        raise PabulibError(line, "too_many_columns", f"more columns than the header has ({len(header)})",
-                           limit=str(len(header)), found=str(len(cells)))
-    return dict(zip(header, cells))
-
-
 def _project(record: dict[str, str], line: int, known: Mapping[str, int]) -> Project:
     pid = record.pop("project_id")
     if not pid:
         raise PabulibError(line, "empty_project_id", "empty project_id")
     if pid in known:
         raise PabulibError(line, "duplicate_project", f"duplicate project_id {shown(pid)!r}", project=shown(pid))
-    cost = _whole(record.pop("cost"), line, "cost")
+    cost = whole(record.pop("cost"), line, "cost")
     name = record.pop("name", "")
     return Project(pid, cost, name, record)
-
-
-def meta_number(meta: Mapping[str, str], key: str, line: int = 1) -> int | None:
-    """A whole-number META entry (max_length, max_sum_points, ...); None when absent or "None"."""
-    raw = meta.get(key, "").strip()
-    return None if not raw or raw.lower() == "none" else _whole(raw, line, key)
-
-
-class _Limits:
-    """What META declares: the budget, the kind of ballot and its limits (lengths, cost, points)."""
-
-    def __init__(self, meta: dict[str, str], lines: dict[str, int], line: int) -> None:
-        for key in ("budget", "vote_type"):
-            if key not in meta:
-                raise PabulibError(line, "meta_missing", f"META has no {key!r} entry", what=key)
-        if meta["vote_type"] not in _VOTE_TYPES:
-            value = shown(meta["vote_type"])
-            raise PabulibError(lines["vote_type"], "vote_type",
-                               f"vote_type {value!r} is not supported (approval, choose-1, cumulative)",
-                               what="vote_type", value=value)
-        self.budget = _whole(meta["budget"], lines["budget"], "budget")
-
-        def num(key: str) -> int | None:
-            value = meta_number(meta, key, lines.get(key, 1))
-            if value == 0 and key in _AT_LEAST_ONE:
-                raise PabulibError(lines[key], "limit_zero", f"{key} is 0: it must be at least 1", what=key, value="0")
-            return value
-
-        self.min_len, self.max_len, self.max_cost = num("min_length"), num("max_length"), num("max_sum_cost")
-        self.max_pts, self.max_sum_pts = num("max_points"), num("max_sum_points")
-        self.min_sum_pts = num("min_sum_points")
-        self.cumulative = meta["vote_type"] == "cumulative"
-
-    def check(self, b: Ballot, costs: dict[str, int], line: int) -> None:
-        """Raise PabulibError if the ballot breaks a declared limit."""
-        n = len(b.projects)
-        if self.max_len is not None and n > self.max_len:
-            raise _broken(line, "vote_over", "max_length", self.max_len, n,
-                          f"vote has {n} projects, more than max_length {self.max_len}")
-        # Empty ballots are kept (a voter who chose nothing) even when min_length is set.
-        if self.min_len is not None and 0 < n < self.min_len:
-            raise _broken(line, "vote_under", "min_length", self.min_len, n,
-                          f"vote has {n} projects, fewer than min_length {self.min_len}")
-        if self.max_cost is not None and (cost := sum(costs[p] for p in b.projects)) > self.max_cost:
-            raise _broken(line, "vote_over", "max_sum_cost", self.max_cost, cost,
-                          f"vote is over budget: its projects cost more than max_sum_cost {self.max_cost}")
-        if b.points is not None:
-            total = sum(b.points)
-            if self.max_pts is not None and (most := max(b.points, default=0)) > self.max_pts:
-                raise _broken(line, "vote_over", "max_points", self.max_pts, most,
-                              f"vote gives a project more than max_points {self.max_pts}")
-            if self.max_sum_pts is not None and total > self.max_sum_pts:
-                raise _broken(line, "vote_over", "max_sum_points", self.max_sum_pts, total,
-                              f"vote gives {total} points, more than max_sum_points {self.max_sum_pts}")
-            if self.min_sum_pts is not None and 0 < total < self.min_sum_pts:
-                raise _broken(line, "vote_under", "min_sum_points", self.min_sum_pts, total,
-                              f"vote gives {total} points, fewer than min_sum_points {self.min_sum_pts}")
-
-
-def _broken(line: int, code: str, key: str, limit: int, found: int, message: str) -> PabulibError:
-    """A ballot over (or under) the META limit ``key``."""
-    return PabulibError(line, code, message, what=key, limit=str(limit), found=str(found))
-
-
-def _ballot(record: dict[str, str], line: int, costs: dict[str, int], limits: _Limits) -> Ballot:
-    raw = record.pop("vote")
-    voter = record.pop("voter_id", "")
-    chosen = tuple(v.strip() for v in raw.split(",") if v.strip())
-    for pid in chosen:
-        if pid not in costs:
-            raise PabulibError(line, "unknown_project", f"vote for unknown project {shown(pid)!r}", project=shown(pid))
-    if len(set(chosen)) != len(chosen):
-        raise PabulibError(line, "project_twice", "the same project appears twice in one vote")
-    points: tuple[int, ...] | None = None
-    if limits.cumulative:
-        parts = [x.strip() for x in record.pop("points").split(",") if x.strip()]
-        if len(parts) != len(chosen):
-            raise PabulibError(line, "points_count", f"{len(chosen)} projects but {len(parts)} points",
-                               limit=str(len(chosen)), found=str(len(parts)))
-        points = tuple(_whole(x, line, "points") for x in parts)
-    ballot = Ballot(chosen, points, voter, record if record else {})
-    limits.check(ballot, costs, line)
-    return ballot
 
 
 def write_pabulib(election: Election) -> str:

@@ -1,0 +1,159 @@
+"""Many ballots, held compactly: each distinct vote once, and per voter the index of theirs.
+
+A city's file has tens of thousands of voters but fewer distinct votes. A :class:`BallotTable`
+keeps each distinct (projects, points) once, and per voter
+only a 32-bit index into them; voter ids and the other VOTES columns are kept as one string per
+column and block of voters. It is a read-only sequence of Ballot: ``table[i]`` and iteration build
+the Ballot objects on demand, equal to the ones the line-at-a-time reader used to keep. The tally reads
+:meth:`BallotTable.distinct` and never builds them.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from typing import overload
+
+import numpy as np
+import numpy.typing as npt
+
+from .model import Ballot
+
+#: Between the values of a column in a block: NUL, which the pabulib reader refuses in any file.
+SEP = "\x00"
+#: Voters held in the open (not yet packed) block of ballots added one at a time.
+_OPEN_BLOCK = 65_536
+
+
+class BallotTable(Sequence[Ballot]):
+    """Ballots in file order, stored as distinct votes plus an index per voter (see the module).
+
+    Only votes checked by the pabulib reader are added (``checked``): an Election does not check
+    a table's ballots again.
+    """
+
+    checked = True
+
+    def __init__(self, columns: Sequence[str], has_voter_id: bool) -> None:
+        #: The stored text columns: "voter_id" first when the file has it, then the extra columns.
+        self.columns = list(columns)
+        self.has_voter_id = has_voter_id
+        self.extra = self.columns[1:] if has_voter_id else self.columns
+        #: The distinct votes (projects, points), in order of first appearance.
+        self.kinds: list[tuple[tuple[str, ...], tuple[int, ...] | None]] = []
+        self._kind_of: dict[tuple[tuple[str, ...], tuple[int, ...] | None], int] = {}
+        self._which: list[npt.NDArray[np.int32]] = []  # per block: each voter's kind
+        self._texts: list[list[str]] = []  # per block: each column's values joined by "\n"
+        self._starts: list[int] = []  # per block: index of its first voter
+        self._size = 0
+        self._open: tuple[list[int], list[list[str]]] = ([], [[] for _ in self.columns])
+        self._decoded: tuple[int, list[list[str]]] = (-1, [])
+
+    # -- filling ---------------------------------------------------------------------------
+    def kind(self, projects: tuple[str, ...], points: tuple[int, ...] | None) -> int:
+        """The index of this distinct vote, added if new."""
+        key = (projects, points)
+        found = self._kind_of.get(key)
+        if found is None:
+            found = self._kind_of[key] = len(self.kinds)
+            self.kinds.append(key)
+        return found
+
+    def new_kind(self, projects: tuple[str, ...], points: tuple[int, ...] | None) -> int:
+        """The index of a new distinct vote (a vote given twice as two kinds is harmless: the tally
+        groups equal votes again)."""
+        self.kinds.append((projects, points))
+        return len(self.kinds) - 1
+
+    def add_block(self, which: list[int], columns: list[list[str]]) -> None:
+        """Append voters: each one's kind and, per stored column, each one's value (no NUL in them)."""
+        self._pack()
+        self._add(which, columns)
+
+    def add(self, ballot: Ballot) -> None:
+        """Append one ballot (a reader that checks a line at a time uses this)."""
+        which, columns = self._open
+        which.append(self.kind(ballot.projects, ballot.points))
+        values = ([ballot.voter_id] if self.has_voter_id else []) + [ballot.extra.get(c, "") for c in self.extra]
+        for column, value in zip(columns, values):
+            column.append(value)
+        if len(which) >= _OPEN_BLOCK:
+            self._pack()
+
+    def _add(self, which: list[int], columns: list[list[str]]) -> None:
+        if not which:
+            return
+        self._which.append(np.array(which, dtype=np.int32))
+        texts = [SEP.join(column) for column in columns]
+        if any(text.count(SEP) != len(which) - 1 for text in texts):
+            raise ValueError("a BallotTable's values cannot hold NUL")
+        self._texts.append(texts)
+        self._starts.append(self._size)
+        self._size += len(which)
+
+    def _pack(self) -> None:
+        which, columns = self._open
+        if which:
+            self._open = ([], [[] for _ in self.columns])
+            self._add(which, columns)
+
+    # -- reading ---------------------------------------------------------------------------
+    def distinct(self) -> list[tuple[tuple[str, ...], tuple[int, ...] | None, int]]:
+        """(projects, points, voters) for each distinct vote cast, in order of first appearance."""
+        self._pack()
+        if not self._which:
+            return []
+        counts = np.bincount(np.concatenate(self._which), minlength=len(self.kinds))
+        return [(projects, points, n) for (projects, points), n in zip(self.kinds, counts.tolist()) if n]
+
+    def __len__(self) -> int:
+        return self._size + len(self._open[0])
+
+    @overload
+    def __getitem__(self, index: int) -> Ballot: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Ballot, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Ballot | tuple[Ballot, ...]:
+        self._pack()
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(self._size)))
+        if index < 0:
+            index += self._size
+        if not 0 <= index < self._size:
+            raise IndexError("ballot index out of range")
+        block = bisect_right(self._starts, index) - 1
+        return self._ballot(block, index - self._starts[block])
+
+    def __iter__(self) -> Iterator[Ballot]:
+        self._pack()
+        for block in range(len(self._which)):
+            for row in range(len(self._which[block])):
+                yield self._ballot(block, row)
+
+    def _ballot(self, block: int, row: int) -> Ballot:
+        if self._decoded[0] != block:
+            self._decoded = (block, [text.split(SEP) for text in self._texts[block]])
+        return self._make(int(self._which[block][row]), [column[row] for column in self._decoded[1]])
+
+    def built(self, which: list[int], columns: list[list[str]]) -> Iterator[Ballot]:
+        """The Ballots of a block as :meth:`add_block` takes it, for a reader that hands them on."""
+        for row, kind in enumerate(which):
+            yield self._make(kind, [column[row] for column in columns])
+
+    def _make(self, kind: int, values: list[str]) -> Ballot:
+        projects, points = self.kinds[kind]
+        voter = values.pop(0) if self.has_voter_id else ""
+        return Ballot(projects, points, voter, dict(zip(self.extra, values)) if self.extra else {})
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, (str, bytes)):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<BallotTable: {len(self)} ballots, {len(self.kinds)} distinct>"
+
