@@ -2,30 +2,44 @@
 
     python bench/tally.py                          # every file in tests/data/pabulib/
     python bench/tally.py ../shared/pabulib/large/Hungary_Budapest_2024.pb --pabutools-timeout 600
+    python bench/tally.py --whole-process --synthetic wieliczka,lodz --rules mes   # whole processes
+
 
 For each file and rule it runs Engage (median of --repeat runs) and pabutools (once, in a child
 process stopped after --pabutools-timeout seconds), checks that the winners are identical and
 prints both times and the speed ratio. When pabutools is stopped, the line says so and gives an
 estimate: pabutools' MES add1 runs plain MES once per budget step, and Engage reports how many
 steps there were.
+
+With --whole-process it runs, for each file and rule, ``engage pb tally FILE --rule R --min-votes 0``
+(the console script's own code) and bench/pabutools_tally.py as separate processes, one after the
+other, and reports each one's wall time, time to its first line of output and peak memory (RSS of
+the process, from wait4), and the ratio of wall times: what a person running a recount waits for.
+--synthetic adds generated files of the size of real elections (bench/pbgen.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import resource
 import statistics
+import subprocess
 import sys
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "tally"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from engage.tally import read_pabulib, tally  # noqa: E402
+from pbgen import path_for  # noqa: E402
 
 RULES = ("greedy", "mes-plain", "mes-add1", "mes")
 
@@ -73,14 +87,88 @@ def run_engage(path: Path, rule: str, repeat: int) -> tuple[float, list[str], in
     return got  # type: ignore[no-any-return]
 
 
+@dataclass
+class Process:
+    """One finished (or stopped) process: wall time, time to its first line, peak RSS, winners."""
+
+    wall: float
+    first_line: float | None
+    peak_mb: float
+    winners: list[str] | None  # None: stopped, or no "winners:" line
+    stopped: bool
+
+
+def run_process(cmd: list[str], timeout: float) -> Process:
+    """Run ``cmd``, timing it from start to exit; killed after ``timeout`` seconds."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    first: list[float] = []
+    lines: list[str] = []
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if not first:
+                first.append(time.perf_counter() - start)
+            lines.append(line)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    killer = threading.Timer(timeout, proc.kill)
+    killer.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    killer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    reader.join()
+    stopped = proc.returncode < 0
+    winners = next((ln.split(":", 1)[1].split() for ln in lines if ln.startswith("winners:")), None)
+    if winners == ["(none)"]:
+        winners = []
+    return Process(wall, first[0] if first else None, usage.ru_maxrss / 1024, None if stopped else winners, stopped)
+
+
+def whole_process(files: list[Path], rules: list[str], timeout: float) -> int:
+    """Engage and pabutools side by side as whole processes; returns the number of mismatches."""
+    engage = [sys.executable, "-c", "from engage.cli import main; main()", "pb", "tally"]
+    pabutools = [sys.executable, str(ROOT / "bench" / "pabutools_tally.py")]
+    mismatches = 0
+    print(f"{'file':<36} {'rule':<9} {'engage s':>8} {'1st line':>8} {'MB':>5}   {'pabutools s':>11} {'MB':>5} "
+          f"{'ratio':>7}  same")
+    for path in files:
+        for rule in rules:
+            e = run_process([*engage, str(path), "--rule", rule, "--min-votes", "0"], timeout)
+            p = run_process([*pabutools, str(path), rule], timeout)
+            first = f"{e.first_line:8.3f}" if e.first_line is not None else f"{'-':>8}"
+            if p.stopped:
+                theirs, ratio, same = f">{timeout:.0f} stopped", f">{timeout / e.wall:.0f}x", "-"
+            else:
+                theirs, ratio = f"{p.wall:11.2f}", f"{p.wall / e.wall:6.1f}x"
+                same = "yes" if e.winners is not None and set(e.winners) == set(p.winners or []) else "NO"
+                mismatches += same == "NO"
+            print(f"{path.stem[:36]:<36} {rule:<9} {e.wall:8.3f} {first} {e.peak_mb:5.0f}   {theirs:>11} "
+                  f"{p.peak_mb:5.0f} {ratio:>7}  {same}", flush=True)
+    return mismatches
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--rules", default=",".join(RULES))
     parser.add_argument("--repeat", type=int, default=3, help="Engage runs per rule (median reported)")
     parser.add_argument("--pabutools-timeout", type=float, default=300.0)
+    parser.add_argument("--whole-process", action="store_true", help="time whole processes, side by side")
+    parser.add_argument("--synthetic", default="", help="comma-separated shapes of bench/pbgen.py to add")
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the synthetic files' voters")
     args = parser.parse_args()
-    files = args.files or sorted((ROOT / "tests" / "data" / "pabulib").glob("*.pb"))
+    synthetic = [path_for(name, args.scale) for name in args.synthetic.split(",") if name]
+    files = args.files + synthetic or sorted((ROOT / "tests" / "data" / "pabulib").glob("*.pb"))
+    if args.whole_process:
+        mismatches = whole_process(files, args.rules.split(","), args.pabutools_timeout)
+        if mismatches:
+            print(f"{mismatches} rule(s) gave different winners from pabutools")
+        return 1 if mismatches else 0
     mismatches = 0
     print(f"{'file':<44} {'rule':<9} {'engage s':>9} {'pabutools s':>12} {'ratio':>8}  same  peak MB  steps")
     for path in files:
