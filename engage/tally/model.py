@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from itertools import chain
+from typing import Any, Literal, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -170,21 +171,19 @@ class Compiled:
         cost_of = {p.id: p.cost for p in election.projects}
         # Grouping identical ballots is what makes 100k-voter elections cheap:
         # every later step works on distinct ballots with a multiplicity.
-        groups: Counter[tuple[tuple[int, int], ...]] = Counter()
+        # A group's key: its project indices, sorted; (index, points) pairs when some points are
+        # not 1 (so approval ballots and ballots of 1 point each group together, as they count alike).
+        groups: Counter[tuple[int, ...] | tuple[tuple[int, int], ...]] = Counter()
+        weighted = False
         for projects, points, voters in distinct(election.ballots):
-            if points is None:
-                groups[tuple((i, 1) for i in sorted([index[p] for p in projects]))] += voters
+            if points is None or all(w == 1 for w in points):
+                groups[tuple(sorted([index[p] for p in projects]))] += voters
             else:
-                groups[tuple(sorted((index[p], w) for p, w in zip(projects, points) if w > 0))] += voters
-        supp: list[list[int]] = [[] for _ in ids]
-        wts: list[list[int]] = [[] for _ in ids]
+                weighted = True
+                key = tuple(sorted((index[p], w) for p, w in zip(projects, points) if w > 0))
+                groups[tuple(p for p, _ in key) if all(w == 1 for _, w in key) else key] += voters
         mult = np.fromiter(groups.values(), dtype=np.int64, count=len(groups))
-        for g, key in enumerate(groups):
-            for p, w in key:
-                supp[p].append(g)
-                wts[p].append(w)
-        supp_a = [np.array(s, dtype=np.int64) for s in supp]
-        wts_a = [np.array(w, dtype=np.int64) for w in wts]
+        supp_a, wts_a = _supporters(list(groups), len(ids), weighted)
         return cls(
             ids=ids,
             costs=[cost_of[pid] for pid in ids],
@@ -195,3 +194,22 @@ class Compiled:
             votes=[int(mult[s].sum()) for s in supp_a],
             score=[int((mult[s] * w).sum()) for s, w in zip(supp_a, wts_a)],
         )
+
+
+def _supporters(keys: list[Any], n_projects: int,
+                weighted: bool) -> tuple[list[npt.NDArray[np.int64]], list[npt.NDArray[np.int64]]]:
+    """Per project, the groups (indices into ``keys``) that support it, in order, and their points."""
+    if weighted:
+        pairs = [[(k, 1) if isinstance(k, int) else k for k in key] for key in keys]
+        flat = [pw for key in pairs for pw in key]
+        flat_p = np.array([p for p, _ in flat], dtype=np.int64)
+        flat_w = np.array([w for _, w in flat], dtype=np.int64)
+    else:
+        flat_p = np.fromiter(chain.from_iterable(keys), dtype=np.int64)
+        flat_w = np.ones(len(flat_p), dtype=np.int64)
+    lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    flat_g = np.repeat(np.arange(len(keys), dtype=np.int64), lens)
+    order = np.argsort(flat_p, kind="stable")  # stable: each project's groups stay in order
+    flat_g, flat_w = flat_g[order], flat_w[order]
+    bounds = np.searchsorted(flat_p[order], np.arange(n_projects + 1)).tolist()
+    return ([flat_g[a:b] for a, b in zip(bounds, bounds[1:])], [flat_w[a:b] for a, b in zip(bounds, bounds[1:])])
