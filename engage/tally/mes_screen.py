@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .model import Compiled
-from .shares import TOL, FArray, IArray, ProjectArrays, step_limit, step_limit1, step_limits
+from .shares import TOL, FArray, IArray, ProjectArrays, short_of_money, step_limit, step_limit1, step_limits
 
 
 @dataclass
@@ -70,44 +70,50 @@ class _Eval:
 
 @dataclass
 class _Snapshot:
-    """State at the start of one round, and that round's decision (see Screener.run)."""
+    """State at the start of one round, and that round's decision (see Screener.run).
+
+    The per-group arrays (``val``, ``slope``) are kept whole only for the first round a run
+    computes; each later one keeps what the round before it changed (its winner's supporters) and
+    is rebuilt from there when read, which is rare: a whole copy per round cost a quarter of the
+    screening time on elections with tens of thousands of distinct ballots.
+    """
 
     b: float  # the budget the round was computed at; the arrays are linear in b from there
-    val: FArray
-    slope: FArray
     alive: npt.NDArray[np.bool_]
     rho: FArray
     drho: FArray
+    whole: tuple[FArray, FArray] | None  # (val, slope), or None: see parent and change
+    parent: _Snapshot | None = None
+    change: tuple[IArray, FArray, FArray] | None = None  # groups, and their val and slope after parent's round
     #: The largest b at which this round, started from this state, makes the same decision
     #: (filled in when the round ends; math.inf for the last state, where nothing is left).
     until: float = math.inf
     close: bool = False  # the round made a near call
     record: RoundRecord | None = None  # None for the state after the last purchase
 
+    @property
+    def val(self) -> FArray:
+        """Each group's budget per voter at b."""
+        return self._arrays()[0]
 
-def short_of_money(key: FArray, money: FArray, weight: FArray, total_weight: float,
-                   cost: float) -> tuple[npt.NDArray[np.bool_], float, float]:
-    """Who cannot pay their share of ``cost`` (``key`` below the price per point), the weight of
-    those who can, and that price: (short, rich, q).
+    @property
+    def slope(self) -> FArray:
+        """Each group's budget per voter: its slope in b."""
+        return self._arrays()[1]
 
-    Start from the price with nobody short of money and charge those who cannot pay it all they
-    have (``money``); the price rises, so the short only grow, until no one new is short. Once
-    short, a group stays short: in exact arithmetic it would anyway, and in floats a price nudged
-    down by rounding could otherwise drop a group and take it back for ever (a hang the property
-    tests met). At most one pass per group.
-    """
-    rich, q = total_weight, cost / total_weight
-    short = key < q
-    n_short = int(np.count_nonzero(short))
-    while n_short:
-        rich = total_weight - float(weight @ short)
-        q = (cost - float(money @ short)) / rich
-        short |= key < q
-        n = int(np.count_nonzero(short))
-        if n == n_short:
-            break
-        n_short = n
-    return short, rich, q
+    def _arrays(self) -> tuple[FArray, FArray]:
+        if self.whole is not None:
+            return self.whole
+        changes = []
+        snap: _Snapshot = self
+        while snap.whole is None:
+            assert snap.parent is not None and snap.change is not None
+            changes.append(snap.change)
+            snap = snap.parent
+        val, slope = snap.whole[0].copy(), snap.whole[1].copy()
+        for groups, v, sl in reversed(changes):
+            val[groups], slope[groups] = v, sl
+        return val, slope
 
 
 @dataclass(slots=True)
@@ -137,6 +143,10 @@ class _RunState:
     # The same for the whole run so far.
     run_close: bool = False
     run_delta: float = math.inf
+    # The snapshot of the round before, and what its purchase changed in val and slope (None
+    # when the arrays were replaced since: the next snapshot keeps them whole).
+    last: _Snapshot | None = None
+    change: tuple[IArray, FArray, FArray] | None = None
 
 
 class Screener:
@@ -222,6 +232,7 @@ class Screener:
             st.val, st.slope = snap.val + snap.slope * step, snap.slope.copy()
             st.alive = snap.alive.copy()
             st.rho, st.drho = snap.rho + snap.drho * step, snap.drho.copy()
+            st.last = st.change = None
         st.at = end
         if st.proven is None:
             st.proven = end
@@ -230,7 +241,11 @@ class Screener:
     @staticmethod
     def _open_round(st: _RunState) -> _Snapshot:
         """Keep the state the round starts from, and start its own bookkeeping afresh."""
-        this = _Snapshot(st.b, st.val.copy(), st.slope.copy(), st.alive.copy(), st.rho.copy(), st.drho.copy())
+        if st.last is not None and st.change is not None:
+            this = _Snapshot(st.b, st.alive.copy(), st.rho.copy(), st.drho.copy(), None, st.last, st.change)
+        else:
+            this = _Snapshot(st.b, st.alive.copy(), st.rho.copy(), st.drho.copy(), (st.val.copy(), st.slope.copy()))
+        st.last, st.change = this, None
         st.snaps.append(this)
         st.fresh, st.close, st.delta = {}, False, math.inf
         return this
@@ -323,7 +338,9 @@ class Screener:
         sign = np.where(is_poor, -1.0, 1.0)
         delta = min(st.delta, step_limit(sign * h0, sign * dh, np.maximum(np.abs(beta), ev.q * w) + 1e-300, st.b))
         st.delta = min(delta, self._competitors(st, np.flatnonzero(others), s, min(delta, st.run_delta)))
-        st.val[g], st.slope[g] = np.where(is_poor, 0.0, h0), np.where(is_poor, 0.0, dh)
+        new_val, new_slope = np.where(is_poor, 0.0, h0), np.where(is_poor, 0.0, dh)
+        st.val[g], st.slope[g] = new_val, new_slope
+        st.change = (g, new_val, new_slope)
         return record
 
     def _competitors(self, st: _RunState, others: IArray, s: int, delta: float) -> float:

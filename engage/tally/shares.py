@@ -1,4 +1,4 @@
-"""What the MES modules share: per-project arrays, the float tolerance and the b-step limits.
+"""What the MES modules share: per-project arrays, the float tolerance, the b-step limits and who is short of money.
 
 `prepare` turns a compiled election into one `ProjectArrays` per project, once per election;
 the exact run (mes.py), the float screen (mes_screen.py), the certificate (certify.py) and the
@@ -84,3 +84,28 @@ def step_limit(g0: FArray, dg: FArray, scale: FArray | float, b: float) -> float
     # and no masks, which matters on the short arrays of a round.
     top = float(((TOL / max(b, 1.0)) * scale - dg).__truediv__(g).max())
     return 1.0 / top * (1 - TOL) if top > 0 else math.inf
+
+
+def short_of_money(key: FArray, money: FArray, weight: FArray, total_weight: float,
+                   cost: float) -> tuple[npt.NDArray[np.bool_], float, float]:
+    """Who cannot pay their share of ``cost`` (``key`` below the price per point), the weight of
+    those who can, and that price: (short, rich, q).
+
+    Start from the price with nobody short of money and charge those who cannot pay it all they
+    have (``money``); the price rises, so the short only grow, until no one new is short. Once
+    short, a group stays short: in exact arithmetic it would anyway, and in floats a price nudged
+    down by rounding could otherwise drop a group and take it back for ever (a hang the property
+    tests met). At most one pass per group.
+    """
+    rich, q = total_weight, cost / total_weight
+    short = key < q
+    n_short = int(np.count_nonzero(short))
+    while n_short:
+        rich = total_weight - float(weight @ short)
+        q = (cost - float(money @ short)) / rich
+        short |= key < q
+        n = int(np.count_nonzero(short))
+        if n == n_short:
+            break
+        n_short = n
+    return short, rich, q
