@@ -59,3 +59,18 @@ def test_ballots_benchmark_runs():
 def test_seal_benchmark_runs():
     out = run_bench("seal.py", "--short", server=os.environ["DATABASE_URL"])
     assert re.search(r"219 ballots", out) and re.search(r"seal \(votes for this pot wait meanwhile\): \d+ ms, WAL", out)
+
+
+@pytest.mark.slow
+def test_tally_benchmark_runs_whole_processes():
+    out = run_bench("tally.py", "--whole-process", "tests/data/pabulib/Netherlands_Assen_2024.pb",
+                    "--synthetic", "wieliczka", "--scale", "0.02", "--rules", "greedy,mes-plain")
+    assert re.search(r"Netherlands_Assen_2024\s+greedy\s+\d+\.\d+\s+\d+\.\d+\s+\d+\s+\d+\.\d+ .* yes", out), out
+    assert re.search(r"synthetic_wieliczka_x0\.02_v1\s+mes-plain .* yes", out), out
+
+
+@pytest.mark.slow
+def test_tally_benchmark_runs_in_process():
+    out = run_bench("tally.py", "--rules", "greedy", "--repeat", "1",
+                    "tests/data/pabulib/Netherlands_Assen_2024.pb")
+    assert re.search(r"Netherlands_Assen_2024\s+greedy\s+\d+\.\d+\s+\d+\.\d+ .* yes", out), out
