@@ -15,7 +15,8 @@ With --whole-process it runs, for each file and rule, ``engage pb tally FILE --r
 (the console script's own code) and bench/pabutools_tally.py as separate processes, one after the
 other, and reports each one's wall time, time to its first line of output and peak memory (RSS of
 the process, from wait4), and the ratio of wall times: what a person running a recount waits for.
---synthetic adds generated files of the size of real elections (bench/pbgen.py).
+--synthetic adds generated files of the size of real elections (bench/pbgen.py). --reading
+times read_pabulib alone next to reading and decoding the file's bytes, with the memory it adds.
 """
 
 from __future__ import annotations
@@ -152,6 +153,35 @@ def whole_process(files: list[Path], rules: list[str], timeout: float) -> int:
     return mismatches
 
 
+def _reading_child(path: str, conn: Any) -> None:
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    raw, parsed = [], []
+    for _ in range(3):
+        t = time.perf_counter()
+        with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
+            fh.read()
+        raw.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        election = read_pabulib(path)
+        parsed.append(time.perf_counter() - t)
+        del election
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    conn.send((statistics.median(raw), statistics.median(parsed), (peak - base) / 1024))
+
+
+def reading(files: list[Path]) -> None:
+    """How long read_pabulib takes next to reading and decoding the bytes alone, and its memory."""
+    print(f"{'file':<36} {'MB':>6} {'bytes s':>8} {'read s':>8} {'ratio':>6} {'extra peak MB':>14}")
+    for path in files:
+        parent, child = mp.get_context("fork").Pipe()
+        proc = mp.get_context("fork").Process(target=_reading_child, args=(str(path), child))
+        proc.start()
+        raw, parsed, extra = parent.recv()
+        proc.join()
+        size = path.stat().st_size / 1e6
+        print(f"{path.stem[:36]:<36} {size:6.1f} {raw:8.3f} {parsed:8.3f} {parsed / raw:5.1f}x {extra:14.0f}", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*", type=Path)
@@ -159,11 +189,15 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="Engage runs per rule (median reported)")
     parser.add_argument("--pabutools-timeout", type=float, default=300.0)
     parser.add_argument("--whole-process", action="store_true", help="time whole processes, side by side")
+    parser.add_argument("--reading", action="store_true", help="time reading the files only")
     parser.add_argument("--synthetic", default="", help="comma-separated shapes of bench/pbgen.py to add")
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the synthetic files' voters")
     args = parser.parse_args()
     synthetic = [path_for(name, args.scale) for name in args.synthetic.split(",") if name]
     files = args.files + synthetic or sorted((ROOT / "tests" / "data" / "pabulib").glob("*.pb"))
+    if args.reading:
+        reading(files)
+        return 0
     if args.whole_process:
         mismatches = whole_process(files, args.rules.split(","), args.pabutools_timeout)
         if mismatches:
