@@ -188,7 +188,7 @@ class _Reader:
 
     def _votes(self, fh: TextIO, header: list[str], first: int, seen: list[str]) -> None:
         assert self.limits is not None
-        self.table = BallotTable(*FastVotes.columns(header, self.limits.cumulative))
+        self.table = BallotTable(*FastVotes.stored_columns(header, self.limits.cumulative))
         fast = FastVotes(header, self.costs, self.limits, self.table)
         blocks = Blocks(fh, first)
         for text, line in blocks:

@@ -1,4 +1,4 @@
-"""The VOTES section read in blocks of lines, at close to the speed of reading the bytes.
+"""The VOTES section read in blocks of lines with str methods, each distinct vote checked once.
 
 Most of a pabulib file is its VOTES lines, and nearly all of them are plain: ``;``-separated
 cells, no quotes, a vote seen before. :class:`FastVotes` reads a block of such lines with str
@@ -117,7 +117,7 @@ class FastVotes:
         self.seen: dict[str | tuple[str, str], int] = {}  # a vote's text (and points) -> its kind
 
     @staticmethod
-    def columns(header: list[str], cumulative: bool) -> tuple[list[str], bool]:
+    def stored_columns(header: list[str], cumulative: bool) -> tuple[list[str], bool]:
         """The columns a table keeps for this header (voter_id first, then extras) and whether voter_id is one."""
         skip = {"vote", "voter_id"} | ({"points"} if cumulative else set())
         names = list(dict.fromkeys(header))
