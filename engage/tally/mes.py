@@ -107,7 +107,14 @@ class MesEngine:
     def supporters_budget(self, p: int) -> Fraction:
         """Exact total budget the supporters of p still hold."""
         _, cls, _, count = self._entries(p)
-        return sum((self.vals[c] * n for c, n in zip(cls.tolist(), count)), Fraction(0))
+        # Summed per denominator in whole numbers, then as fractions: the same exact total, without
+        # a gcd for every class (a run on a city's election has thousands of them).
+        by_den: dict[int, int] = {}
+        vals = self.vals
+        for c, n in zip(cls.tolist(), count):
+            v = vals[c]
+            by_den[v.denominator] = by_den.get(v.denominator, 0) + v.numerator * n
+        return sum((Fraction(num, den) for den, num in by_den.items()), Fraction(0))
 
     def eval_float(self, p: int) -> _Float | tuple[float, float]:
         """Float price per vote of p, or (money held, its slope) when p is unaffordable."""
