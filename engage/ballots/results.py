@@ -139,8 +139,7 @@ def count_preview(pot: Pot, user: User) -> PublishedResult:
         check = db.session.get(ResultCheck, pot.id) or ResultCheck(pot_id=pot.id)
         check.result_json, check.counted_by_id, check.counted_at = result.to_json(), user.id, utcnow()
         db.session.add(check)
-        record("pb.preview_counted", f"Results of funding pot {pot.id} counted for a private preview",
-               org_id=pot.org_id, obj=pot, user_id=user.id, data={"selected": result.official["selected"]})
+        record("pb.preview_counted", org_id=pot.org_id, obj=pot, user_id=user.id, data={"selected": result.official["selected"]})
     return result
 
 
@@ -167,7 +166,7 @@ def publish(pot: Pot, user: User) -> PublishedResult:
             raise BallotRefusal("preview_changed")
         check.signed_off_by_id, check.signed_off_at = user.id, utcnow()
         pot.results_json = check.result_json
-        record("pb.published", f"Results of funding pot {pot.id} checked and published", org_id=pot.org_id,
+        record("pb.published", org_id=pot.org_id,
                obj=pot, user_id=user.id, data={"selected": result.official["selected"],
                                                 "counted_by": check.counted_by_id, "signed_off_by": user.id})
         _feedback_drafts(pot, result)
