@@ -12,7 +12,7 @@ from ..audit.services import record
 from ..dates import today_local
 from ..db import write_transaction
 from ..extensions import db
-from ..tally import Election, meta_number, parse_pabulib, shown, write_pabulib
+from ..tally import BallotType, Election, meta_number, parse_pabulib, shown, write_pabulib
 from ..tally.model import Ballot
 from ..tally.model import Project as TallyProject
 from ..types import utcnow
@@ -28,22 +28,32 @@ MAX_INTEGER, MAX_BIGINT = 2**31 - 1, 2**63 - 1
 MAX_TITLE = Pot.__table__.c.title_en.type.length
 
 
+#: The META ``money_unit`` of a file whose budget and costs are pence (Engage writes it; pabulib's are
+#: whole units of ``currency``).
+PENCE = "pence"
 #: The languages a pot's words are kept in, as suffixes of the extra META keys and PROJECTS columns.
 LANGS = ("cy", "en")
 
 
 def export_pabulib(pot: Pot, lang: str = "en") -> str:
-    """The anonymised ballots as a pabulib file (no receipts, channels or dates).
+    """The anonymised ballots as a pabulib file (no receipts, channels, dates or voter ids).
 
-    ``description`` (META) and ``name`` (PROJECTS) are in ``lang``, the language of the page it was
-    downloaded from (the other language when that one is empty); both languages are kept beside them,
-    in the extra META keys ``description_cy``, ``description_en``, ``unit_cy``, ``unit_en`` and the
-    extra PROJECTS columns ``name_cy``, ``name_en`` (pabulib allows extra keys and columns)."""
+    A pot imported from a file gives the file back: its META unchanged and in order, its projects'
+    ids, costs, names and extra columns, and the same ballots (numbered afresh, without the voters'
+    own columns: see docs/secrecy.md). A pot made here is written in its own ids and in pence
+    (``currency`` GBP, ``money_unit`` pence): ``description`` (META) and ``name`` (PROJECTS) are in
+    ``lang``, the language of the page it was downloaded from (the other language when that one is
+    empty); both languages are kept beside them, in the extra META keys ``description_cy``,
+    ``description_en``, ``unit_cy``, ``unit_en`` and the extra PROJECTS columns ``name_cy``,
+    ``name_en`` (pabulib allows extra keys and columns)."""
     election = election_of(pot)
+    if pot.source_meta is not None:
+        return write_pabulib(_as_imported(pot, election))
     other = "en" if lang == "cy" else "cy"
     meta = dict(election.meta)
     meta["description"] = pot.text("title", lang) or pot.text("title", other)
     meta["unit"] = pot.text("area", lang) or pot.text("area", other)
+    meta["money_unit"] = PENCE
     for key, field in (("description", "title"), ("unit", "area")):
         meta.update({f"{key}_{code}": pot.text(field, code) for code in LANGS})
     titles = {str(p.id): p for p in pot.projects}
@@ -51,6 +61,27 @@ def export_pabulib(pot: Pot, lang: str = "en") -> str:
                              extra={**p.extra, **{f"name_{code}": titles[p.id].text("title", code) for code in LANGS}})
                      for p in election.projects)
     return write_pabulib(replace(election, projects=projects, meta={k: v for k, v in meta.items() if v}))
+
+
+def _as_imported(pot: Pot, election: Election) -> Election:
+    """An imported pot as its file had it: the file's META, project ids, names and columns."""
+    meta = dict(json.loads(pot.source_meta or "[]"))
+    source = {str(p.id): p.source_id or str(p.id) for p in pot.projects}
+    projects = []
+    for p in pot.projects:
+        columns = dict(json.loads(p.source_extra or "[]"))
+        name = columns.pop("name", "")
+        projects.append(TallyProject(source[str(p.id)], p.cost_pence, name, columns))
+    ballots = tuple(Ballot(tuple(source[pid] for pid in b.projects), b.points) for b in election.ballots)
+    return Election(election.budget, tuple(projects), ballots, _source_type(meta), meta)
+
+
+def _source_type(meta: dict[str, str]) -> BallotType:
+    """The ballot type the reader makes of a file's META (approval with a cost limit is knapsack)."""
+    vote_type = meta.get("vote_type", "approval")
+    if vote_type in ("choose-1", "cumulative"):
+        return vote_type  # type: ignore[return-value]
+    return "knapsack" if meta_number(meta, "max_sum_cost") is not None else "approval"
 
 
 def import_pabulib(org: Organisation, source: str | TextIO, title: str | None = None) -> Pot:
@@ -95,7 +126,8 @@ class _Importer:
         titles = {code: self.title or election.meta.get(f"description_{code}") or name for code in LANGS}
         max_choices, points_total = _fits(election, name, bool(self.title))
         pot = Pot(org_id=self.org.id, title_cy=titles["cy"], title_en=titles["en"], budget_pence=election.budget,
-                  ballot_type=ballot_type, rule="mes" if "equal" in election.meta.get("rule", "").lower()
+                  currency=_currency(election.meta), amount_scale=100 if election.meta.get("money_unit") == PENCE else 1,
+                  source_meta=json.dumps(list(election.meta.items()), ensure_ascii=False), ballot_type=ballot_type, rule="mes" if "equal" in election.meta.get("rule", "").lower()
                   or election.meta.get("rule") == "mes" else "greedy", eligibility="codes", status="closed",
                   code_salt=secrets.token_hex(16), imported=True, closed_at=utcnow())
         if ballot_type == "approval":
@@ -106,7 +138,9 @@ class _Importer:
         db.session.flush()
         for p in election.projects:
             names = _names(p)
-            project = Project(pot_id=pot.id, title_cy=names["cy"], title_en=names["en"], cost_pence=p.cost)
+            project = Project(pot_id=pot.id, title_cy=names["cy"], title_en=names["en"], cost_pence=p.cost,
+                              source_id=p.id, source_extra=json.dumps([["name", p.name], *p.extra.items()],
+                                                                      ensure_ascii=False))
             db.session.add(project)
             db.session.flush()
             self.ids[p.id] = project.id
@@ -159,6 +193,12 @@ class _Importer:
         record("pb.imported", f"Funding pot {pot.id} imported from a pabulib file", org_id=self.org.id, obj=pot,
                data={"projects": len(election.projects), "ballots": self.ballots})
         return pot
+
+
+def _currency(meta: dict[str, str]) -> str:
+    """The file's ``currency`` as an ISO 4217 code ("pln" → "PLN"); "" when it gives none we can name."""
+    code = meta.get("currency", "").strip().upper()
+    return code if len(code) == 3 and code.isascii() and code.isalpha() else ""
 
 
 def _names(p: TallyProject) -> dict[str, str]:

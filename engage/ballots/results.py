@@ -103,21 +103,28 @@ class PublishedResult:
 
 
 def election_of(pot: Pot) -> Election:
-    """The pot as the tally engine sees it: ids are our project ids as text, money in pence."""
+    """The pot as the tally engine sees it: ids are our project ids as text, money as stored.
+
+    An imported pot is counted as its file would be: ties broken by the file's project ids (as text,
+    as pabutools does) and its META (so its ``min_project_score_threshold``) kept."""
     meta = {"description": pot.title_en or pot.title_cy or "", "country": "United Kingdom", "unit": pot.text("area", "en"),
             "currency": "GBP", "rule": pot.rule}
     if pot.ballot_type == "approval":
         meta["max_length"] = str(pot.max_choices)
     if pot.ballot_type == "points":
         meta.update(max_sum_points=str(pot.points_total), min_sum_points=str(pot.points_total))
+    tie_break = None
+    if pot.source_meta is not None:
+        meta = dict(json.loads(pot.source_meta))
+        tie_break = [str(p.id) for p in sorted(pot.projects, key=lambda p: p.source_id or str(p.id))]
     projects = tuple(TallyProject(str(p.id), p.cost_pence, p.title_en or p.title_cy or "") for p in pot.projects)
     ballots = []
     for choices in box_choices(pot):
         ballots.append({str(k): v for k, v in choices.items()} if pot.ballot_type == "points"
                        else [str(k) for k in choices])
-    election = Election.build(pot.budget_pence, projects, ballots, TALLY_TYPE[pot.ballot_type])
+    election = Election.build(pot.budget_pence, projects, ballots, TALLY_TYPE[pot.ballot_type], tie_break)
     return Election(election.budget, election.projects, election.ballots, election.ballot_type,
-                    {k: v for k, v in meta.items() if v})
+                    {k: v for k, v in meta.items() if v}, election.tie_break)
 
 
 def count(pot: Pot) -> PublishedResult:
