@@ -95,3 +95,51 @@ def made_budget(app, pot_id: int) -> int:  # type: ignore[no-untyped-def]
 
     with app.app_context():
         return db.session.get(Pot, pot_id).budget_pence
+
+
+def _bench():  # type: ignore[no-untyped-def]
+    """bench/pb_import.py, whose ``write_big_pb`` makes the large file (the same for the same arguments)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("pb_bench", Path(__file__).parent.parent / "bench" / "pb_import.py")
+    bench = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(bench)  # type: ignore[union-attr]
+    return bench
+
+
+def test_a_large_import_is_streamed_not_held_in_memory(app, make_org, tmp_path, monkeypatch):
+    """Five times the votes, the same memory: the Python memory an import holds at its peak does not
+    grow with the file (ballots go to the database a chunk at a time; the cache of distinct ballots is
+    bounded, here at 2,000). The 2-million-vote figures are in the README (bench/pb_import.py);
+    nothing here is timed."""
+    import tracemalloc
+
+    from sqlalchemy import func, select
+
+    from engage.accounts.services import get_org
+    from engage.ballots import pabulib
+    from engage.ballots.models import BoxBallot
+    from engage.extensions import db
+    from engage.tally import open_pabulib
+
+    monkeypatch.setattr(pabulib, "DISTINCT_KEPT", 2000)
+    make_org("gwynedd")
+    peaks, sizes = [], []
+    for votes in (12_000, 60_000):
+        path = tmp_path / f"big-{votes}.pb"
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            _bench().write_big_pb(fh, votes)
+        sizes.append(path.stat().st_size)
+        with app.app_context():
+            org = get_org("gwynedd")
+            tracemalloc.start()
+            try:
+                with open_pabulib(path) as fh:
+                    pot_id = pabulib.import_pabulib(org, fh).id
+                peaks.append(tracemalloc.get_traced_memory()[1])
+            finally:
+                tracemalloc.stop()
+            box = db.session.scalar(select(func.count()).select_from(BoxBallot).where(BoxBallot.pot_id == pot_id))
+            assert box == votes
+    assert sizes[1] > 4.5 * sizes[0]
+    assert peaks[1] < 1.2 * peaks[0], f"peaks {peaks} for files of {sizes} bytes"

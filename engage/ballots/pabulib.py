@@ -4,8 +4,12 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TextIO
+from datetime import date
+from typing import Any, TextIO
+
+from sqlalchemy import BigInteger, Column, Date, MetaData, String, Table, Text, insert, literal, null, select
 
 from ..accounts.models import Organisation
 from ..audit.services import record
@@ -16,7 +20,8 @@ from ..tally import BallotType, Election, meta_number, parse_pabulib, shown, wri
 from ..tally.model import Ballot
 from ..tally.model import Project as TallyProject
 from ..types import utcnow
-from .models import BoxBallot, Pot, Project, RollEntry
+from .box import BOX, BOX_COLUMNS, ROLL, ROLL_COLUMNS
+from .models import Pot, Project
 from .pots import BallotRefusal
 from .results import election_of
 
@@ -117,6 +122,7 @@ class _Importer:
         self.made: dict[tuple[tuple[str, ...], tuple[int, ...] | None], tuple[str, int]] = {}
         self.ballots = 0
         self.most_points = 0
+        self.insert: _BulkInsert | None = None
 
     def start(self, election: Election) -> None:
         """The pot and its projects (called when the VOTES section starts)."""
@@ -127,7 +133,8 @@ class _Importer:
         max_choices, points_total = _fits(election, name, bool(self.title))
         pot = Pot(org_id=self.org.id, title_cy=titles["cy"], title_en=titles["en"], budget_pence=election.budget,
                   currency=_currency(election.meta), amount_scale=100 if election.meta.get("money_unit") == PENCE else 1,
-                  source_meta=json.dumps(list(election.meta.items()), ensure_ascii=False), ballot_type=ballot_type, rule="mes" if "equal" in election.meta.get("rule", "").lower()
+                  source_meta=json.dumps(list(election.meta.items()), ensure_ascii=False), ballot_type=ballot_type,
+                  rule="mes" if "equal" in election.meta.get("rule", "").lower()
                   or election.meta.get("rule") == "mes" else "greedy", eligibility="codes", status="closed",
                   code_salt=secrets.token_hex(16), imported=True, closed_at=utcnow())
         if ballot_type == "approval":
@@ -159,31 +166,31 @@ class _Importer:
         """The ballots read so far into the roll (as paper ballots: no identity) and the box. Each
         distinct ballot's JSON and total are made once (real elections repeat ballots a great deal)."""
         pot, chunk = self.pot, self.waiting
-        assert pot is not None
+        if pot is None or not chunk:
+            return
+        if self.insert is None:
+            self.insert = _BulkInsert(pot, today_local())
         keys = os.urandom(32 * len(chunk)).hex()  # random row keys (no insertion order), two per ballot
-        today = today_local()
-        rows_roll, rows_box = [], []
+        made, ids, costs = self.made, self.ids, self.costs
+        rows = []
         for n, b in enumerate(chunk):
             key = (b.projects, b.points)
-            if key not in self.made:
-                if len(self.made) >= DISTINCT_KEPT:  # a file with few repeats: keep memory bounded
-                    self.made.clear()
-                self.made[key] = (json.dumps({str(self.ids[pid]): pts for pid, pts in b.weights()}),
-                                  sum(self.costs[pid] for pid in b.projects))
-            choices, total = self.made[key]
-            rows_roll.append({"id": keys[64 * n:64 * n + 32], "pot_id": pot.id, "code_id": None,
-                              "browser_hash": None, "channel": "paper", "voted_on": today})
-            rows_box.append({"id": keys[64 * n + 32:64 * n + 64], "pot_id": pot.id, "budget_pence": pot.budget_pence,
-                             "ballot_type": pot.ballot_type, "total_pence": total, "choices": choices})
-        if chunk:
-            db.session.execute(RollEntry.__table__.insert(), rows_roll)
-            db.session.execute(BoxBallot.__table__.insert(), rows_box)
+            found = made.get(key)
+            if found is None:
+                if len(made) >= DISTINCT_KEPT:  # a file with few repeats: keep memory bounded
+                    made.clear()
+                found = made[key] = (json.dumps({str(ids[pid]): pts for pid, pts in b.weights()}),
+                                     sum(costs[pid] for pid in b.projects))
+            rows.append((keys[64 * n:64 * n + 32], keys[64 * n + 32:64 * n + 64], found[1], found[0]))
+        self.insert.write(rows)
         self.waiting = []
 
     def finish(self, election: Election) -> Pot:
         pot = self.pot
         assert pot is not None  # the reader refuses a file without VOTES
         self.write()
+        if self.insert is not None:
+            self.insert.finish()
         if pot.ballot_type == "points" and meta_number(election.meta, "max_sum_points") is None:
             # A file without max_sum_points: the pot's points to give are the most any ballot gave.
             if self.most_points > MAX_INTEGER:
@@ -193,6 +200,52 @@ class _Importer:
         record("pb.imported", f"Funding pot {pot.id} imported from a pabulib file", org_id=self.org.id, obj=pot,
                data={"projects": len(election.projects), "ballots": self.ballots})
         return pot
+
+
+#: An import's ballots as read (a temporary table: each connection has its own, gone with it), before
+#: they go to the roll and the box in key order.
+STAGED = Table("pb_import_staged", MetaData(), Column("roll_id", String(32)), Column("box_id", String(32)),
+               Column("total_pence", BigInteger), Column("choices", Text), prefixes=["TEMPORARY"])
+
+
+class _BulkInsert:
+    """Many roll and box rows of one imported pot: staged as read, then written in key order.
+
+    Each chunk is appended to a temporary table (one executemany straight to the driver); at the end
+    one INSERT ... SELECT ... ORDER BY key fills the roll and one the box. The keys are random, so
+    that order says nothing of the file's, and each table's B-trees grow at one end instead of taking
+    every row at a random place: millions of ballots in seconds, not minutes, and no more memory
+    (the database sorts on disk). The statements are built from the table models."""
+
+    def __init__(self, pot: Pot, today: date) -> None:
+        self.pot, self.today = pot, today
+        self.conn = db.session.connection()
+        STAGED.drop(self.conn, checkfirst=True)  # left by an import that failed on this connection
+        STAGED.create(self.conn)
+        compiled = STAGED.insert().compile(dialect=self.conn.dialect)
+        self.sql = compiled.string
+        names = [c.name for c in STAGED.columns]
+        if compiled.positiontup is not None:
+            order = [names.index(name) for name in compiled.positiontup]
+            self.params: Callable[[tuple[Any, ...]], Any] = lambda row: tuple(row[i] for i in order)
+        else:
+            self.params = lambda row: dict(zip(names, row))
+
+    def write(self, rows: list[tuple[str, str, int, str]]) -> None:
+        """Stage rows of (roll key, box key, total, choices)."""
+        self.conn.exec_driver_sql(self.sql, [self.params(row) for row in rows])
+
+    def finish(self) -> None:
+        pot, staged = self.pot, STAGED.c
+        roll = {"id": staged.roll_id, "pot_id": literal(pot.id), "code_id": null(), "browser_hash": null(),
+                "channel": literal("paper"), "voted_on": literal(self.today, Date)}
+        box = {"id": staged.box_id, "pot_id": literal(pot.id), "budget_pence": literal(pot.budget_pence, BigInteger),
+               "ballot_type": literal(pot.ballot_type), "total_pence": staged.total_pence, "choices": staged.choices}
+        self.conn.execute(insert(ROLL).from_select(ROLL_COLUMNS, select(*(roll[c] for c in ROLL_COLUMNS))
+                                                   .order_by(staged.roll_id)))
+        self.conn.execute(insert(BOX).from_select(BOX_COLUMNS, select(*(box[c] for c in BOX_COLUMNS))
+                                                  .order_by(staged.box_id)))
+        STAGED.drop(self.conn)
 
 
 def _currency(meta: dict[str, str]) -> str:
