@@ -23,6 +23,7 @@ from ..feedback.drafts import drafts_from_pb_results
 from ..tally import Election, Project as TallyProject, tally
 from ..tally.model import BALLOT_TYPES as TALLY_TYPES
 from ..types import utcnow
+from ..version import TALLY_ENGINE, TALLY_ENGINE_VERSION
 from .box import box_choices, receipt_fingerprints, turnout
 from .models import Pot, Project, ResultCheck
 from .pots import BallotRefusal, locked, require_admin, transition
@@ -68,6 +69,9 @@ class PublishedResult:
     outcomes: dict[str, dict[str, Any]]
     receipts: list[str] = field(default_factory=list)
     lower_assurance: bool = False
+    #: How it was counted, so that a recount can name what it reproduces (``count_terms``); empty in
+    #: results published before it was kept.
+    terms: dict[str, Any] = field(default_factory=dict)
 
     @property
     def other_rule(self) -> str:
@@ -127,13 +131,34 @@ def election_of(pot: Pot) -> Election:
                     {k: v for k, v in meta.items() if v}, election.tie_break)
 
 
+#: Each rule as the tally engine runs it, in pabutools' terms (what a recount must run to reproduce it).
+RULE_TERMS: dict[str, dict[str, Any]] = {
+    "greedy": {"method": "greedy_utilitarian_welfare", "satisfaction": "cost", "completion": None},
+    "mes": {"method": "method_of_equal_shares", "satisfaction": "cost", "voter_budget_increment": 1,
+            "completion": "greedy_utilitarian_welfare"},
+}
+
+
+def count_terms(pot: Pot, election: Election, outcomes: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The rule, its parameters and the engine: what the results JSON and CSV say of how they were counted.
+
+    ``threshold``: the fewest votes (points on a points ballot) a project needed to be considered (None:
+    any vote). ``tie_break``: project ids, the first winning a tie (by votes, or between equal shares'
+    equal offers). Amounts are in the pot's ``currency``, ``amount_scale`` of them to one unit."""
+    return {"rule": pot.rule, "other_rule": OTHER_RULE[pot.rule],
+            "parameters": {rule: {**RULE_TERMS[rule], "threshold": outcomes[rule].get("min_votes")} for rule in outcomes},
+            "tie_break": election.tie_order(), "engine": TALLY_ENGINE, "engine_version": TALLY_ENGINE_VERSION,
+            "currency": pot.currency, "amount_scale": pot.amount_scale}
+
+
 def count(pot: Pot) -> PublishedResult:
     """Tally by both rules and gather what the results page and open data show."""
     election = election_of(pot)
     outcomes = {rule: tally(election, rule).to_dict() for rule in (pot.rule, OTHER_RULE[pot.rule])}
     return PublishedResult(official_rule=pot.rule, budget_pence=pot.budget_pence, ballot_type=pot.ballot_type,
                            turnout=turnout(pot), ballots=len(election.ballots), outcomes=outcomes,
-                           receipts=receipt_fingerprints(pot), lower_assurance=pot.eligibility == "open")
+                           receipts=receipt_fingerprints(pot), lower_assurance=pot.eligibility == "open",
+                           terms=count_terms(pot, election, outcomes))
 
 
 def count_preview(pot: Pot, user: User) -> PublishedResult:
