@@ -143,3 +143,43 @@ def test_a_large_import_is_streamed_not_held_in_memory(app, make_org, tmp_path, 
             assert box == votes
     assert sizes[1] > 4.5 * sizes[0]
     assert peaks[1] < 1.2 * peaks[0], f"peaks {peaks} for files of {sizes} bytes"
+
+
+def test_an_imported_pot_shows_its_amounts_in_its_own_currency_in_both_languages(app, client, two_orgs):
+    """Zabrze's budget is 310,000 PLN: not £3,100 (pence) nor £310,000."""
+    import csv
+    import io
+
+    from engage.ballots.models import Pot
+    from engage.extensions import db
+    from pb_helpers import publish_results
+
+    pot_id = _import(app, DATA / "Poland_Zabrze_2021_Guido.pb")
+    with app.app_context():
+        publish_results(db.session.get(Pot, pot_id))
+    for lang in ("cy", "en"):
+        for page in ("", "/results"):
+            text = client.get(f"/{lang}/pb/{pot_id}{page}").get_data(as_text=True)
+            assert "310,000\u00a0PLN" in text and "£" not in text.split("<main", 1)[1], (lang, page)
+        rows = list(csv.reader(io.StringIO(client.get(f"/{lang}/pb/{pot_id}/results.csv").get_data().decode("utf-8-sig"))))
+        assert rows[0][2] == "Cost (PLN)" and {r[-2] for r in rows[1:]} == {"PLN"}
+    with app.app_context():
+        from engage.feedback.models import FeedbackEntry
+
+        said = " ".join(e.did_en or "" for e in db.session.query(FeedbackEntry))
+        assert "310,000\u00a0PLN" in said and "£" not in said
+
+
+def test_amounts_in_other_currencies_read_as_people_write_them(app):
+    from flask_babel import force_locale
+
+    from engage.formatting import money
+
+    with app.test_request_context():
+        for locale in ("cy", "en_GB"):
+            with force_locale(locale):
+                assert money(1_070_000, "PLN", 1) == "1,070,000\u00a0PLN"
+                assert money(250_000, "EUR", 1) == "€250,000"
+                assert money(12_345, "GBP", 100) == "£123.45"
+                assert money(10, "", 1) == "10"
+                assert money(__import__("fractions").Fraction(10, 3), "EUR", 1) == "€3.33"

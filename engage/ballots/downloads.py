@@ -62,7 +62,8 @@ def results_csv(pot: Pot, result: PublishedResult, lang: str) -> str:
     shares = labels.shares_of(result.official, result.budget_pence, result.ballots)
     ties = labels.ties_of(result.official["explanations"])
     for row in result.rows(pot):
-        why, figures = labels.reason_text(row.explanation, shares, row.id in ties)
+        with labels.amounts_of(pot):
+            why, figures = labels.reason_text(row.explanation, shares, row.id in ties)
         title = (row.project.text("title", lang) or row.project.text("title", "en" if lang == "cy" else "cy")
                  if row.project else "")
         writer.writerow([row.id, title, row.cost, row.votes, row.score, _funded(row.funded), why,

@@ -217,7 +217,8 @@ def _feedback_drafts(pot: Pot, result: PublishedResult) -> None:
         else:
             not_funded.append({**item, "reason": FEEDBACK_REASON.get(row.reason_code, "not_enough_votes")})
     drafts_from_pb_results(pot.org, pot.id, pot.texts("title"), funded, not_funded,
-                           voters=result.turnout["total"], area=pot.texts("area"))
+                           voters=result.turnout["total"], area=pot.texts("area"), currency=pot.currency,
+                           amount_scale=pot.amount_scale)
 
 
 def published(pot: Pot) -> PublishedResult | None:
