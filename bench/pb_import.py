@@ -65,19 +65,21 @@ def main() -> None:
         with path.open("w", encoding="utf-8", newline="") as fh:
             write_big_pb(fh, votes)
         python('from engage.accounts import services\nservices.create_org("bench", "Bench", "Mainc")\nprint("1")', env)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        before, cpu = used.ru_maxrss, used.ru_utime + used.ru_stime
         start = time.perf_counter()
         out = subprocess.run([sys.executable, "-c", "from engage.cli import main; main()", "pb", "import", str(path),
                               "--org", "bench"], env=env, check=True, capture_output=True, text=True).stdout
         seconds = time.perf_counter() - start
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB, the largest child so far
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak, cpu = used.ru_maxrss, used.ru_utime + used.ru_stime - cpu  # KiB, the largest child so far
         pot_id = int(out.strip().splitlines()[-1])
         size = path.stat().st_size
         ballots = python(f"from sqlalchemy import text\nfrom engage.extensions import db\n"
                          f"print(db.session.scalar(text('SELECT count(*) FROM pb_box WHERE pot_id = {pot_id}')))", env)
     database = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
     print(f"{database}: {votes} votes ({size / 1e6:.1f} MB), {ballots} ballots in the box")
-    print(f"import: {seconds:.1f} s, peak memory {peak / 1024:.0f} MB"
+    print(f"import: {seconds:.1f} s ({cpu:.1f} s of CPU), peak memory {peak / 1024:.0f} MB"
           + (f" (an earlier child peaked at {before / 1024:.0f} MB)" if before >= peak else ""))
 
 

@@ -59,3 +59,9 @@ def test_ballots_benchmark_runs():
 def test_seal_benchmark_runs():
     out = run_bench("seal.py", "--short", server=os.environ["DATABASE_URL"])
     assert re.search(r"219 ballots", out) and re.search(r"seal \(votes for this pot wait meanwhile\): \d+ ms, WAL", out)
+
+
+@pytest.mark.slow
+def test_pabulib_import_benchmark_runs():
+    out = run_bench("pb_import.py", "--short")
+    assert re.search(r"20000 votes .* 20000 ballots in the box", out) and re.search(r"peak memory \d+ MB", out)

@@ -225,15 +225,16 @@ class _BulkInsert:
         compiled = STAGED.insert().compile(dialect=self.conn.dialect)
         self.sql = compiled.string
         names = [c.name for c in STAGED.columns]
-        if compiled.positiontup is not None:
+        self.params: Callable[[tuple[Any, ...]], Any] | None = None  # rows as they are (SQLite's ?s)
+        if compiled.positiontup is None:
+            self.params = lambda row: dict(zip(names, row))  # PostgreSQL's %(name)s
+        elif list(compiled.positiontup) != names:
             order = [names.index(name) for name in compiled.positiontup]
-            self.params: Callable[[tuple[Any, ...]], Any] = lambda row: tuple(row[i] for i in order)
-        else:
-            self.params = lambda row: dict(zip(names, row))
+            self.params = lambda row: tuple(row[i] for i in order)
 
     def write(self, rows: list[tuple[str, str, int, str]]) -> None:
         """Stage rows of (roll key, box key, total, choices)."""
-        self.conn.exec_driver_sql(self.sql, [self.params(row) for row in rows])
+        self.conn.exec_driver_sql(self.sql, rows if self.params is None else [self.params(row) for row in rows])
 
     def finish(self) -> None:
         pot, staged = self.pot, STAGED.c
