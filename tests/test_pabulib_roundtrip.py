@@ -165,6 +165,9 @@ def test_an_imported_pot_shows_its_amounts_in_its_own_currency_in_both_languages
             assert "310,000\u00a0PLN" in text and "£" not in text.split("<main", 1)[1], (lang, page)
         rows = list(csv.reader(io.StringIO(client.get(f"/{lang}/pb/{pot_id}/results.csv").get_data().decode("utf-8-sig"))))
         assert rows[0][2] == "Cost (PLN)" and {r[-2] for r in rows[1:]} == {"PLN"}
+    body = __import__("json").loads(client.get(f"/en/pb/{pot_id}/results.json").get_data(as_text=True))
+    assert (body["pot"]["budget_pence"], body["pot"]["currency"], body["pot"]["amount_scale"]) == (310000, "PLN", 1)
+    assert (body["terms"]["currency"], body["terms"]["amount_scale"]) == ("PLN", 1)
     with app.app_context():
         from engage.feedback.models import FeedbackEntry
 
@@ -185,3 +188,28 @@ def test_amounts_in_other_currencies_read_as_people_write_them(app):
                 assert money(12_345, "GBP", 100) == "£123.45"
                 assert money(10, "", 1) == "10"
                 assert money(__import__("fractions").Fraction(10, 3), "EUR", 1) == "€3.33"
+
+
+def test_an_imported_pot_is_counted_as_its_file_would_be(app, make_org, tmp_path):
+    """Ties go by the file's project ids (a1 before z1, as pabutools and `engage pb tally` break them),
+    not by the order our rows were made in; the file's min_project_score_threshold holds."""
+    from engage.ballots.models import Pot
+    from engage.extensions import db
+    from engage.tally import tally
+    from pb_helpers import publish_results
+
+    make_org("gwynedd")
+    path = tmp_path / "tie.pb"
+    path.write_text("META\nkey;value\ndescription;Tie\nnum_projects;3\nnum_votes;3\nbudget;700\nvote_type;approval\n"
+                    "rule;greedy\nmin_project_score_threshold;2\nPROJECTS\nproject_id;cost;name\nz1;600;Zed\na1;600;Ay\n"
+                    "m1;100;Em\nVOTES\nvoter_id;vote\n1;z1,a1\n2;z1,a1\n3;m1\n")
+    pot_id = _import(app, path)
+    with app.app_context():
+        pot = db.session.get(Pot, pot_id)
+        ids = {p.source_id: str(p.id) for p in pot.projects}
+        result = publish_results(pot)
+    assert [pid for pid in result.official["selected"]] == [ids["a1"]]
+    assert result.official["explanations"][ids["m1"]]["reason"] == "below_threshold"
+    assert result.terms["parameters"]["greedy"]["threshold"] == 2
+    assert result.terms["tie_break"] == [ids["a1"], ids["m1"], ids["z1"]]
+    assert tally(read_pabulib(path), "greedy").selected == ["a1"]
