@@ -55,10 +55,11 @@ def _not_imported(path: str, exc: Exception) -> str:
 @click.command("export")
 @click.argument("pot_id", type=int)
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
-              help="Language of the description and the projects' names (both are kept in extra columns).")
+              help="Language of the description and the projects' names (both are kept in extra columns); "
+                   "an imported pot's file comes back as it was.")
 @with_appcontext
 def export_command(pot_id: int, lang: str) -> None:
-    """Write the anonymised ballots of pot POT_ID as pabulib to standard output."""
+    """Write the anonymised ballots of pot POT_ID as pabulib to standard output, once its results are published."""
     from ..extensions import db
     from .models import Pot
     from .pabulib import export_pabulib
