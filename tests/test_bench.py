@@ -74,3 +74,9 @@ def test_tally_benchmark_runs_in_process():
     out = run_bench("tally.py", "--rules", "greedy", "--repeat", "1",
                     "tests/data/pabulib/Netherlands_Assen_2024.pb")
     assert re.search(r"Netherlands_Assen_2024\s+greedy\s+\d+\.\d+\s+\d+\.\d+ .* yes", out), out
+
+
+@pytest.mark.slow
+def test_pabulib_import_benchmark_runs():
+    out = run_bench("pb_import.py", "--short")
+    assert re.search(r"20000 votes .* 20000 ballots in the box", out) and re.search(r"peak memory \d+ MB", out)

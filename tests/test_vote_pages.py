@@ -211,7 +211,7 @@ def test_a_real_election_every_price_is_within_the_share_it_reached(app, client,
     reached = Fraction(official["voter_budget"])
     assert official["budget_increments"] > 0 and reached > Fraction(100_000, 84)
     html = client.get(f"/en/pb/{pot_id}/results").get_data(as_text=True)
-    assert html.count("Each voter’s share at the start: £11.90") >= 9  # €100,000 ÷ 84, in the file's units
+    assert html.count("Each voter’s share at the start: €1,190.48") >= 9  # €100,000 ÷ 84, in the file's euros
     prices = [Fraction(e["price_per_vote"]) for e in official["explanations"].values() if e.get("stage") == "mes"
               and e["selected"]]
     assert len(prices) == 9 and all(price <= reached for price in prices)

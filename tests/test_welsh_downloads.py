@@ -11,7 +11,8 @@ from factories import make_pot
 from helpers import sign_in
 from pb_helpers import publish_results, vote
 
-CODES = ("project_id", "result_code", "other_result_code")
+CODES = ("project_id", "result_code", "other_result_code", "rule", "threshold", "tie_break_position", "completion",
+         "currency", "engine_version")
 
 
 def _published_pot(app, client):  # type: ignore[no-untyped-def]
@@ -44,10 +45,10 @@ def test_results_csv_is_in_the_language_of_the_page_with_the_same_codes(app, cli
     assert list(cy[0]) == ["project_id", "Prosiect", "Cost mewn ceiniogau", "Pleidleisiau", "Pwyntiau",
                            "A gafodd ei ariannu? (Y mwyaf o bleidleisiau yn gyntaf)", "Pam", "Ffigurau",
                            "A fyddai’n cael ei ariannu dan y rheol arall? (Dull Cyfrannau Cyfartal)",
-                           "result_code", "other_result_code"]
+                           *CODES[1:]]
     assert list(en[0]) == ["project_id", "Project", "Cost in pence", "Votes", "Points", "Funded (Most votes first)",
                            "Why", "Figures", "Would be funded by the other rule (Method of Equal Shares)",
-                           "result_code", "other_result_code"]
+                           *CODES[1:]]
     assert [[r[c] for c in CODES] for r in cy] == [[r[c] for c in CODES] for r in en]
     by_code = {r["result_code"] for r in en}
     assert "funded" in by_code and by_code <= {"funded", "did_not_fit", "supporters_could_not_afford",

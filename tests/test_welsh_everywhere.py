@@ -12,7 +12,7 @@ def test_welsh_staff_pages_say_saesneg_and_mark_the_english_text(app, two_orgs, 
     assert sign_in(client, "admin-a@example.org", lang="cy").status_code == 302
     detail = client.get(f"/cy/manage/gwynedd/events/{event.id}").get_data(as_text=True)
     assert '<h3 class="h-small">Saesneg</h3>' in detail and '<h3 class="h-small">English</h3>' not in detail
-    assert re.search(r'<div class="prose" lang="en">Everyone welcome\.</div>', detail)
+    assert re.search(r'<div class="prose" lang="en" data-english="half">Everyone welcome\.</div>', detail)
     themes = client.get("/cy/manage/gwynedd/themes").get_data(as_text=True)
     assert '<th scope="col">Saesneg</th>' in themes and '<th scope="col">English</th>' not in themes
     english = client.get(f"/en/manage/gwynedd/events/{event.id}").get_data(as_text=True)
@@ -22,7 +22,7 @@ def test_welsh_staff_pages_say_saesneg_and_mark_the_english_text(app, two_orgs, 
 def test_the_language_choice_page_skip_link_is_in_both_languages(client):
     page = client.get("/").get_data(as_text=True)
     link = re.search(r'<a class="skip-link"[^>]*>(.*?)</a>', page).group(1)
-    assert '<span lang="cy">Neidio i’r prif gynnwys</span>' in link and '<span lang="en">Skip to main content</span>' in link
+    assert '<span lang="cy">Neidio i’r prif gynnwys</span>' in link and '<span lang="en" data-english="half">Skip to main content</span>' in link
 
 
 def test_the_fluent_review_is_applied(app):

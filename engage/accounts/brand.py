@@ -98,11 +98,10 @@ def save_look(org: Organisation, look: Look, *, by_id: int | None) -> None:
             org.logo = None
         after = _described(org)
         if before["name"] != after["name"]:
-            record("accounts.org_renamed", f"Organisation {org.slug} renamed", org_id=org.id, obj=org,
+            record("accounts.org_renamed", org_id=org.id, obj=org,
                    data={"before": before["name"], "after": after["name"]})
         if {k: v for k, v in before.items() if k != "name"} != {k: v for k, v in after.items() if k != "name"}:
-            record("accounts.org_look_changed", f"Look of organisation {org.slug} changed", org_id=org.id,
-                   obj=org, data={"before": before, "after": after})
+            record("accounts.org_look_changed", org_id=org.id, obj=org, data={"before": before, "after": after})
 
 
 def _described(org: Organisation) -> dict[str, object]:

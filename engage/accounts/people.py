@@ -98,7 +98,7 @@ def invite(org: Organisation, email: str, role: str, lang: str, by: User) -> Acc
             AccountLink.used_at.is_(None), AccountLink.revoked_at.is_(None)).values(revoked_at=now))
         link, token = _new_link(purpose="invite", email=email, org_id=org.id, role=role, lang=lang,
                                 created_by_id=by.id, expires_at=now + INVITE_LIFETIME)
-        record("accounts.invited", f"{email} invited as {role} by {by.email}", org_id=org.id, obj=link,
+        record("accounts.invited", org_id=org.id, obj=link,
                data={"email": email, "role": role})
 
         def compose(one: str) -> tuple[str, str]:
@@ -127,8 +127,7 @@ def withdraw_invitation(org: Organisation, link_id: int, by: User) -> None:
         if link is None or link.used_at or link.revoked_at:
             raise AccountRefusal("link_not_usable")
         link.revoked_at = utcnow()
-        record("accounts.invitation_withdrawn", f"Invitation to {link.email} withdrawn by {by.email}",
-               org_id=org.id, obj=link)
+        record("accounts.invitation_withdrawn", org_id=org.id, obj=link, data={"email": link.email})
 
 
 def accept_invitation(token: str, *, name: str, password: str | None, current_password: str | None,
@@ -155,8 +154,8 @@ def accept_invitation(token: str, *, name: str, password: str | None, current_pa
             if user.role_in(org):
                 raise AccountRefusal("already_member")
             db.session.add(Membership(user=user, org_id=org.id, role=link.role))
-            record("accounts.user_added", f"{user.email} joined as {link.role} (invitation)", org_id=org.id,
-                   obj=user, user_id=user.id, data={"role": link.role, "invitation": link.id})
+            record("accounts.user_added", org_id=org.id, obj=user, user_id=user.id,
+                   data={"email": user.email, "role": link.role, "invitation": link.id})
     except IntegrityError:
         # Two invitations to one new address accepted at the same moment: the other made the account
         # first. Nothing of this one was kept (its link works again, now asking for that password).
@@ -202,8 +201,8 @@ def change_role(org: Organisation, membership_id: int, role: str, by: User) -> N
             raise AccountRefusal("last_admin")
         before, member.role = member.role, role
         withdrawn = _withdraw_invitations_from(org, member.user_id) if before == "admin" else 0
-        record("accounts.role_changed", f"{member.user.email}: {before} to {role}, by {by.email}", org_id=org.id,
-               obj=member.user, data={"before": before, "after": role, "invitations_withdrawn": withdrawn})
+        record("accounts.role_changed", org_id=org.id, obj=member.user,
+               data={"email": member.user.email, "before": before, "after": role, "invitations_withdrawn": withdrawn})
 
 
 def remove_member(org: Organisation, membership_id: int, by: User) -> None:
@@ -218,8 +217,8 @@ def remove_member(org: Organisation, membership_id: int, by: User) -> None:
         db.session.flush()
         if not db.session.scalar(select(func.count()).select_from(Membership).where(Membership.user_id == user.id)):
             db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-        record("accounts.user_removed", f"{user.email} removed by {by.email}", org_id=org.id, obj=user,
-               data={"role": member.role, "invitations_withdrawn": withdrawn})
+        record("accounts.user_removed", org_id=org.id, obj=user,
+               data={"email": user.email, "role": member.role, "invitations_withdrawn": withdrawn})
 
 
 def end_sessions_of(org: Organisation, membership_id: int, by: User) -> int:
@@ -227,8 +226,8 @@ def end_sessions_of(org: Organisation, membership_id: int, by: User) -> int:
     with write_transaction():
         member = _membership(org, membership_id)
         ended = db.session.execute(delete(UserSession).where(UserSession.user_id == member.user_id)).rowcount
-        record("accounts.sessions_ended", f"Every session of {member.user.email} ended by {by.email}",
-               org_id=org.id, obj=member.user, data={"sessions": ended})
+        record("accounts.sessions_ended", org_id=org.id, obj=member.user,
+               data={"email": member.user.email, "sessions": ended})
     return ended
 
 
@@ -244,15 +243,14 @@ def end_my_other_sessions(user: User) -> None:
     with write_transaction():
         _end_other_sessions(user)
         for m in user.memberships:
-            record("accounts.other_sessions_ended", f"{user.email} signed out their other sessions",
-                   org_id=m.org_id, obj=user)
+            record("accounts.other_sessions_ended", org_id=m.org_id, obj=user, data={"email": user.email})
 
 
 def end_my_session(user: User, session_id: int) -> None:
     with write_transaction():
         db.session.execute(delete(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id))
         for m in user.memberships:
-            record("accounts.session_ended", f"{user.email} ended one of their sessions", org_id=m.org_id, obj=user)
+            record("accounts.session_ended", org_id=m.org_id, obj=user, data={"email": user.email})
 
 
 # --- forgotten passwords -----------------------------------------------------------------------------
@@ -273,7 +271,7 @@ def request_reset(email: str) -> None:
         link, token = _new_link(purpose="reset", email=user.email, user_id=user.id, lang=user.preferred_lang,
                                 expires_at=now + RESET_LIFETIME)
         for m in user.memberships:
-            record("accounts.reset_requested", f"Password reset link sent to {user.email}", org_id=m.org_id, obj=user)
+            record("accounts.reset_requested", org_id=m.org_id, obj=user, data={"email": user.email})
 
         def compose(one: str) -> tuple[str, str]:
             url = public_url("people.reset_password", lang=one, token=token)
@@ -304,6 +302,6 @@ def reset_password(token: str, new: str) -> User:
         user.password_hash = hash_password(new)
         db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
         for m in user.memberships:
-            record("accounts.password_reset", f"{user.email} reset their password by email", org_id=m.org_id,
-                   obj=user, user_id=user.id)
+            record("accounts.password_reset", org_id=m.org_id, obj=user, user_id=user.id,
+                   data={"email": user.email})
     return user

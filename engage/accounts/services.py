@@ -72,7 +72,7 @@ def create_org(slug: str, name_en: str, name_cy: str) -> Organisation:
             raise AccountRefusal("slug_taken")
         org = Organisation(slug=slug, name_en=name_en.strip(), name_cy=name_cy.strip())
         db.session.add(org)
-        record("accounts.org_created", f"Organisation {slug} created", obj=org, org_id=None)
+        record("accounts.org_created", obj=org, org_id=None, data={"slug": slug})
         ORG_CREATED(org)
     return org
 
@@ -116,8 +116,7 @@ def create_user(email: str, password: str, org: Organisation, role: str, name: s
         if user.role_in(org):
             raise AccountRefusal("already_member")
         db.session.add(Membership(user=user, org_id=org.id, role=role))
-        record("accounts.user_added", f"{email} added as {role}", org_id=org.id, obj=user,
-               data={"role": role})
+        record("accounts.user_added", org_id=org.id, obj=user, data={"email": user.email, "role": role})
     return user
 
 
@@ -143,7 +142,7 @@ def start_session(user: User, user_agent: str | None = None) -> None:
         db.session.add(UserSession(user_id=user.id, key_hash=secret_hash(key), user_agent=(user_agent or "")[:120] or None))
         user.last_login_at = utcnow()
         for m in user.memberships:
-            record("accounts.login", f"{user.email} signed in", org_id=m.org_id, obj=user)
+            record("accounts.login", org_id=m.org_id, obj=user, user_id=user.id, data={"email": user.email})
     user.session_key = key
 
 
@@ -153,7 +152,7 @@ def end_session(user: User) -> None:
         if user.session_key:
             db.session.execute(delete(UserSession).where(UserSession.key_hash == secret_hash(user.session_key)))
         for m in user.memberships:
-            record("accounts.logout", f"{user.email} signed out", org_id=m.org_id, obj=user)
+            record("accounts.logout", org_id=m.org_id, obj=user, data={"email": user.email})
 
 
 def _end_other_sessions(user: User) -> None:
@@ -179,8 +178,7 @@ def change_password(user: User, current: str, new: str) -> None:
         user.password_hash = hash_password(new)
         _end_other_sessions(user)
         for m in user.memberships:
-            record("accounts.password_changed", f"{user.email} changed their password",
-                   org_id=m.org_id, obj=user)
+            record("accounts.password_changed", org_id=m.org_id, obj=user, data={"email": user.email})
 
 
 def set_password(user: User, new: str) -> None:
@@ -189,7 +187,7 @@ def set_password(user: User, new: str) -> None:
     with write_transaction():
         user.password_hash = hash_password(new)
         _end_other_sessions(user)
-        record("accounts.password_set", f"Password of {user.email} set from the command line", obj=user)
+        record("accounts.password_set", obj=user, data={"email": user.email})
 
 
 def load_user(session_key: str) -> User | None:

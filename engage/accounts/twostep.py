@@ -118,7 +118,7 @@ def turn_on(user: User, secret: str, code: str, password: str) -> list[str]:
         codes = _recovery_codes(user)
         _end_other_sessions(user)  # a browser signed in before now was signed in with the password alone
         for m in user.memberships:
-            record("accounts.two_step_on", f"{user.email} turned on two-step sign-in", org_id=m.org_id, obj=user)
+            record("accounts.two_step_on", org_id=m.org_id, obj=user, data={"email": user.email})
     return codes
 
 
@@ -132,7 +132,7 @@ def turn_off(user: User, password: str) -> None:
         user.totp_last_step = None
         db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
         for m in user.memberships:
-            record("accounts.two_step_off", f"{user.email} turned off two-step sign-in", org_id=m.org_id, obj=user)
+            record("accounts.two_step_off", org_id=m.org_id, obj=user, data={"email": user.email})
 
 
 def new_recovery_codes(user: User, password: str) -> list[str]:
@@ -141,7 +141,7 @@ def new_recovery_codes(user: User, password: str) -> list[str]:
     with write_transaction():
         codes = _recovery_codes(user)
         for m in user.memberships:
-            record("accounts.recovery_codes_renewed", f"{user.email} made new recovery codes", org_id=m.org_id, obj=user)
+            record("accounts.recovery_codes_renewed", org_id=m.org_id, obj=user, data={"email": user.email})
     return codes
 
 
@@ -164,8 +164,8 @@ def check_code(user: User, code: str) -> bool:
             RecoveryCode.used_at.is_(None)).values(used_at=utcnow())).rowcount
         if spent == 1:
             for m in user.memberships:
-                record("accounts.recovery_code_used", f"{user.email} signed in with a recovery code", org_id=m.org_id,
-                       obj=user, user_id=user.id)
+                record("accounts.recovery_code_used", org_id=m.org_id, obj=user, user_id=user.id,
+                       data={"email": user.email})
         return spent == 1
 
 
@@ -178,7 +178,6 @@ def set_requirement(org: Organisation, required: bool, by: User) -> None:
     with write_transaction():
         org.require_two_step = required
         record("accounts.two_step_required" if required else "accounts.two_step_not_required",
-               f"Two-step sign-in {'required' if required else 'no longer required'} for administrators, by {by.email}",
                org_id=org.id, obj=org)
 
 

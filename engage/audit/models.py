@@ -11,8 +11,9 @@ from ..types import UTCDateTime, utcnow
 
 
 class AuditEntry(db.Model):
-    """One change made through a service. The summary is English and untranslated on purpose:
-    it is a record for administrators and auditors, not interface text."""
+    """One change made through a service. The record is ``kind`` and ``data``; the page puts the words
+    together in the reader's language (:mod:`.labels`). ``summary`` keeps the English sentence for
+    someone reading the database itself."""
 
     __tablename__ = "audit_entries"
 

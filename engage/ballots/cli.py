@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from ..i18n import BABEL_LOCALES, LANGUAGES
 from ..tally import PabulibError, open_pabulib
@@ -47,28 +49,38 @@ def _not_imported(path: str, exc: Exception) -> str:
         reason, line, details = labels.REFUSALS[exc.code], None, exc.details
     else:
         reason, line, details = labels.PABULIB_ERRORS["unreadable"], None, {}
-    blocks = []
-    for lang in LANGUAGES:
-        with force_locale(BABEL_LOCALES[lang]):
-            blocks.append("\n".join(labels.import_failure(path, reason, line, details)))
-    return "\n\n".join(blocks)
+    return _in_both_languages(lambda: "\n".join(labels.import_failure(path, reason, line, details)))
 
 
 @click.command("export")
 @click.argument("pot_id", type=int)
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
-              help="Language of the description and the projects' names (both are kept in extra columns).")
+              help="Language of the description and the projects' names (both are kept in extra columns); "
+                   "an imported pot's file comes back as it was.")
 @with_appcontext
 def export_command(pot_id: int, lang: str) -> None:
-    """Write the anonymised ballots of pot POT_ID as pabulib to standard output."""
+    """Write the anonymised ballots of pot POT_ID as pabulib to standard output, once its results are published."""
     from ..extensions import db
     from .models import Pot
     from .pabulib import export_pabulib
 
     pot = db.session.get(Pot, pot_id)
-    if pot is None or pot.status not in ("closed", "published"):
-        raise click.ClickException(f"no closed pot {pot_id}")
+    # The embargo: a vote's ballots are out only with its results. An imported pot's came from a file
+    # that is already public, and it is closed from the start.
+    if pot is None or not (pot.status == "published" or (pot.imported and pot.status == "closed")):
+        click.echo(_in_both_languages(lambda: _("No published results for fund %(id)s: its ballots are exported "
+                                                "once its results are published.", id=pot_id)), err=True)
+        sys.exit(2)
     click.echo(export_pabulib(pot, lang), nl=False)
+
+
+def _in_both_languages(say: Callable[[], str]) -> str:
+    """What ``say`` says in Welsh, then in English (a person at a council reads it)."""
+    blocks = []
+    for lang in LANGUAGES:
+        with force_locale(BABEL_LOCALES[lang]):
+            blocks.append(say())
+    return "\n\n".join(blocks)
 
 
 def register(app: Flask) -> None:

@@ -80,8 +80,7 @@ def start_kiosk(pot: Pot, event_id: int, user: User, ends_at: datetime, pin: str
                       token_hash=secret_hash(token), pin_hash=generate_password_hash(pin), wrong_pins=0)
         db.session.add(kiosk)
         db.session.flush()
-        record("pb.kiosk_started", f"Kiosk {kiosk.id} started for pot {pot.id} at event {event.id}",
-               org_id=pot.org_id, obj=pot, user_id=user.id,
+        record("pb.kiosk_started", org_id=pot.org_id, obj=pot, user_id=user.id,
                data={"kiosk": kiosk.id, "event": event.id, "ends_at": ends_at.isoformat()})
     return kiosk, token
 
@@ -166,7 +165,7 @@ def end_kiosk(kiosk: Kiosk, pot: Pot, user: User | None = None) -> None:
             return
         kiosk.ended_at = utcnow()
         _drop_unused_codes(kiosk)
-        record("pb.kiosk_ended", f"Kiosk {kiosk.id} of pot {pot.id} ended", org_id=pot.org_id, obj=pot,
+        record("pb.kiosk_ended", org_id=pot.org_id, obj=pot,
                user_id=user.id if user else None,
                data={"kiosk": kiosk.id, "ballots": ballots_cast([kiosk.id])[kiosk.id],
                      "by": "staff" if user else "pin"})

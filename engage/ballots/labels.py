@@ -5,12 +5,16 @@ Everything here is a lazy string or builds one in the page's language; the figur
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from fractions import Fraction
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .. import formatting
 from ..formatting import pounds
 
 #: Why a ballot or a staff action was refused (``BallotRefusal`` codes). "code_not_valid" covers
@@ -119,12 +123,28 @@ def detail_lines(code: str, details: dict[str, Any]) -> list[str]:
     return []
 
 
+#: The currency and scale of the pot whose amounts are being put into words (see :func:`amounts_of`).
+_AMOUNTS: ContextVar[tuple[str, int]] = ContextVar("pb_amounts", default=("GBP", 100))
+
+
+@contextmanager
+def amounts_of(pot: Any) -> Iterator[None]:
+    """Within the block, :func:`money` gives amounts in ``pot``'s currency (an imported pot's may be
+    whole złoty or euros rather than pence)."""
+    token = _AMOUNTS.set((pot.currency, pot.amount_scale))
+    try:
+        yield
+    finally:
+        _AMOUNTS.reset(token)
+
+
 def money(value: int | str | None) -> str:
-    """pounds() for the tally's exact amounts: whole pence, or "n/d" pence rounded to the penny."""
+    """The tally's exact amounts (whole, or "n/d" rounded to the penny or cent) in the pot's currency."""
     if value is None:
         return "–"
-    amount = Fraction(value) if isinstance(value, str) else Fraction(value)
-    return pounds(round(amount))
+    currency, scale = _AMOUNTS.get()
+    amount = Fraction(value)
+    return formatting.money(round(amount) if scale == 100 else amount, currency, scale)
 
 
 def shares_of(outcome: dict[str, Any], budget: int, voters: int) -> dict[str, Any]:

@@ -34,7 +34,7 @@ def open_pot(pot: Pot, user_id: int | None = None) -> None:
     with transition(pot, "draft", "open"):
         if readiness(pot):
             raise BallotRefusal("not_ready")
-        record("pb.opened", f"Funding pot {pot.id} opened for voting", org_id=pot.org_id, obj=pot, user_id=user_id)
+        record("pb.opened", org_id=pot.org_id, obj=pot, user_id=user_id)
 
 
 def close_pot(pot: Pot, user_id: int | None = None) -> None:
@@ -42,7 +42,7 @@ def close_pot(pot: Pot, user_id: int | None = None) -> None:
         # Paper ballots nobody checked do not count; they hold no identity, so they simply go.
         db.session.execute(PaperEntry.__table__.delete().where(PaperEntry.pot_id == pot.id))
         seal_now(pot)
-        record("pb.closed", f"Funding pot {pot.id} closed", org_id=pot.org_id, obj=pot, user_id=user_id)
+        record("pb.closed", org_id=pot.org_id, obj=pot, user_id=user_id)
     empty_log()
 
 

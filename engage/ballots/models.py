@@ -76,6 +76,13 @@ class Pot(Bilingual, db.Model):
     sealed_ballots: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: True for pots imported from a pabulib file (demo and training data, not a real vote).
     imported: Mapped[bool] = mapped_column(default=False)
+    #: The currency of the budget and costs (ISO 4217): GBP for pots made here, the file's for imports.
+    currency: Mapped[str] = mapped_column(String(3), default="GBP", server_default="GBP")
+    #: Stored amounts (``budget_pence``, ``cost_pence``) per unit of ``currency``: 100 (pence) for pots
+    #: made here; 1 for an imported file's whole units (1,070,000 PLN is stored as 1070000).
+    amount_scale: Mapped[int] = mapped_column(Integer, default=100, server_default="100")
+    #: An imported file's META, in its order (JSON list of [key, value]): exported unchanged.
+    source_meta: Mapped[str | None] = mapped_column(Text)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -122,6 +129,10 @@ class Project(Bilingual, db.Model):
     #: Kept (not dropped) because dropping it on SQLite means rebuilding a table others refer to.
     image_url: Mapped[str | None] = mapped_column(String(500))
     image_alt_cy, image_alt_en = bilingual_columns(300)
+    #: An imported project's id in its file (exported unchanged); None for projects made here.
+    source_id: Mapped[str | None] = mapped_column(Text)
+    #: An imported project's extra PROJECTS columns (JSON list of [column, value]), exported unchanged.
+    source_extra: Mapped[str | None] = mapped_column(Text)
 
     pot = relationship("Pot", back_populates="projects")
     image = relationship("StoredImage", lazy="joined", innerjoin=False)

@@ -21,5 +21,6 @@ def results_view(pot: Pot, result: PublishedResult) -> dict[str, Any]:
                       value_label=value_label, funded_word=_("Funded"), not_funded_word=_("Not funded"))
     shares = labels.shares_of(result.official, result.budget_pence, result.ballots)
     ties = labels.ties_of(result.official["explanations"])
-    reasons = {row.id: labels.reason_text(row.explanation, shares, row.id in ties) for row in rows}
+    with labels.amounts_of(pot):
+        reasons = {row.id: labels.reason_text(row.explanation, shares, row.id in ties) for row in rows}
     return {"pot": pot, "data": result, "rows": rows, "reasons": reasons, "chart": chart, "value_label": value_label}

@@ -26,7 +26,7 @@ def enter_paper(pot: Pot, user: User, choices: dict[int, int]) -> PaperEntry:
                            choices=json.dumps({str(k): v for k, v in sorted(choices.items())}))
         db.session.add(entry)
         db.session.flush()
-        record("pb.paper_entered", f"Paper ballot entered for pot {pot.id}", org_id=pot.org_id, obj=pot,
+        record("pb.paper_entered", org_id=pot.org_id, obj=pot,
                user_id=user.id)
     return entry
 
@@ -54,7 +54,7 @@ def confirm_paper(pot: Pot, entry_id: int, checker: User) -> None:
         db.session.flush()
         cast_ballot(pot.id, Voter("paper"), choices)  # joins this transaction
         # Who entered and who checked, never the choices and never the box row.
-        record("pb.paper_checked", f"Paper ballot for pot {pot.id} checked and counted", org_id=pot.org_id,
+        record("pb.paper_checked", org_id=pot.org_id,
                obj=pot, user_id=checker.id, data={"entered_by": entered_by, "checked_by": checker.id})
 
 
@@ -63,5 +63,5 @@ def reject_paper(pot: Pot, entry_id: int, checker: User) -> None:
         entry = _entry(pot, entry_id)
         entered_by = entry.entered_by_id
         db.session.delete(entry)
-        record("pb.paper_rejected", f"Paper ballot for pot {pot.id} rejected at the check", org_id=pot.org_id,
+        record("pb.paper_rejected", org_id=pot.org_id,
                obj=pot, user_id=checker.id, data={"entered_by": entered_by, "checked_by": checker.id})

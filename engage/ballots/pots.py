@@ -137,7 +137,7 @@ def create_pot(org: Organisation, data: dict[str, Any]) -> Pot:
         _apply_pot(pot, data)
         db.session.add(pot)
         db.session.flush()
-        record("pb.pot_created", f"Funding pot {pot.id} created", org_id=org.id, obj=pot)
+        record("pb.pot_created", org_id=org.id, obj=pot)
     return pot
 
 
@@ -160,7 +160,7 @@ def update_pot(pot: Pot, data: dict[str, Any]) -> Pot:
                 pot.closes_at = data.get("closes_at")
         else:
             _apply_pot(pot, data)
-        record("pb.pot_changed", f"Funding pot {pot.id} changed", org_id=pot.org_id, obj=pot)
+        record("pb.pot_changed", org_id=pot.org_id, obj=pot)
     return pot
 
 
@@ -189,8 +189,8 @@ def save_project(pot: Pot, data: dict[str, Any], project: Project | None = None,
             project.image = None
         db.session.flush()
         change = "added" if picture is not None else "removed" if before and project.image_id is None else None
-        record("pb.project_saved", f"Project {project.id} of pot {pot.id} saved", org_id=pot.org_id, obj=project,
-               data={"image": change, "image_id": project.image_id} if change else None)
+        record("pb.project_saved", org_id=pot.org_id, obj=project,
+               data={"pot": pot.id, **({"image": change, "image_id": project.image_id} if change else {})})
     return project
 
 
@@ -199,7 +199,7 @@ def delete_project(pot: Pot, project: Project) -> None:
         if pot.status != "draft":
             raise BallotRefusal("fixed_once_open")
         db.session.delete(project)
-        record("pb.project_deleted", f"Project {project.id} of pot {pot.id} deleted", org_id=pot.org_id)
+        record("pb.project_deleted", org_id=pot.org_id, data={"project": project.id, "pot": pot.id})
 
 
 # --- who may vote in open mode ------------------------------------------------------------------

@@ -23,6 +23,7 @@ from ..feedback.drafts import drafts_from_pb_results
 from ..tally import Election, Project as TallyProject, tally
 from ..tally.model import BALLOT_TYPES as TALLY_TYPES
 from ..types import utcnow
+from ..version import TALLY_ENGINE, TALLY_ENGINE_VERSION
 from .box import box_choices, receipt_fingerprints, turnout
 from .models import Pot, Project, ResultCheck
 from .pots import BallotRefusal, locked, require_admin, transition
@@ -68,6 +69,9 @@ class PublishedResult:
     outcomes: dict[str, dict[str, Any]]
     receipts: list[str] = field(default_factory=list)
     lower_assurance: bool = False
+    #: How it was counted, so that a recount can name what it reproduces (``count_terms``); empty in
+    #: results published before it was kept.
+    terms: dict[str, Any] = field(default_factory=dict)
 
     @property
     def other_rule(self) -> str:
@@ -103,21 +107,48 @@ class PublishedResult:
 
 
 def election_of(pot: Pot) -> Election:
-    """The pot as the tally engine sees it: ids are our project ids as text, money in pence."""
+    """The pot as the tally engine sees it: ids are our project ids as text, money as stored.
+
+    An imported pot is counted as its file would be: ties broken by the file's project ids (as text,
+    as pabutools does) and its META (so its ``min_project_score_threshold``) kept."""
     meta = {"description": pot.title_en or pot.title_cy or "", "country": "United Kingdom", "unit": pot.text("area", "en"),
             "currency": "GBP", "rule": pot.rule}
     if pot.ballot_type == "approval":
         meta["max_length"] = str(pot.max_choices)
     if pot.ballot_type == "points":
         meta.update(max_sum_points=str(pot.points_total), min_sum_points=str(pot.points_total))
+    tie_break = None
+    if pot.source_meta is not None:
+        meta = dict(json.loads(pot.source_meta))
+        tie_break = [str(p.id) for p in sorted(pot.projects, key=lambda p: p.source_id or str(p.id))]
     projects = tuple(TallyProject(str(p.id), p.cost_pence, p.title_en or p.title_cy or "") for p in pot.projects)
     ballots = []
     for choices in box_choices(pot):
         ballots.append({str(k): v for k, v in choices.items()} if pot.ballot_type == "points"
                        else [str(k) for k in choices])
-    election = Election.build(pot.budget_pence, projects, ballots, TALLY_TYPE[pot.ballot_type])
+    election = Election.build(pot.budget_pence, projects, ballots, TALLY_TYPE[pot.ballot_type], tie_break)
     return Election(election.budget, election.projects, election.ballots, election.ballot_type,
-                    {k: v for k, v in meta.items() if v})
+                    {k: v for k, v in meta.items() if v}, election.tie_break)
+
+
+#: Each rule as the tally engine runs it, in pabutools' terms (what a recount must run to reproduce it).
+RULE_TERMS: dict[str, dict[str, Any]] = {
+    "greedy": {"method": "greedy_utilitarian_welfare", "satisfaction": "cost", "completion": None},
+    "mes": {"method": "method_of_equal_shares", "satisfaction": "cost", "voter_budget_increment": 1,
+            "completion": "greedy_utilitarian_welfare"},
+}
+
+
+def count_terms(pot: Pot, election: Election, outcomes: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The rule, its parameters and the engine: what the results JSON and CSV say of how they were counted.
+
+    ``threshold``: the fewest votes (points on a points ballot) a project needed to be considered (None:
+    any vote). ``tie_break``: project ids, the first winning a tie (by votes, or between equal shares'
+    equal offers). Amounts are in the pot's ``currency``, ``amount_scale`` of them to one unit."""
+    return {"rule": pot.rule, "other_rule": OTHER_RULE[pot.rule],
+            "parameters": {rule: {**RULE_TERMS[rule], "threshold": outcomes[rule].get("min_votes")} for rule in outcomes},
+            "tie_break": election.tie_order(), "engine": TALLY_ENGINE, "engine_version": TALLY_ENGINE_VERSION,
+            "currency": pot.currency, "amount_scale": pot.amount_scale}
 
 
 def count(pot: Pot) -> PublishedResult:
@@ -126,7 +157,8 @@ def count(pot: Pot) -> PublishedResult:
     outcomes = {rule: tally(election, rule).to_dict() for rule in (pot.rule, OTHER_RULE[pot.rule])}
     return PublishedResult(official_rule=pot.rule, budget_pence=pot.budget_pence, ballot_type=pot.ballot_type,
                            turnout=turnout(pot), ballots=len(election.ballots), outcomes=outcomes,
-                           receipts=receipt_fingerprints(pot), lower_assurance=pot.eligibility == "open")
+                           receipts=receipt_fingerprints(pot), lower_assurance=pot.eligibility == "open",
+                           terms=count_terms(pot, election, outcomes))
 
 
 def count_preview(pot: Pot, user: User) -> PublishedResult:
@@ -139,8 +171,7 @@ def count_preview(pot: Pot, user: User) -> PublishedResult:
         check = db.session.get(ResultCheck, pot.id) or ResultCheck(pot_id=pot.id)
         check.result_json, check.counted_by_id, check.counted_at = result.to_json(), user.id, utcnow()
         db.session.add(check)
-        record("pb.preview_counted", f"Results of funding pot {pot.id} counted for a private preview",
-               org_id=pot.org_id, obj=pot, user_id=user.id, data={"selected": result.official["selected"]})
+        record("pb.preview_counted", org_id=pot.org_id, obj=pot, user_id=user.id, data={"selected": result.official["selected"]})
     return result
 
 
@@ -167,7 +198,7 @@ def publish(pot: Pot, user: User) -> PublishedResult:
             raise BallotRefusal("preview_changed")
         check.signed_off_by_id, check.signed_off_at = user.id, utcnow()
         pot.results_json = check.result_json
-        record("pb.published", f"Results of funding pot {pot.id} checked and published", org_id=pot.org_id,
+        record("pb.published", org_id=pot.org_id,
                obj=pot, user_id=user.id, data={"selected": result.official["selected"],
                                                 "counted_by": check.counted_by_id, "signed_off_by": user.id})
         _feedback_drafts(pot, result)
@@ -186,7 +217,8 @@ def _feedback_drafts(pot: Pot, result: PublishedResult) -> None:
         else:
             not_funded.append({**item, "reason": FEEDBACK_REASON.get(row.reason_code, "not_enough_votes")})
     drafts_from_pb_results(pot.org, pot.id, pot.texts("title"), funded, not_funded,
-                           voters=result.turnout["total"], area=pot.texts("area"))
+                           voters=result.turnout["total"], area=pot.texts("area"), currency=pot.currency,
+                           amount_scale=pot.amount_scale)
 
 
 def published(pot: Pot) -> PublishedResult | None:

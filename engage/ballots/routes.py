@@ -337,7 +337,8 @@ def results(pot_id: int):  # type: ignore[no-untyped-def]
 def results_json(pot_id: int):  # type: ignore[no-untyped-def]
     pot, result = _published(pot_id)
     body = {"pot": {"id": pot.id, "title": pot.texts("title"), "area": pot.texts("area"),
-                    "budget_pence": pot.budget_pence, "ballot_type": pot.ballot_type, "rule": pot.rule,
+                    "budget_pence": pot.budget_pence, "currency": pot.currency, "amount_scale": pot.amount_scale,
+                    "ballot_type": pot.ballot_type, "rule": pot.rule,
                     "eligibility": pot.eligibility, "imported": pot.imported},
             "projects": [{"id": row.id, "title": row.project.texts("title") if row.project else {},
                           "cost_pence": row.cost} for row in result.rows(pot)],

@@ -49,7 +49,7 @@ def generate_codes(pot: Pot, count: int, *, by: User | None = None) -> list[str]
         today = today_local()  # the date in Wales, not the machine's
         db.session.execute(VoterCode.__table__.insert(), [
             {"pot_id": pot.id, "code_hash": code_hash(pot, c), "kind": "card", "created_on": today} for c in codes])
-        record("pb.codes_generated", f"{count} voter codes made for pot {pot.id}", org_id=pot.org_id, obj=pot,
+        record("pb.codes_generated", org_id=pot.org_id, obj=pot,
                data={"count": count, "while_open": pot.status == "open"}, user_id=by.id if by else None)
     return codes
 

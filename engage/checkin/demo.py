@@ -26,6 +26,8 @@ PEOPLE = [("Ann Jones", "ann.jones@demo.example.org", None, "cy"),
           ("Carys Hughes", "carys.hughes@demo.example.org", None, "cy"),
           ("Dewi Lloyd", "dewi.lloyd@demo.example.org", None, "en"),
           ("Elin Parry", "elin.parry@demo.example.org", None, "cy")]
+#: What some wrote under access needs, in the language they registered in (a resident's own words).
+NEEDS = {"Bob Evans": "A seat near the door, please: I use a walking frame.", "Carys Hughes": "Dolen sain os gwelwch yn dda."}
 #: Elin registered for three: a group ticket, for the door's "how many have arrived?".
 GROUPS = {"Elin Parry": 3}
 
@@ -63,7 +65,7 @@ def load_checkin(org: Organisation, now: datetime | None = None) -> Iterator[str
     with write_transaction():
         services.settings_for(event).registration_open = True
     codes = [services.register(event, {"name": name, "email": email, "phone": phone, "preferred_lang": lang,
-                                       "places": GROUPS.get(name, 1)}).code
+                                       "places": GROUPS.get(name, 1), "access_needs": NEEDS.get(name)}).code
              for name, email, phone, lang in PEOPLE]
     yield (f"created today's event with its door ready: /en/manage/{org.slug}/events/{event.id}/door "
            f"(ticket codes {', '.join(codes)}; poster code {services.settings_for(event).typed_code})")

@@ -74,8 +74,8 @@ def cancel_ticket(ticket: Ticket) -> list[Ticket]:
         if ticket.cancelled_at is not None:
             return []
         ticket.cancelled_at = utcnow()
-        record("checkin.ticket_cancelled", f"Ticket {ticket.id} cancelled by its holder",
-               org_id=ticket.event.org_id, obj=ticket.event, user_id=None, data={"places": ticket.places})
+        record("checkin.ticket_cancelled", org_id=ticket.event.org_id, obj=ticket.event, user_id=None,
+               data={"ticket": ticket.id, "places": ticket.places})
         db.session.flush()
         if not ticket.waiting:
             promoted = _move_up(ticket.event, settings)

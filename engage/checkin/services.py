@@ -76,7 +76,7 @@ def update_settings(event: Event, values: dict[str, Any], user: User) -> EventCh
         for name in SETTINGS_FIELDS:
             if values.get(name) is not None or name not in NOT_NULL_SETTINGS:
                 setattr(settings, name, values[name])
-        record("checkin.settings", f"Check-in settings of event {event.id} changed", org_id=event.org_id,
+        record("checkin.settings", org_id=event.org_id,
                obj=event, user_id=user.id, data={name: getattr(settings, name) for name in SETTINGS_FIELDS})
     return settings
 
@@ -278,7 +278,7 @@ def undo(event: Event, scan_id: int, user: User) -> Outcome | None:
         scan.undone_at = utcnow()
         scan.undone_by_id = user.id
         groups.release(scan)
-        record("checkin.undone", f"Check-in {scan.id} undone", org_id=event.org_id, obj=scan,
+        record("checkin.undone", org_id=event.org_id, obj=scan,
                data={"method": scan.method, "ticket_id": scan.ticket_id, "people": scan.people})
         db.session.flush()
         out = _outcome(scan)
@@ -363,5 +363,5 @@ def purge_personal_data(now: datetime | None = None, days: int | None = None) ->
         scans = select(Scan.id).where(Scan.event_id.in_(ended))
         db.session.execute(CheckinContact.__table__.delete().where(CheckinContact.scan_id.in_(scans)))
         if changed:
-            record("checkin.retention", f"Personal details removed from {changed} tickets", data={"days": days})
+            record("checkin.retention", data={"count": changed, "days": days})
     return changed or 0

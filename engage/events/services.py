@@ -65,8 +65,8 @@ def save_theme(org: Organisation, theme: Theme | None, code: str, names: dict[st
         theme.code = code.strip()
         theme.set_text("name", names)
         theme.active = active
-        record("events.theme_saved", f"Theme {theme.code} saved", org_id=org.id, obj=theme,
-               data={"name": theme.texts("name"), "active": active})
+        record("events.theme_saved", org_id=org.id, obj=theme,
+               data={"code": theme.code, "name": theme.texts("name"), "active": active})
     return theme
 
 
@@ -77,7 +77,7 @@ def save_audience(org: Organisation, audience: Audience | None, names: dict[str,
             db.session.add(audience)
         audience.set_text("name", names)
         audience.active = active
-        record("events.audience_saved", "Audience saved", org_id=org.id, obj=audience,
+        record("events.audience_saved", org_id=org.id, obj=audience,
                data={"name": audience.texts("name"), "active": active})
     return audience
 
@@ -124,7 +124,7 @@ def create_event(org: Organisation, data: dict[str, Any]) -> Event:
         db.session.add(event)
         db.session.flush()
         EVENT_CREATED(event)
-        record("events.created", f"Event created: {event.title_en or event.title_cy}", org_id=org.id, obj=event)
+        record("events.created", org_id=org.id, obj=event, data={"title": event.texts("title")})
     return event
 
 
@@ -145,8 +145,8 @@ def update_event(event: Event, data: dict[str, Any]) -> Event:
         place = [getattr(event, name) for name in WHERE_AND_WHEN]
         venue = event.texts("venue_name")
         _apply(event, event.org, data)
-        record("events.updated", f"Event updated: {event.title_en or event.title_cy}", org_id=event.org_id,
-               obj=event, data={"before": before})
+        record("events.updated", org_id=event.org_id, obj=event,
+               data={"title": event.texts("title"), "before": before})
         cancelled = event.status == "cancelled" and before["status"] != "cancelled"
         moved = place != [getattr(event, n) for n in WHERE_AND_WHEN] or _venue_renamed(venue, event)
         if cancelled or (event.status != "cancelled" and moved):
@@ -168,7 +168,7 @@ def duplicate_event(event: Event) -> Event:
         db.session.add(copy)
         db.session.flush()
         EVENT_CREATED(copy)
-        record("events.duplicated", f"Event {event.id} duplicated", org_id=event.org_id, obj=copy,
+        record("events.duplicated", org_id=event.org_id, obj=copy,
                data={"from": event.id})
     return copy
 
@@ -190,7 +190,7 @@ def record_outcome(event: Event, data: dict[str, Any]) -> Event:
         event.headcounts = [AudienceHeadcount(audience_id=aid, count=n) for aid, n in sorted(counts.items())]
         event.recorded_by_id = _user_id()
         event.recorded_at = utcnow()
-        record("events.outcome_recorded", f"Outcome recorded for event {event.id}", org_id=event.org_id,
+        record("events.outcome_recorded", org_id=event.org_id,
                obj=event, data={"headcount": event.headcount, "audience_counts": counts})
     return event
 

@@ -16,7 +16,7 @@ from ..accounts.models import Organisation
 from ..db import write_transaction
 from ..events.models import Event
 from ..extensions import db
-from ..formatting import long_date, pounds
+from ..formatting import long_date, money
 from ..i18n import BABEL_LOCALES
 from .labels import NOT_FUNDED_REASONS
 from .models import FeedbackEntry
@@ -69,7 +69,8 @@ def _check_projects(projects: list[dict[str, Any]], funded: bool) -> None:
 
 def drafts_from_pb_results(org: Organisation, pot_id: int, pot_title: dict[str, str],
                            funded: list[dict[str, Any]], not_funded: list[dict[str, Any]], *,
-                           voters: int | None = None, area: dict[str, str] | None = None) -> list[FeedbackEntry]:
+                           voters: int | None = None, area: dict[str, str] | None = None,
+                           currency: str = "GBP", amount_scale: int = 100) -> list[FeedbackEntry]:
     """One draft per funded project and one summary draft, when a pot's results are published.
 
     Plain data, so the ballots work can call it without this module knowing its tables: each
@@ -100,7 +101,7 @@ def drafts_from_pb_results(org: Organisation, pot_id: int, pot_title: dict[str, 
 
     def summary_did(lang: str) -> str:
         lines = [_("Projects funded: %(count)s", count=len(funded))]
-        lines += [f"– {title(p, lang)} ({pounds(p['cost_pence'])})" for p in funded]
+        lines += [f"– {title(p, lang)} ({money(p['cost_pence'], currency, amount_scale)})" for p in funded]
         lines += ["", _("Projects not funded: %(count)s", count=len(not_funded))]
         lines += [f"– {title(p, lang)}: {NOT_FUNDED_REASONS[p['reason']]}" for p in not_funded]
         return "\n".join(lines)
@@ -118,7 +119,7 @@ def drafts_from_pb_results(org: Organisation, pot_id: int, pot_title: dict[str, 
                 **common, "title": p["title"], "status": "planned", "progress": 0, "budget_pence": p["cost_pence"],
                 "said": _both(lambda lang, p=p: _("Votes for this project: %(votes)s", votes=p.get("votes", 0))),
                 "did": _both(lambda lang, p=p: _("This project is funded: %(cost)s. We will post updates here as it "
-                                                 "goes ahead.", cost=pounds(p["cost_pence"]))),
+                                                 "goes ahead.", cost=money(p["cost_pence"], currency, amount_scale))),
             }, pot_id=pot_id, project_ref=p["ref"], source_key=key))
         key = f"pb:{pot_id}:summary"
         if key not in existing:

@@ -77,8 +77,7 @@ def confirm(token: str) -> FeedbackSubscription | None:
         sub = find_by_confirm(token)
         if sub is not None and sub.confirmed_at is None:
             sub.confirmed_at = utcnow()
-            record("feedback.follow_confirmed", f"Someone now follows feedback entry {sub.entry_id}",
-                   org_id=sub.entry.org_id, obj=sub.entry)
+            record("feedback.follow_confirmed", org_id=sub.entry.org_id, obj=sub.entry)
     return sub
 
 
@@ -101,8 +100,7 @@ def unsubscribe(token: str) -> FeedbackEntry | None:
             return None
         entry = sub.entry
         db.session.delete(sub)
-        record("feedback.unfollowed", f"Someone stopped following feedback entry {entry.id}",
-               org_id=entry.org_id, obj=entry)
+        record("feedback.unfollowed", org_id=entry.org_id, obj=entry)
     return entry
 
 

@@ -94,8 +94,7 @@ def create_entry(org: Organisation, data: dict[str, Any], **extra: Any) -> Feedb
         entry = FeedbackEntry(org_id=org.id, created_by_id=_user_id(), status="considering", **extra)
         db.session.add(entry)
         _apply(entry, org, data)
-        record("feedback.created", f"Feedback entry created: {entry.title_en or entry.title_cy}",
-               org_id=org.id, obj=entry, data={"after": _snapshot(entry)})
+        record("feedback.created", org_id=org.id, obj=entry, data={"after": _snapshot(entry)})
     return entry
 
 
@@ -106,8 +105,7 @@ def update_entry(entry: FeedbackEntry, data: dict[str, Any]) -> FeedbackEntry:
     with write_transaction():
         before = _snapshot(entry)
         _apply(entry, entry.org, data)
-        record("feedback.updated", f"Feedback entry updated: {entry.title_en or entry.title_cy}",
-               org_id=entry.org_id, obj=entry, data={"before": before, "after": _snapshot(entry)})
+        record("feedback.updated", org_id=entry.org_id, obj=entry, data={"before": before, "after": _snapshot(entry)})
     if entry.published and before["status"] != entry.status:
         follow.notify_status_change(entry, before["status"], None)
     return entry
@@ -133,7 +131,7 @@ def add_update(entry: FeedbackEntry, data: dict[str, Any]) -> FeedbackUpdate:
         check_rules(entry)
         entry.updated_at = utcnow()
         db.session.add(update)
-        record("feedback.update_added", f"Update added to feedback entry {entry.id}", org_id=entry.org_id,
+        record("feedback.update_added", org_id=entry.org_id,
                obj=entry, data={"before": before, "after": _snapshot(entry), "happened_on": update.happened_on.isoformat()})
     if entry.published and before["status"] != entry.status:
         follow.notify_status_change(entry, before["status"], update)

@@ -20,7 +20,7 @@ from .checks import (MAX_LINE, MAX_NUMBER, VOTE_TYPES, Limits, PabulibError, bal
                      whole)
 from .model import Ballot, Election, ElectionError, Project
 from .table import BallotTable
-from .votes import Blocks, FastVotes
+from .votes import SINK_BLOCK, SINK_DISTINCT, Blocks, FastVotes
 
 __all__ = ["MAX_LINE", "MAX_NUMBER", "PabulibError", "meta_number", "open_pabulib", "parse_pabulib", "read_pabulib",
            "shown", "write_pabulib"]
@@ -190,7 +190,9 @@ class _Reader:
         assert self.limits is not None
         self.table = BallotTable(*FastVotes.stored_columns(header, self.limits.cumulative))
         fast = FastVotes(header, self.costs, self.limits, self.table)
-        blocks = Blocks(fh, first)
+        # With a sink (an import), small blocks and a bounded memory of distinct votes: what is held
+        # at once does not grow with the file.
+        blocks = Blocks(fh, first, None if self.sink is None else SINK_BLOCK)
         for text, line in blocks:
             got = fast.read(text, line)
             if got is None:
@@ -198,9 +200,11 @@ class _Reader:
                 return
             if self.sink is None:
                 self.table.add_block(*got)
-            else:
-                for ballot in self.table.built(*got):
-                    self.sink(ballot)
+                continue
+            for ballot in self.table.built(*got):
+                self.sink(ballot)
+            if len(self.table.kinds) > SINK_DISTINCT:
+                fast.forget()
 
     def slow_votes(self, fh: TextIO, header: list[str], first: int, seen: list[str]) -> None:
         """VOTES rows from line ``first`` on, a line at a time (what blocks could not read)."""

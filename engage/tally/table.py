@@ -65,6 +65,12 @@ class BallotTable(Sequence[Ballot]):
         self.kinds.append((projects, points))
         return len(self.kinds) - 1
 
+    def forget_kinds(self) -> None:
+        """Drop every distinct vote (only for a table that keeps no voters: a reader's for a sink)."""
+        assert not self._which and not self._open[0]
+        self.kinds.clear()
+        self._kind_of.clear()
+
     def add_block(self, which: list[int], columns: list[list[str]]) -> None:
         """Append voters: each one's kind and, per stored column, each one's value (no NUL in them)."""
         self._pack()

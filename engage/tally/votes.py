@@ -24,6 +24,11 @@ from .table import BallotTable
 
 #: Characters read a block at a time (about one megabyte).
 BLOCK = 1 << 20
+#: The same when the ballots go to a sink (an import): memory then stays near one small block.
+SINK_BLOCK = 1 << 15
+#: Distinct votes remembered when the ballots go to a sink; past it they are forgotten (checked again
+#: when seen again), so that memory does not grow with the file.
+SINK_DISTINCT = 2_000
 #: What only the line-at-a-time reader handles: quotes (csv), NUL and undecodable bytes (refused),
 #: and every character that str.splitlines or str.strip treats differently from readline or a space.
 _UNUSUAL = re.compile('["\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f'
@@ -39,17 +44,18 @@ class Blocks:
     reader to read on from.
     """
 
-    def __init__(self, fh: TextIO, first_line: int) -> None:
+    def __init__(self, fh: TextIO, first_line: int, size: int | None = None) -> None:
         self.fh, self.first_line = fh, first_line
+        self.size = BLOCK if size is None else size
         self.carry = ""  # read, but after the last block given
 
     def __iter__(self) -> Iterator[tuple[str, int]]:
         if not hasattr(self.fh, "read"):
-            yield from _blocks_by_line(self.fh, self.first_line)
+            yield from _blocks_by_line(self.fh, self.first_line, self.size)
             return
         line = self.first_line
         while True:
-            chunk = self.fh.read(BLOCK)
+            chunk = self.fh.read(self.size)
             if not chunk:
                 if self.carry:
                     text, self.carry = self.carry, ""
@@ -71,7 +77,7 @@ class Blocks:
         return Chain(block + self.carry, self.fh)
 
 
-def _blocks_by_line(fh: TextIO, first_line: int) -> Iterator[tuple[str, int]]:
+def _blocks_by_line(fh: TextIO, first_line: int, block: int) -> Iterator[tuple[str, int]]:
     """:class:`Blocks` for a file that can only be read a line at a time (it keeps no carry)."""
     lines: list[str] = []
     size = 0
@@ -80,7 +86,7 @@ def _blocks_by_line(fh: TextIO, first_line: int) -> Iterator[tuple[str, int]]:
         if line:
             lines.append(line)
             size += len(line)
-        if lines and (not line or size >= BLOCK):
+        if lines and (not line or size >= block):
             yield "".join(lines), first_line
             first_line += len(lines)
             lines, size = [], 0
@@ -195,6 +201,11 @@ class FastVotes:
             for at, column in pairs:
                 column.append(cells[at])
         return which, values
+
+    def forget(self) -> None:
+        """Forget the distinct votes seen (a reader that hands ballots on, once there are many)."""
+        self.seen.clear()
+        self.table.forget_kinds()
 
     def _check(self, vote: str, points: str | None, line: int) -> int | None:
         """The kind of a vote not seen before, or None if it breaks a rule (read again to say which)."""

@@ -149,3 +149,16 @@ def test_a_sink_gets_the_same_ballots(monkeypatch: pytest.MonkeyPatch) -> None:
         parse_pabulib(source, sink=got["slow"].append)
     assert got["fast"] == got["slow"] and len(got["fast"]) == 2999
     assert election.ballots == () and len(started) == 1 and started[0].ballots == ()
+
+
+def test_a_sink_gets_the_same_ballots_when_distinct_votes_are_forgotten(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a sink the reader remembers few distinct votes (memory must not grow with the file)."""
+    from engage.tally import pabulib
+
+    monkeypatch.setattr(pabulib, "SINK_DISTINCT", 2)
+    monkeypatch.setattr(pabulib, "SINK_BLOCK", 64)
+    votes = ["a", "b", "a,b", "b,a", "C", "a,C"]
+    source = HEAD + "VOTES\nvoter_id;vote\n" + "".join(f"{n};{votes[n % 6]}\n" for n in range(1, 400))
+    fast: list[Ballot] = []
+    parse_pabulib(io.StringIO(source, newline=""), sink=fast.append)
+    assert fast == list(parse_pabulib(source).ballots) and len(fast) == 399

@@ -47,8 +47,7 @@ def keep(org: Organisation, year: int, month: int, narrative: dict[str, str] | N
             report.generated_by_id = user_id
             kept.append(report)
         db.session.flush()
-        record("events.report_made", f"Monthly report {data.key} kept (HTML and CSV, Welsh and English)",
-               org_id=org.id, obj=kept[0], user_id=user_id)
+        record("events.report_made", org_id=org.id, obj=kept[0], user_id=user_id, data={"month": data.key})
     return kept
 
 
