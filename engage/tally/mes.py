@@ -215,15 +215,20 @@ class MesEngine:
         first_new = len(self.vals)
         new_cls = np.zeros(len(ex.cls), dtype=np.int64)
         full = capped = 0
-        for e in range(len(ex.cls)):
-            if ex.poor[e]:
-                capped += ex.count[e]
+        vals, slopes, count = self.vals, self.slopes, ex.count
+        # q * points and dq * points, once per distinct number of points (1 on approval ballots).
+        charge: dict[int, tuple[Fraction, Fraction]] = {}
+        for e, (is_poor, c, wt) in enumerate(zip(ex.poor.tolist(), ex.cls.tolist(), ex.w.tolist())):
+            if is_poor:
+                capped += count[e]
                 continue
-            full += ex.count[e]
-            c, wt = int(ex.cls[e]), int(ex.w[e])
-            new_cls[e] = len(self.vals)
-            self.vals.append(self.vals[c] - ex.q * wt)
-            self.slopes.append(self.slopes[c] - ex.dq * wt)
+            full += count[e]
+            qw = charge.get(wt)
+            if qw is None:
+                qw = charge[wt] = (ex.q * wt, ex.dq * wt)
+            new_cls[e] = len(vals)
+            vals.append(vals[c] - qw[0])
+            slopes.append(slopes[c] - qw[1])
         self._grow(len(self.vals))
         rich = np.flatnonzero(~ex.poor)
         if rich.size:

@@ -66,6 +66,7 @@ class _Eval:
     poor: npt.NDArray[np.bool_]  # per supporting group (as in ProjectArrays.groups): pays all it has
     rich: float  # points of the full payers
     den: float | None  # `rich`, when all the others are spent (price = cost/den)
+    beta: FArray  # the supporting groups' budgets per voter when evaluated (read by _buy)
 
 
 @dataclass
@@ -268,7 +269,7 @@ class Screener:
         dq = -float(st.slope.take(poor) @ pr.m.compress(short)) / rich
         spent = not beta.compress(short).any()  # budgets are set to exactly 0.0 when spent
         st.fresh[p] = (poor, rich)
-        return _Eval(q, dq, short, rich, rich if spent else None)
+        return _Eval(q, dq, short, rich, rich if spent else None, beta)
 
     def _price(self, st: _RunState) -> tuple[list[tuple[int, _Eval]], float]:
         """Evaluate the live projects, least stale bound first, until no bound is under the best
@@ -332,15 +333,24 @@ class Screener:
         record = RoundRecord(s, st.rho[s], st.drho[s], pr.groups.compress(ev.poor), ev.rich,
                              np.where(st.alive, st.rho, math.inf) if full else None,
                              np.where(st.alive, st.drho, 0.0) if full else None, st.fresh)
-        g, w, is_poor = pr.groups, self.wf[s], ev.poor
-        beta, sl = st.val.take(g), st.slope.take(g)
-        h0, dh = beta - ev.q * w, sl - ev.dq * w
+        g, is_poor = pr.groups, ev.poor
+        # The budgets as _evaluate read them this round (nothing has been charged since).
+        beta, sl = ev.beta, st.slope.take(g)
+        if self.binary[s]:  # one point each: q * w is q, the same floats without the products
+            h0, dh = beta - ev.q, sl - ev.dq
+            scale = np.maximum(np.abs(beta), ev.q)
+        else:
+            w = self.wf[s]
+            h0, dh = beta - ev.q * w, sl - ev.dq * w
+            scale = np.maximum(np.abs(beta), ev.q * w)
+        scale += 1e-300
         sign = np.where(is_poor, -1.0, 1.0)
-        delta = min(st.delta, step_limit(sign * h0, sign * dh, np.maximum(np.abs(beta), ev.q * w) + 1e-300, st.b))
+        delta = min(st.delta, step_limit(sign * h0, sign * dh, scale, st.b))
         st.delta = min(delta, self._competitors(st, np.flatnonzero(others), s, min(delta, st.run_delta)))
-        new_val, new_slope = np.where(is_poor, 0.0, h0), np.where(is_poor, 0.0, dh)
-        st.val[g], st.slope[g] = new_val, new_slope
-        st.change = (g, new_val, new_slope)
+        h0[is_poor] = 0.0  # the payers of all they had are spent
+        dh[is_poor] = 0.0
+        st.val[g], st.slope[g] = h0, dh
+        st.change = (g, h0, dh)
         return record
 
     def _competitors(self, st: _RunState, others: IArray, s: int, delta: float) -> float:
