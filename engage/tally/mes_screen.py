@@ -263,11 +263,15 @@ class Screener:
         key = beta if self.binary[p] else beta / pr.w
         short, rich, q = short_of_money(key, beta * pr.m, pr.wm, pr.tot_w, pr.cost)
         # The payers' split is exact only if nobody sits on the boundary.
-        if np.abs(key - q).min() <= TOL * q:
+        gap = key - q
+        if np.abs(gap, out=gap).min() <= TOL * q:
             st.close = True
-        poor = pr.groups.compress(short)
-        dq = -float(st.slope.take(poor) @ pr.m.compress(short)) / rich
-        spent = not beta.compress(short).any()  # budgets are set to exactly 0.0 when spent
+        if short.any():
+            poor = pr.groups.compress(short)
+            dq = -float(st.slope.take(poor) @ pr.m.compress(short)) / rich
+            spent = not beta.compress(short).any()  # budgets are set to exactly 0.0 when spent
+        else:  # nobody short: the same answers without the empty arrays' products
+            poor, dq, spent = pr.groups[:0], -0.0 / rich, True
         st.fresh[p] = (poor, rich)
         return _Eval(q, dq, short, rich, rich if spent else None, beta)
 

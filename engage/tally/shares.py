@@ -101,8 +101,9 @@ def short_of_money(key: FArray, money: FArray, weight: FArray, total_weight: flo
     short = key < q
     n_short = int(np.count_nonzero(short))
     while n_short:
-        rich = total_weight - float(weight @ short)
-        q = (cost - float(money @ short)) / rich
+        pick = short.astype(np.float64)  # once for both products (each would convert it anew)
+        rich = total_weight - float(weight @ pick)
+        q = (cost - float(money @ pick)) / rich
         short |= key < q
         n = int(np.count_nonzero(short))
         if n == n_short:
