@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -173,15 +172,20 @@ class Compiled:
         # every later step works on distinct ballots with a multiplicity.
         # A group's key: its project indices, sorted; (index, points) pairs when some points are
         # not 1 (so approval ballots and ballots of 1 point each group together, as they count alike).
-        groups: Counter[tuple[int, ...] | tuple[tuple[int, int], ...]] = Counter()
+        groups: dict[tuple[int, ...] | tuple[tuple[int, int], ...], int] = {}
         weighted = False
+        # Local names for the loop over tens of thousands of distinct votes (a plain dict's get:
+        # a Counter's += costs a Python call for every new key).
+        get, position = groups.get, index.__getitem__
         for projects, points, voters in distinct(election.ballots):
             if points is None or all(w == 1 for w in points):
-                groups[tuple(sorted([index[p] for p in projects]))] += voters
+                key1 = tuple(sorted(map(position, projects)))
+                groups[key1] = get(key1, 0) + voters
             else:
                 weighted = True
                 key = tuple(sorted((index[p], w) for p, w in zip(projects, points) if w > 0))
-                groups[tuple(p for p, _ in key) if all(w == 1 for _, w in key) else key] += voters
+                key2 = tuple(p for p, _ in key) if all(w == 1 for _, w in key) else key
+                groups[key2] = get(key2, 0) + voters
         mult = np.fromiter(groups.values(), dtype=np.int64, count=len(groups))
         supp_a, wts_a = _supporters(list(groups), len(ids), weighted)
         return cls(
