@@ -348,13 +348,14 @@ class Screener:
             h0, dh = beta - ev.q * w, sl - ev.dq * w
             scale = np.maximum(np.abs(beta), ev.q * w)
         scale += 1e-300
-        sign = np.where(is_poor, -1.0, 1.0)
+        sign = is_poor.astype(np.float64)  # -1.0 for the poor, 1.0 for the others
+        sign *= -2.0
+        sign += 1.0
         delta = min(st.delta, step_limit(sign * h0, sign * dh, scale, st.b))
         st.delta = min(delta, self._competitors(st, np.flatnonzero(others), s, min(delta, st.run_delta)))
-        h0[is_poor] = 0.0  # the payers of all they had are spent
-        dh[is_poor] = 0.0
-        st.val[g], st.slope[g] = h0, dh
-        st.change = (g, h0, dh)
+        new_val, new_slope = np.where(is_poor, 0.0, h0), np.where(is_poor, 0.0, dh)
+        st.val[g], st.slope[g] = new_val, new_slope
+        st.change = (g, new_val, new_slope)
         return record
 
     def _competitors(self, st: _RunState, others: IArray, s: int, delta: float) -> float:
