@@ -79,8 +79,12 @@ class MesRun:
 class MesEngine:
     """State of one MES run: group classes and exact class budgets."""
 
-    def __init__(self, cp: Compiled, pd: list[ProjectArrays], b: Fraction) -> None:
+    def __init__(self, cp: Compiled, pd: list[ProjectArrays], b: Fraction, slopes: bool = True) -> None:
         self.cp, self.pd, self.b = cp, pd, b
+        # The slopes in b serve only `delta_max` (run_mes with interval=True). Without them the
+        # classes made by purchases get none (their float slope stays 0) and every exact dq is
+        # 0: the slopes are then meaningless, and nothing but `delta_max` reads them.
+        self.track = slopes
         n_groups = len(cp.mult)
         # Class 0 is "spent": budget 0 for good. Class 1 is the untouched share b.
         self.gclass: IArray = np.ones(n_groups, dtype=np.int64)
@@ -174,6 +178,8 @@ class MesEngine:
     def _exact(self, q: Fraction, inv: IArray, cls: IArray, w: IArray, count: list[int],
                poor: npt.NDArray[np.bool_], cap: Fraction) -> _Exact:
         """Package an exact evaluation with the exact slope of its price."""
+        if not self.track:
+            return _Exact(q, inv, cls, w, count, poor, cap, Fraction(0))
         cl = cls.tolist()
         rich = np.flatnonzero(~poor).tolist()
         den = sum(int(w[e]) * count[e] for e in rich)
@@ -215,7 +221,7 @@ class MesEngine:
         first_new = len(self.vals)
         new_cls = np.zeros(len(ex.cls), dtype=np.int64)
         full = capped = 0
-        vals, slopes, count = self.vals, self.slopes, ex.count
+        vals, slopes, count, track = self.vals, self.slopes, ex.count, self.track
         # q * points and dq * points, once per distinct number of points (1 on approval ballots).
         charge: dict[int, tuple[Fraction, Fraction]] = {}
         for e, (is_poor, c, wt) in enumerate(zip(ex.poor.tolist(), ex.cls.tolist(), ex.w.tolist())):
@@ -228,13 +234,15 @@ class MesEngine:
                 qw = charge[wt] = (ex.q * wt, ex.dq * wt)
             new_cls[e] = len(vals)
             vals.append(vals[c] - qw[0])
-            slopes.append(slopes[c] - qw[1])
+            if track:
+                slopes.append(slopes[c] - qw[1])
         self._grow(len(self.vals))
         rich = np.flatnonzero(~ex.poor)
         if rich.size:
             nv = np.array([float(v) for v in self.vals[first_new:]])
             self.val_f[first_new : len(self.vals)] = nv
-            self.slope_f[first_new : len(self.vals)] = [float(v) for v in self.slopes[first_new:]]
+            if track:
+                self.slope_f[first_new : len(self.vals)] = [float(v) for v in self.slopes[first_new:]]
         self.gclass[pr.groups] = new_cls[ex.inv]
         paid = ex.capped_total + ex.q * int((np.array(ex.count) * ex.w)[~ex.poor].sum())
         rd = RoundData(p, ex.q, full, capped, ex.capped_total, paid)
@@ -250,7 +258,7 @@ class MesEngine:
 
 def run_mes(cp: Compiled, pd: list[ProjectArrays], active: list[int], b: Fraction, interval: bool = False) -> MesRun:
     """Run MES with per-voter budget b over the `active` projects (supported, cost > 0)."""
-    eng = MesEngine(cp, pd, b)
+    eng = MesEngine(cp, pd, b, slopes=interval)
     bf = float(b)
     alive = set(active)
     # A stale price is a lower bound of the current one (budgets only fall), as pabutools uses it;
