@@ -269,7 +269,9 @@ class Screener:
         if short.any():
             poor = pr.groups.compress(short)
             dq = -float(st.slope.take(poor) @ pr.m.compress(short)) / rich
-            spent = not beta.compress(short).any()  # budgets are set to exactly 0.0 when spent
+            # Budgets are set to exactly 0.0 when spent (a float is true unless it is 0.0 or -0.0,
+            # as in the any() of the short's budgets, without gathering them).
+            spent = not np.logical_and(beta, short).any()
         else:  # nobody short: the same answers without the empty arrays' products
             poor, dq, spent = pr.groups[:0], -0.0 / rich, True
         st.fresh[p] = (poor, rich)
