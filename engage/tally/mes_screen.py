@@ -336,7 +336,8 @@ class Screener:
         """Charge s's supporters, bound how far b may grow with this decision, and record it."""
         pr = self.pd[s]
         full = st.ceilings is not None
-        record = RoundRecord(s, st.rho[s], st.drho[s], pr.groups.compress(ev.poor), ev.rich,
+        # s was evaluated this round, so st.fresh holds its poor groups (pr.groups where ev.poor).
+        record = RoundRecord(s, st.rho[s], st.drho[s], st.fresh[s][0], ev.rich,
                              np.where(st.alive, st.rho, math.inf) if full else None,
                              np.where(st.alive, st.drho, 0.0) if full else None, st.fresh)
         g, is_poor = pr.groups, ev.poor
