@@ -266,14 +266,9 @@ class Screener:
         gap = key - q
         if np.abs(gap, out=gap).min() <= TOL * q:
             st.close = True
-        if short.any():
-            poor = pr.groups.compress(short)
-            dq = -float(st.slope.take(poor) @ pr.m.compress(short)) / rich
-            # Budgets are set to exactly 0.0 when spent (a float is true unless it is 0.0 or -0.0,
-            # as in the any() of the short's budgets, without gathering them).
-            spent = not np.logical_and(beta, short).any()
-        else:  # nobody short: the same answers without the empty arrays' products
-            poor, dq, spent = pr.groups[:0], -0.0 / rich, True
+        poor = pr.groups.compress(short)
+        dq = -float(st.slope.take(poor) @ pr.m.compress(short)) / rich
+        spent = not np.logical_and(beta, short).any()  # spent budgets are exactly 0.0
         st.fresh[p] = (poor, rich)
         return _Eval(q, dq, short, rich, rich if spent else None, beta)
 
@@ -340,21 +335,12 @@ class Screener:
         record = RoundRecord(s, st.rho[s], st.drho[s], st.fresh[s][0], ev.rich,
                              np.where(st.alive, st.rho, math.inf) if full else None,
                              np.where(st.alive, st.drho, 0.0) if full else None, st.fresh)
-        g, is_poor = pr.groups, ev.poor
-        # The budgets as _evaluate read them this round (nothing has been charged since).
-        beta, sl = ev.beta, st.slope.take(g)
-        if self.binary[s]:  # one point each: q * w is q, the same floats without the products
-            h0, dh = beta - ev.q, sl - ev.dq
-            scale = np.maximum(np.abs(beta), ev.q)
-        else:
-            w = self.wf[s]
-            h0, dh = beta - ev.q * w, sl - ev.dq * w
-            scale = np.maximum(np.abs(beta), ev.q * w)
-        scale += 1e-300
-        sign = is_poor.astype(np.float64)  # -1.0 for the poor, 1.0 for the others
-        sign *= -2.0
-        sign += 1.0
-        delta = min(st.delta, step_limit(sign * h0, sign * dh, scale, st.b))
+        # ev.beta: the budgets as read this round (nothing charged since); one point each (approval)
+        # makes q * w just q, so the products are skipped there (the same floats).
+        g, is_poor, beta, sl = pr.groups, ev.poor, ev.beta, st.slope.take(pr.groups)
+        qw, dqw = (ev.q, ev.dq) if self.binary[s] else (ev.q * self.wf[s], ev.dq * self.wf[s])
+        h0, dh, sign = beta - qw, sl - dqw, 1.0 - 2.0 * is_poor  # sign: -1.0 for the poor, else 1.0
+        delta = min(st.delta, step_limit(sign * h0, sign * dh, np.maximum(np.abs(beta), qw) + 1e-300, st.b))
         st.delta = min(delta, self._competitors(st, np.flatnonzero(others), s, min(delta, st.run_delta)))
         new_val, new_slope = np.where(is_poor, 0.0, h0), np.where(is_poor, 0.0, dh)
         st.val[g], st.slope[g] = new_val, new_slope
