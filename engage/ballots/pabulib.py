@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from ..audit.services import record
 from ..dates import today_local
 from ..db import write_transaction
 from ..extensions import db
-from ..tally import BallotType, Election, meta_number, parse_pabulib, shown, write_pabulib
+from ..tally import BallotType, Election, PabulibError, meta_number, parse_pabulib, shown, write_pabulib
 from ..tally.model import Ballot
 from ..tally.model import Project as TallyProject
 from ..types import utcnow
@@ -267,6 +268,22 @@ def _names(p: TallyProject) -> dict[str, str]:
     return {code: p.extra.get(f"name_{code}") or p.name or p.id for code in LANGS}
 
 
+def _threshold(meta: dict[str, str]) -> None:
+    """Refuse a ``min_project_score_threshold`` the tally could not read (it takes int(float(value)) at
+    every count: "abc", "nan" or "1e400" there would fail each count of the pot, as a 500 on staff pages)."""
+    raw = meta.get("min_project_score_threshold")
+    if raw is None or raw.strip().lower() in ("", "none"):
+        return
+    try:
+        ok = math.isfinite(float(raw))
+    except ValueError:
+        ok = False
+    if not ok:
+        value = shown(raw)
+        raise PabulibError(1, "not_number", f"min_project_score_threshold {value!r} is not a number",
+                           what="min_project_score_threshold", value=value)
+
+
 def _fits(election: Election, name: str, titled: bool) -> tuple[int, int]:
     """Refuse what our tables would not hold (rather than let the database refuse it halfway, or
     change it); return the pot's max_choices and points_total."""
@@ -277,6 +294,7 @@ def _fits(election: Election, name: str, titled: bool) -> tuple[int, int]:
         if len(text) > MAX_TITLE:
             raise BallotRefusal("import_title_too_long", what="--title" if titled else key,
                                 limit=str(MAX_TITLE), found=str(len(text)))
+    _threshold(election.meta)
     if election.budget < 1:
         raise BallotRefusal("import_zero", what="budget", value=str(election.budget))
     for p in election.projects:
