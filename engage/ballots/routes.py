@@ -341,7 +341,10 @@ def results_json(pot_id: int):  # type: ignore[no-untyped-def]
                     "ballot_type": pot.ballot_type, "rule": pot.rule,
                     "eligibility": pot.eligibility, "imported": pot.imported},
             "projects": [{"id": row.id, "title": row.project.texts("title") if row.project else {},
-                          "cost_pence": row.cost} for row in result.rows(pot)],
+                          "cost_pence": row.cost,
+                          # An imported pot's project as its file (and so the .pb download) names it.
+                          **({"source_id": row.project.source_id} if row.project and row.project.source_id else {})}
+                         for row in result.rows(pot)],
             **asdict(result)}
     response = make_response(json.dumps(body, ensure_ascii=False, indent=1))
     response.mimetype = "application/json"

@@ -106,6 +106,11 @@ def drafts_from_pb_results(org: Organisation, pot_id: int, pot_title: dict[str, 
         lines += [f"– {title(p, lang)}: {NOT_FUNDED_REASONS[p['reason']]}" for p in not_funded]
         return "\n".join(lines)
 
+    def pence(amount: int) -> int | None:
+        # An entry's budget is pence and shown as pounds: an imported pot's zloty or euros are not
+        # (its words above name them in its own currency); whole pounds are made pence.
+        return amount * 100 // amount_scale if currency == "GBP" and amount_scale in (1, 100) else None
+
     made: list[FeedbackEntry] = []
     with write_transaction():
         existing = set(db.session.scalars(select(FeedbackEntry.source_key).where(
@@ -116,7 +121,7 @@ def drafts_from_pb_results(org: Organisation, pot_id: int, pot_title: dict[str, 
             if key in existing:
                 continue
             made.append(create_entry(org, {
-                **common, "title": p["title"], "status": "planned", "progress": 0, "budget_pence": p["cost_pence"],
+                **common, "title": p["title"], "status": "planned", "progress": 0, "budget_pence": pence(p["cost_pence"]),
                 "said": _both(lambda lang, p=p: _("Votes for this project: %(votes)s", votes=p.get("votes", 0))),
                 "did": _both(lambda lang, p=p: _("This project is funded: %(cost)s. We will post updates here as it "
                                                  "goes ahead.", cost=money(p["cost_pence"], currency, amount_scale))),
@@ -125,7 +130,7 @@ def drafts_from_pb_results(org: Organisation, pot_id: int, pot_title: dict[str, 
         if key not in existing:
             made.append(create_entry(org, {
                 **common, "title": _both(lambda lang: _("Results: %(pot)s", pot=pot(lang))), "status": "done",
-                "budget_pence": sum(p["cost_pence"] for p in funded), "people_count": voters,
+                "budget_pence": pence(sum(p["cost_pence"] for p in funded)), "people_count": voters,
                 "said": _both(summary_said), "did": _both(summary_did),
             }, pot_id=pot_id, source_key=key))
     return made
