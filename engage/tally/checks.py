@@ -16,6 +16,10 @@ VOTE_TYPES: dict[str, BallotType] = {"approval": "approval", "choose-1": "choose
 MAX_LINE = 128 * 1024
 #: The largest number read: the tally counts in 64 bits (numpy int64), and so do databases.
 MAX_NUMBER = 2**63 - 1
+#: The largest budget or cost read: a trillion units (£10 billion in pence; the staff form's limit
+#: too). Far beyond any real fund, and within what MES's add1 search counts in floats without losing
+#: whole units: at 2**50 a file of three voters ran for ever (found by an attack on issue #20).
+MAX_AMOUNT = 10**12
 #: META limits that, when given, must be at least 1 (0 would allow only an empty ballot).
 AT_LEAST_ONE = ("max_length", "max_sum_cost", "max_points", "max_sum_points")
 
@@ -41,8 +45,8 @@ def shown(text: str, most: int = 40) -> str:
     return text if len(text) <= most else text[:most] + "…"
 
 
-def whole(text: str, line: int, what: str) -> int:
-    """Parse a number that must be whole and at least 0 ("4000.0" is fine, "12.5" is not)."""
+def whole(text: str, line: int, what: str, most: int = MAX_NUMBER) -> int:
+    """Parse a number that must be whole, at least 0 and at most ``most`` ("4000.0" is fine, "12.5" is not)."""
     value_shown = shown(text)
     try:
         value = Decimal(text.strip().replace(",", "."))
@@ -52,9 +56,9 @@ def whole(text: str, line: int, what: str) -> int:
     if value.is_finite() and value < 0:
         raise PabulibError(line, "negative", f"{what} {value_shown!r} is negative", what=what, value=value_shown)
     # Compare the exponent first: "1e999999999" is a short text but a billion digits as an int.
-    if value.is_finite() and (value.adjusted() > 18 or value > MAX_NUMBER):
-        raise PabulibError(line, "too_large", f"{what} {value_shown!r} is larger than {MAX_NUMBER}",
-                           what=what, value=value_shown, limit=str(MAX_NUMBER))
+    if value.is_finite() and (value.adjusted() > 18 or value > most):
+        raise PabulibError(line, "too_large", f"{what} {value_shown!r} is larger than {most}",
+                           what=what, value=value_shown, limit=str(most))
     if not value.is_finite() or value != value.to_integral_value():
         raise PabulibError(line, "not_whole", f"{what} {value_shown!r} is not a whole number",
                            what=what, value=value_shown)
@@ -91,7 +95,7 @@ class Limits:
             raise PabulibError(lines["vote_type"], "vote_type",
                                f"vote_type {value!r} is not supported (approval, choose-1, cumulative)",
                                what="vote_type", value=value)
-        self.budget = whole(meta["budget"], lines["budget"], "budget")
+        self.budget = whole(meta["budget"], lines["budget"], "budget", MAX_AMOUNT)
 
         def num(key: str) -> int | None:
             value = meta_number(meta, key, lines.get(key, 1))

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TextIO
 
-from .checks import (MAX_LINE, MAX_NUMBER, VOTE_TYPES, Limits, PabulibError, ballot_of, meta_number, row_record, shown,
+from .checks import (MAX_AMOUNT, MAX_LINE, MAX_NUMBER, VOTE_TYPES, Limits, PabulibError, ballot_of, meta_number, row_record, shown,
                      whole)
 from .model import Ballot, Election, ElectionError, Project
 from .table import BallotTable
@@ -257,7 +257,7 @@ def _project(record: dict[str, str], line: int, known: Mapping[str, int]) -> Pro
         raise PabulibError(line, "empty_project_id", "empty project_id")
     if pid in known:
         raise PabulibError(line, "duplicate_project", f"duplicate project_id {shown(pid)!r}", project=shown(pid))
-    cost = whole(record.pop("cost"), line, "cost")
+    cost = whole(record.pop("cost"), line, "cost", MAX_AMOUNT)
     name = record.pop("name", "")
     return Project(pid, cost, name, record)
 
