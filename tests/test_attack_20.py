@@ -1,6 +1,7 @@
 """Attacks on issue #20 (import, export, embargo, currency): each test shows a problem found in review."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,31 @@ def test_equal_shares_on_the_largest_budget_an_import_accepts_finishes():
     except subprocess.TimeoutExpired:
         pytest.fail("equal shares did not finish in 20 s on the largest budget a file may have")
     assert done.returncode == 0, done.stderr
+
+
+def test_an_imported_pots_form_shows_its_budget_in_its_currency_and_keeps_it(app, client, two_orgs, tmp_path):
+    """The pot form offered an imported pot's 310,000 złoty as "Budget in pounds: 3100"; it now shows the
+    fixed budget in the pot's currency, and saving a new title keeps the budget as it was."""
+    from helpers import Client, sign_in
+
+    from engage.ballots.models import Pot
+    from engage.extensions import db
+
+    pot_id = _import(app, tmp_path, _file(budget="310000", projects="a;200000;Parc\nb;110000;Llyfrgell\n"))
+    staff = Client(app, use_cookies=True)
+    sign_in(staff, "admin-a@example.org", lang="cy")
+    page = staff.get(f"/cy/manage/gwynedd/pb/{pot_id}/edit").get_data(as_text=True)
+    assert "310,000 PLN" in page.replace("\xa0", " ") and "Cyllideb mewn punnoedd" not in page
+    # What the browser sends back: every field as the page gave it, with a new Welsh title.
+    form = {}
+    for tag in re.findall(r"<input\b[^>]*>", page):
+        attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
+        if "name" in attrs and (attrs.get("type") not in ("radio", "checkbox") or " checked" in tag):
+            form[attrs["name"]] = attrs.get("value", "")
+    form.update(re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)</textarea>', page))
+    form.update({"title-cy": "Cronfa newydd"})
+    saved = staff.submit(f"/cy/manage/gwynedd/pb/{pot_id}/edit", form)
+    assert saved.status_code == 302, re.findall(r"<li><a href=\"#[^>]*>[^<]*", saved.get_data(as_text=True))
+    with app.app_context():
+        pot = db.session.get(Pot, pot_id)
+        assert (pot.budget_pence, pot.currency, pot.text("title", "cy")) == (310000, "PLN", "Cronfa newydd")
