@@ -252,6 +252,8 @@ PABULIB_ERRORS = {
     "too_large": _l("The number is larger than the limit."),
     "limit_zero": _l("This limit must be at least 1."),
     "empty_project_id": _l("A project has no project_id."),
+    "bad_project_id": _l("A project_id has a comma in it, or spaces at its start or end: votes list projects by id, "
+                         "separated by commas, so no vote could name it."),
     "duplicate_project": _l("Two projects have the same project_id."),
     "unknown_project": _l("A vote names a project that is not in PROJECTS."),
     "project_twice": _l("A vote names the same project twice."),

@@ -255,6 +255,11 @@ def _project(record: dict[str, str], line: int, known: Mapping[str, int]) -> Pro
     pid = record.pop("project_id")
     if not pid:
         raise PabulibError(line, "empty_project_id", "empty project_id")
+    if "," in pid or pid != pid.strip():
+        # A vote lists its projects by id, separated by commas and read without spaces at their ends:
+        # such an id could never be voted for, or would read as two.
+        raise PabulibError(line, "bad_project_id", f"project_id {shown(pid)!r} has a comma or spaces at its ends",
+                           project=shown(pid))
     if pid in known:
         raise PabulibError(line, "duplicate_project", f"duplicate project_id {shown(pid)!r}", project=shown(pid))
     cost = whole(record.pop("cost"), line, "cost", MAX_AMOUNT)

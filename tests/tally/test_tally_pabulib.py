@@ -154,6 +154,9 @@ def test_a_byte_that_is_not_utf8_is_reported_on_its_own_line(tmp_path: Path) -> 
         (("2;b\n", "2;\"b\n"), 15, "bad_quotes", {}),
         (("META\n", "PROJECTS\nproject_id;cost\nMETA\n"), 1, "section_order", {"section": "PROJECTS"}),
         (("1;a,b\n", "1;a,\x1b[31mevil\n"), 14, "unknown_project", {"project": "?[31mevil"}),
+        # A vote lists ids separated by commas: an id with a comma in it could never be named.
+        (("b;40.0;Library", '"b,c";40.0;Library'), 11, "bad_project_id", {"project": "b,c"}),
+        (("budget;100", f"budget;{10**12 + 1}"), 6, "too_large", {"what": "budget", "limit": str(10**12)}),
     ],
 )
 def test_bad_input_has_a_code_and_safe_details(change: tuple[str, str], line: int, code: str,
