@@ -54,7 +54,8 @@ def test_a_feedback_entrys_history_is_in_the_readers_language(app, two_orgs):
 
 def test_the_record_is_the_kind_and_data_and_old_entries_still_read(app, two_orgs):
     """An entry written before its email was kept in the data finds the person by id; a kind the
-    words do not know shows its stored English, marked as English."""
+    words do not know, or an old entry without a name its sentence needs, shows its stored English
+    summary marked as such (never "Event created: –")."""
     from engage.accounts.models import User
     from engage.accounts.services import get_org
     from engage.audit.models import AuditEntry
@@ -66,15 +67,43 @@ def test_the_record_is_the_kind_and_data_and_old_entries_still_read(app, two_org
             AuditEntry(org_id=org.id, kind="accounts.logout", object_type="User", object_id=user.id,
                        summary="organiser-a@example.org signed out", data={}),
             AuditEntry(org_id=org.id, kind="legacy.something", summary="Something old happened", data={}),
+            AuditEntry(org_id=org.id, kind="events.created", object_type="Event", object_id=7,
+                       summary="Event created: Tom & Jerry", data={}),
+            AuditEntry(org_id=org.id, kind="events.report_made", summary="Monthly report 2026-xx kept",
+                       data={"month": "2026-xx"}),
         ])
         db.session.commit()
     client = Client(app, use_cookies=True)
     sign_in(client, "admin-a@example.org", lang="cy")
     cy = _rows(client.get("/cy/manage/gwynedd/audit").get_data(as_text=True))
     assert "Allgofnododd organiser-a@example.org" in cy
-    assert '<span lang="en">Something old happened</span>' in cy
+    assert '<span lang="en" data-english="record">Something old happened</span>' in cy
+    assert '<span lang="en" data-english="record">Event created: Tom &amp; Jerry</span>' in cy and "–" not in cy
+    assert '<span lang="en" data-english="record">Monthly report 2026-xx kept</span>' in cy
     with app.app_context():
         login = db.session.scalar(db.select(AuditEntry).where(AuditEntry.kind == "accounts.login"))
         # The record: kind and data; the English sentence is kept only as a convenience.
         assert login.data == {"email": "admin-a@example.org"}
         assert login.summary == "admin-a@example.org signed in"
+
+
+def test_role_changes_read_as_whole_sentences_and_summaries_are_plain_text(app, two_orgs):
+    """Welsh mutates a role's name after "o" and "i" (o Weinyddwr i Drefnydd); the stored English
+    summary is plain text (a title with "&" is not escaped twice when shown)."""
+    from engage.accounts.services import get_org
+    from engage.audit.models import AuditEntry
+    from engage.audit.services import record
+
+    with app.app_context():
+        org = get_org("gwynedd")
+        record("accounts.role_changed", org_id=org.id, data={"email": "a@b.cymru", "before": "admin", "after": "organiser"})
+        record("events.created", org_id=org.id, data={"title": {"cy": "Te & bara", "en": "Tea & bread"}})
+        db.session.commit()
+        created = db.session.scalar(db.select(AuditEntry).where(AuditEntry.kind == "events.created"))
+        assert created.summary == "Event created: Tea & bread"
+    client = Client(app, use_cookies=True)
+    sign_in(client, "admin-a@example.org", lang="cy")
+    cy = _rows(client.get("/cy/manage/gwynedd/audit").get_data(as_text=True))
+    assert "Newidiwyd rôl a@b.cymru o Weinyddwr i Drefnydd" in cy and "Crëwyd y digwyddiad: Te &amp; bara" in cy
+    en = _rows(client.get("/en/manage/gwynedd/audit").get_data(as_text=True))
+    assert "Role of a@b.cymru changed from Administrator to Organiser" in en

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 SKIP = {"script", "style", "code", "noscript", "template"}
-ATTRS = ("alt", "aria-label", "title", "placeholder")
+ATTRS = ("alt", "aria-label", "title", "placeholder", "data-label")
 #: Text that is the same in both languages on purpose (names, brands, abbreviations).
 SAME_IN_BOTH = {"Engage", "Beta", "Cymraeg", "English", "WCAG", "EHRC", "EASS", "JavaScript",
                 # the Welsh word for a logo is "logo"

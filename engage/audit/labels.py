@@ -3,7 +3,8 @@
 An entry keeps its kind (``events.created``) and its data (ids, an email address, a title in both
 languages, a count) as the record; the sentence is made from them here, so a Welsh page reads Welsh
 and an English page English, for entries written long before. A kind this table does not know is
-shown with its stored English summary, marked ``lang="en"``.
+shown with its stored English summary, marked ``lang="en" data-english="record"``, and so is an entry
+written before its kind kept in its data a name its sentence needs.
 """
 from __future__ import annotations
 
@@ -30,7 +31,6 @@ WORDS: dict[str, Any] = {
     "accounts.two_step_not_required": _l("Two-step sign-in no longer required of administrators"),
     "accounts.invited": _l("%(email)s invited as %(role)s"),
     "accounts.invitation_withdrawn": _l("Invitation to %(email)s withdrawn"),
-    "accounts.role_changed": _l("Role of %(email)s changed from %(before)s to %(after)s"),
     "accounts.user_removed": _l("%(email)s removed from the organisation"),
     "accounts.sessions_ended": _l("Every session of %(email)s ended"),
     "accounts.other_sessions_ended": _l("%(email)s signed out their other sessions"),
@@ -70,70 +70,86 @@ WORDS: dict[str, Any] = {
 }
 
 
-def _counted(kind: str, p: dict[str, Any]) -> str | None:
+#: A role changed from one to the other: whole sentences, because Welsh mutates the role's name
+#: after "o" and "i" ("o Weinyddwr i Drefnydd").
+ROLE_CHANGES = {
+    ("admin", "organiser"): _l("Role of %(email)s changed from Administrator to Organiser"),
+    ("organiser", "admin"): _l("Role of %(email)s changed from Organiser to Administrator"),
+}
+
+
+def _counted(kind: str, p: _Params) -> str | None:
     """Sentences with a number in them, which Welsh and English say with different plural forms."""
     if kind == "pb.codes_generated":
         return ngettext("%(num)d voter code made for funding pot %(id)s",
-                        "%(num)d voter codes made for funding pot %(id)s", _number(p, "count"), id=p["id"])
+                        "%(num)d voter codes made for funding pot %(id)s", p.number("count"), id=p["id"])
     if kind == "checkin.retention":
         return ngettext("Personal details removed from %(num)d ticket", "Personal details removed from %(num)d tickets",
-                        _number(p, "count"))
+                        p.number("count"))
     if kind == "pb.imported":
         return ngettext("Funding pot %(id)s imported from a pabulib file, with %(num)d ballot",
                         "Funding pot %(id)s imported from a pabulib file, with %(num)d ballots",
-                        _number(p, "ballots"), id=p["id"])
+                        p.number("ballots"), id=p["id"])
     return None
 
 
-def _number(p: dict[str, Any], key: str) -> int:
-    value = p.get(key)
-    return value if isinstance(value, int) else 0
-
-
 class _Params(dict):  # type: ignore[type-arg]
-    """An entry's data for a sentence; a name an old entry lacks reads as a dash, never an error."""
+    """An entry's data for a sentence. A name the entry lacks (an entry written before its kind kept
+    that name in its data) reads as a dash and is noted, so the stored summary is shown instead."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.missing: set[str] = set()
 
     def __missing__(self, key: str) -> str:
+        self.missing.add(key)
         return "–"
+
+    def number(self, key: str) -> int:
+        value = self.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        self.missing.add(key)
+        return 0
 
 
 def _in_language(value: Any, lang: str) -> Any:
-    """A {"cy": ..., "en": ...} text in the reader's language, falling back to the other."""
+    """A {"cy": ..., "en": ...} text in the reader's language (falling back to the other); a number or a
+    text as it is; anything else (None, a list) is not a value a sentence can show."""
     if isinstance(value, dict) and ("cy" in value or "en" in value):
-        return value.get(lang) or value.get("en" if lang == "cy" else "cy") or "–"
-    return value
+        return value.get(lang) or value.get("en" if lang == "cy" else "cy") or None
+    return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
 
 
 def params(entry: Any, lang: str, emails: dict[int, str]) -> _Params:
     from ..accounts.people import role_words  # the accounts area's words for its roles
 
-    data = entry.data or {}
-    p = _Params({"id": entry.object_id if entry.object_id is not None else "–"})
+    data = entry.data if isinstance(entry.data, dict) else {}
+    p = _Params({"id": entry.object_id} if entry.object_id is not None else {})
     for key, value in data.items():
-        if key in ("before", "after") and isinstance(value, dict):
-            continue
-        p[key] = _in_language(value, lang)
+        shown = _in_language(value, lang)
+        if shown is not None and key not in ("before", "after"):
+            p[key] = shown
     after = data.get("after") if isinstance(data.get("after"), dict) else {}
-    before = data.get("before") if isinstance(data.get("before"), dict) else {}
-    if "title" not in p:
-        p["title"] = _in_language(after.get("title") or before.get("title") or "–", lang)
+    if "title" not in p and _in_language(after.get("title"), lang) is not None:
+        p["title"] = _in_language(after["title"], lang)  # a feedback entry's snapshot after the change
     if "email" not in p and entry.object_type == "User" and entry.object_id in emails:
         p["email"] = emails[entry.object_id]
     if entry.kind in ("accounts.user_added", "accounts.invited") and p.get("role") in ("admin", "organiser"):
         p["role"] = role_words(p["role"])
-    if entry.kind == "accounts.role_changed":
-        for key in ("before", "after"):
-            if data.get(key) in ("admin", "organiser"):
-                p[key] = role_words(data[key])
     if entry.kind == "events.report_made" and isinstance(p.get("month"), str):
         from ..formatting import month_name
 
-        p["month"] = month_name(p["month"])
+        try:
+            p["month"] = month_name(p["month"])
+        except ValueError:
+            del p["month"]
     return p
 
 
 def user_emails(entries: list[Any]) -> dict[int, str]:
-    """The email addresses of the people entries are about, read in one query."""
+    """The email addresses of the people entries are about, read in one query (for entries written
+    before the address was kept in their data)."""
     from ..accounts.models import User
 
     ids = {e.object_id for e in entries if e.object_type == "User" and e.object_id is not None}
@@ -142,29 +158,38 @@ def user_emails(entries: list[Any]) -> dict[int, str]:
     return {uid: email for uid, email in db.session.execute(db.select(User.id, User.email).where(User.id.in_(ids)))}
 
 
-def describe(entry: Any, emails: dict[int, str] | None = None) -> Markup:
-    """The entry's sentence in the page's language (escaped), or its stored English summary marked
-    as English for a kind this table does not know."""
+def sentence(entry: Any, emails: dict[int, str]) -> str | None:
+    """The entry's sentence in the current language, or None when this table has no words for its
+    kind or the entry lacks a name its sentence needs."""
     lang = str(get_locale() or "cy")[:2]
-    p = params(entry, lang, emails if emails is not None else user_emails([entry]))
-    counted = _counted(entry.kind, p)
-    if counted is not None:
-        return escape(counted)
-    words = WORDS.get(entry.kind)
-    if words is None:
-        return Markup('<span lang="en">{}</span>').format(entry.summary)
-    return escape(str(words) % p)
+    p = params(entry, lang, emails)
+    text = _counted(entry.kind, p)
+    if text is None:
+        data = entry.data if isinstance(entry.data, dict) else {}
+        words = (ROLE_CHANGES.get((data.get("before"), data.get("after"))) if entry.kind == "accounts.role_changed"
+                 else None) or WORDS.get(entry.kind)
+        if words is None:
+            return None
+        text = str(words) % p
+    return None if p.missing else text
+
+
+def describe(entry: Any, emails: dict[int, str] | None = None) -> Markup:
+    """The entry's sentence in the page's language (escaped); for a kind this table does not know, or
+    an old entry without what its sentence needs, the English summary stored with it, marked as such."""
+    text = sentence(entry, emails if emails is not None else user_emails([entry]))
+    if text is None:
+        return Markup('<span lang="en" data-english="record">{}</span>').format(entry.summary)
+    return escape(text)
 
 
 def english(kind: str, data: dict[str, Any], object_id: int | None, object_type: str | None) -> str | None:
-    """The sentence in English, stored as the entry's summary for anyone reading the database."""
+    """The sentence in English (plain text), stored as the entry's summary for anyone reading the
+    database; None if the kind has no words here."""
     from types import SimpleNamespace
 
     from flask_babel import force_locale
 
     entry = SimpleNamespace(kind=kind, data=data, object_id=object_id, object_type=object_type, summary="")
-    if kind not in WORDS and _counted(kind, _Params(id=object_id)) is None:
-        return None
     with force_locale("en"):
-        return str(describe(entry, {}))
-
+        return sentence(entry, {})
