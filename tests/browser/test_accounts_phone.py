@@ -35,6 +35,9 @@ def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def _clean(page) -> None:  # type: ignore[no-untyped-def]
+    # After a click that navigates, the new page may have committed before its stylesheet loaded
+    # (an unstyled skip link is a small target): measure the page as a person sees it.
+    page.wait_for_load_state("load")
     assert violations(page) == [], page.url
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_390["width"], page.url
 
