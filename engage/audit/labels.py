@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import get_locale, lazy_gettext as _l, ngettext
+from flask_babel import lazy_gettext as _l, ngettext
 from markupsafe import Markup, escape
 
+from ..bilingual import page_language
 from ..extensions import db
 
 #: kind -> sentence; %(id)s is the changed object's id, the other names come from the entry's data.
@@ -161,8 +162,7 @@ def user_emails(entries: list[Any]) -> dict[int, str]:
 def sentence(entry: Any, emails: dict[int, str]) -> str | None:
     """The entry's sentence in the current language, or None when this table has no words for its
     kind or the entry lacks a name its sentence needs."""
-    lang = str(get_locale() or "cy")[:2]
-    p = params(entry, lang, emails)
+    p = params(entry, page_language(), emails)
     text = _counted(entry.kind, p)
     if text is None:
         data = entry.data if isinstance(entry.data, dict) else {}
