@@ -16,47 +16,17 @@ every budget between two runs makes the same choices.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 import numpy.typing as npt
 
 from .model import Compiled
+from .screen_state import RoundRecord, RunState, ScreenRun, Snapshot
 from .shares import TOL, FArray, IArray, ProjectArrays, short_of_money, step_limit, step_limit1, step_limits
 
-
-@dataclass
-class RoundRecord:
-    """One round of a screening run, as `certify.py` reads it."""
-
-    winner: int
-    ratio: float  # the winner's price per vote over its cost
-    dratio: float  # its slope in b
-    poor: IArray  # the winner's supporting groups that paid all they had
-    rich: float  # points of the winner's full payers
-    #: Per project, a lower bound on its price over cost at this round (inf: bought or
-    #: unaffordable); None when the round was resumed from an earlier run rather than computed.
-    bounds: FArray | None
-    slopes: FArray | None  # the slopes in b of those bounds
-    #: Projects evaluated at this round: their poor groups and the points of their full payers.
-    fresh: dict[int, tuple[IArray, float]]
-
-
-@dataclass
-class ScreenRun:
-    """Projects bought in order, how far b may grow with the same choices, and whether unsure."""
-
-    b: float
-    selected: list[int]
-    delta_max: float
-    close: bool
-    rounds: list[RoundRecord]
-    #: The first `proven` rounds were resumed from a run at budget `base`: they are the same at
-    #: every budget from `base` to `b`, and at their end every budget moves with b at `slope`.
-    proven: int
-    base: float
-    slope: FArray
+__all__ = ["RoundRecord", "ScreenRun", "Screener", "short_of_money"]
 
 
 @dataclass
@@ -67,87 +37,6 @@ class _Eval:
     rich: float  # points of the full payers
     den: float | None  # `rich`, when all the others are spent (price = cost/den)
     beta: FArray  # the supporting groups' budgets per voter when evaluated (read by _buy)
-
-
-@dataclass
-class _Snapshot:
-    """State at the start of one round, and that round's decision (see Screener.run).
-
-    The per-group arrays (``val``, ``slope``) are kept whole only for the first round a run
-    computes; each later one keeps what the round before it changed (its winner's supporters) and
-    is rebuilt from there when read, which is rare: a whole copy per round cost a quarter of the
-    screening time on elections with tens of thousands of distinct ballots.
-    """
-
-    b: float  # the budget the round was computed at; the arrays are linear in b from there
-    alive: npt.NDArray[np.bool_]
-    rho: FArray
-    drho: FArray
-    whole: tuple[FArray, FArray] | None  # (val, slope), or None: see parent and change
-    parent: _Snapshot | None = None
-    change: tuple[IArray, FArray, FArray] | None = None  # groups, and their val and slope after parent's round
-    #: The largest b at which this round, started from this state, makes the same decision
-    #: (filled in when the round ends; math.inf for the last state, where nothing is left).
-    until: float = math.inf
-    close: bool = False  # the round made a near call
-    record: RoundRecord | None = None  # None for the state after the last purchase
-
-    @property
-    def val(self) -> FArray:
-        """Each group's budget per voter at b."""
-        return self._arrays()[0]
-
-    @property
-    def slope(self) -> FArray:
-        """Each group's budget per voter: its slope in b."""
-        return self._arrays()[1]
-
-    def _arrays(self) -> tuple[FArray, FArray]:
-        if self.whole is not None:
-            return self.whole
-        changes = []
-        snap: _Snapshot = self
-        while snap.whole is None:
-            assert snap.parent is not None and snap.change is not None
-            changes.append(snap.change)
-            snap = snap.parent
-        val, slope = snap.whole[0].copy(), snap.whole[1].copy()
-        for groups, v, sl in reversed(changes):
-            val[groups], slope[groups] = v, sl
-        return val, slope
-
-
-@dataclass(slots=True)
-class _RunState:
-    """What the steps of one screening run share (see Screener.run)."""
-
-    b: float  # the budget the run is at
-    ceilings: list[float] | None  # as passed to Screener.run
-    old: list[_Snapshot]  # the previous run's states, round by round
-    # The state at the start of the current round (linear in b, as in _Snapshot); `_buy` moves
-    # it on to the next round.
-    val: FArray
-    slope: FArray
-    alive: npt.NDArray[np.bool_]
-    rho: FArray
-    drho: FArray
-    #: While the state equals the previous run's at round `at` (as linear functions of b), the
-    #: index of that round; None once this run has decided differently.
-    at: int | None
-    snaps: list[_Snapshot] = field(default_factory=list)
-    proven: int | None = None  # rounds taken over before the first computed one
-    # The round being computed: the projects it evaluated (with their poor groups and rich
-    # points), whether it made a near call, and how far b may grow with its decision unchanged.
-    fresh: dict[int, tuple[IArray, float]] = field(default_factory=dict)
-    close: bool = False
-    delta: float = math.inf
-    # The same for the whole run so far.
-    run_close: bool = False
-    run_delta: float = math.inf
-    # The snapshot of the round before, and what its purchase changed in val and slope (None
-    # when the arrays were replaced since: the next snapshot keeps them whole).
-    last: _Snapshot | None = None
-    change: tuple[IArray, FArray, FArray] | None = None
 
 
 class Screener:
@@ -163,8 +52,9 @@ class Screener:
 
     def __init__(self, cp: Compiled, pd: list[ProjectArrays], active: list[int]) -> None:
         self.cp, self.pd, self.active = cp, pd, active
-        self.snaps: list[_Snapshot] = []
+        self.snaps: list[Snapshot] = []
         self.costs = np.array([float(pr.cost) for pr in pd])
+        self.cost_f = self.costs.tolist()
         tot_w = np.array([max(pr.tot_w, 1.0) for pr in pd])
         self.rho0 = 1.0 / tot_w  # price with nobody short of money, over cost: a lower bound
         self.wf = [pr.w.astype(np.float64) for pr in pd]
@@ -197,12 +87,12 @@ class Screener:
         return self._result(st)
 
     # -- the steps of a run, in order -----------------------------------------------------------
-    def _start(self, bf: float, ceilings: list[float] | None) -> _RunState:
+    def _start(self, bf: float, ceilings: list[float] | None) -> RunState:
         """The state before the first round: every voter holds bf, every active project is in."""
         n_groups = len(self.cp.mult)
         alive = np.zeros(len(self.pd), dtype=bool)
         alive[self.active] = True
-        return _RunState(bf, ceilings, self.snaps, np.full(n_groups, bf), np.ones(n_groups), alive,
+        return RunState(bf, ceilings, self.snaps, np.full(n_groups, bf), np.ones(n_groups), alive,
                          self.rho0.copy(), np.zeros(len(self.pd)), 0 if self.snaps else None)
 
     def _reusable(self, n: int, bf: float) -> int:
@@ -212,7 +102,7 @@ class Screener:
             n += 1
         return n
 
-    def _take_over(self, st: _RunState) -> bool:
+    def _take_over(self, st: RunState) -> bool:
         """Take over the previous run's rounds that still hold at st.b; False if that was all."""
         if st.at is None:
             if st.proven is None:
@@ -240,18 +130,18 @@ class Screener:
         return True
 
     @staticmethod
-    def _open_round(st: _RunState) -> _Snapshot:
+    def _open_round(st: RunState) -> Snapshot:
         """Keep the state the round starts from, and start its own bookkeeping afresh."""
         if st.last is not None and st.change is not None:
-            this = _Snapshot(st.b, st.alive.copy(), st.rho.copy(), st.drho.copy(), None, st.last, st.change)
+            this = Snapshot(st.b, st.alive.copy(), st.rho.copy(), st.drho.copy(), None, st.last, st.change)
         else:
-            this = _Snapshot(st.b, st.alive.copy(), st.rho.copy(), st.drho.copy(), (st.val.copy(), st.slope.copy()))
+            this = Snapshot(st.b, st.alive.copy(), st.rho.copy(), st.drho.copy(), (st.val.copy(), st.slope.copy()))
         st.last, st.change = this, None
         st.snaps.append(this)
         st.fresh, st.close, st.delta = {}, False, math.inf
         return this
 
-    def _evaluate(self, st: _RunState, p: int) -> _Eval | tuple[float, float]:
+    def _evaluate(self, st: RunState, p: int) -> _Eval | tuple[float, float]:
         """Float price of p now, or (money held, its slope) when p is unaffordable."""
         pr = self.pd[p]
         beta = st.val.take(pr.groups)  # take/compress: cheaper than [] on large arrays
@@ -272,27 +162,31 @@ class Screener:
         st.fresh[p] = (poor, rich)
         return _Eval(q, dq, short, rich, rich if spent else None, beta)
 
-    def _price(self, st: _RunState) -> tuple[list[tuple[int, _Eval]], float]:
+    def _price(self, st: RunState) -> tuple[list[tuple[int, _Eval]], float]:
         """Evaluate the live projects, least stale bound first, until no bound is under the best
         price found: the affordable ones evaluated and that best price (the others drop out)."""
-        costs, alive, rho, drho = self.costs, st.alive, st.rho, st.drho
+        costs, alive, rho, drho = self.cost_f, st.alive, st.rho, st.drho
         idx = np.flatnonzero(alive)
-        best = math.inf
+        best = bar = math.inf  # bar: best * (1 + TOL)
         found: list[tuple[int, _Eval]] = []
-        for p in idx[np.argsort(rho[idx], kind="stable")].tolist():
-            if rho[p] > best * (1 + TOL):
+        # Python floats and ints in the loop: numpy scalars cost several times more per operation.
+        order = idx[np.argsort(rho[idx], kind="stable")]
+        for p, bound in zip(order.tolist(), rho[order].tolist()):
+            if bound > bar:
                 break
             ev = self._evaluate(st, p)
             if not isinstance(ev, _Eval):
                 alive[p] = False
                 st.delta = min(st.delta, step_limit1(costs[p] - ev[0], -ev[1], costs[p], st.b))
                 continue
-            rho[p], drho[p] = ev.q / costs[p], ev.dq / costs[p]
+            ratio = ev.q / costs[p]
+            rho[p], drho[p] = ratio, ev.dq / costs[p]
             found.append((p, ev))
-            best = min(best, rho[p])
+            if ratio < best:
+                best, bar = ratio, ratio * (1 + TOL)
         return found, best
 
-    def _under_ceiling(self, st: _RunState, ceiling: float) -> None:
+    def _under_ceiling(self, st: RunState, ceiling: float) -> None:
         """Evaluate every live project whose stale bound is under `ceiling`."""
         for p in np.flatnonzero(st.alive & (st.rho <= ceiling * (1 + TOL))).tolist():
             if p in st.fresh:
@@ -305,7 +199,7 @@ class Screener:
                 st.delta = min(st.delta, step_limit1(self.costs[p] - ev[0], -ev[1], self.costs[p], st.b))
 
     @staticmethod
-    def _choose(st: _RunState, found: list[tuple[int, _Eval]],
+    def _choose(st: RunState, found: list[tuple[int, _Eval]],
                 best: float) -> tuple[int, _Eval, npt.NDArray[np.bool_]]:
         """The round's winner, its evaluation, and the live projects it has to stay ahead of."""
         near = [(p, ev) for p, ev in found if st.rho[p] <= best * (1 + TOL)]
@@ -327,7 +221,7 @@ class Screener:
         st.alive[s] = others[s] = False
         return s, ev, others
 
-    def _buy(self, st: _RunState, s: int, ev: _Eval, others: npt.NDArray[np.bool_]) -> RoundRecord:
+    def _buy(self, st: RunState, s: int, ev: _Eval, others: npt.NDArray[np.bool_]) -> RoundRecord:
         """Charge s's supporters, bound how far b may grow with this decision, and record it."""
         pr = self.pd[s]
         full = st.ceilings is not None
@@ -347,7 +241,7 @@ class Screener:
         st.change = (g, new_val, new_slope)
         return record
 
-    def _competitors(self, st: _RunState, others: IArray, s: int, delta: float) -> float:
+    def _competitors(self, st: RunState, others: IArray, s: int, delta: float) -> float:
         """How far b may grow while the winner s stays cheaper than every other project."""
         if not others.size:
             return math.inf
@@ -375,13 +269,13 @@ class Screener:
         return float(lims.min())
 
     @staticmethod
-    def _end_round(st: _RunState, this: _Snapshot) -> None:
+    def _end_round(st: RunState, this: Snapshot) -> None:
         """Note in the round's snapshot, and in the run's totals, its near call and its limit."""
         this.until, this.close = st.b + st.delta, st.close
         st.run_close, st.run_delta = st.run_close or st.close, min(st.run_delta, st.delta)
 
     @staticmethod
-    def _follow(st: _RunState, record: RoundRecord) -> None:
+    def _follow(st: RunState, record: RoundRecord) -> None:
         """Keep walking the previous run while this one decides as it did."""
         if st.at is None:
             return
@@ -393,7 +287,7 @@ class Screener:
                 and at + 1 < len(old) and np.array_equal(old[at + 1].alive, st.alive))
         st.at = at + 1 if same else None
 
-    def _result(self, st: _RunState) -> ScreenRun:
+    def _result(self, st: RunState) -> ScreenRun:
         """The run as the add1 search and certify.py read it."""
         bf, snaps = st.b, st.snaps
         records = [self._moved(snap, bf) for snap in snaps if snap.record is not None]
@@ -405,7 +299,7 @@ class Screener:
         return ScreenRun(bf, [r.winner for r in records], st.run_delta, st.run_close, records, proven, base, base_slope)
 
     @staticmethod
-    def _moved(snap: _Snapshot, bf: float) -> RoundRecord:
+    def _moved(snap: Snapshot, bf: float) -> RoundRecord:
         """The round's record at b = bf (as computed when snap.b == bf; else moved along b)."""
         r = snap.record
         assert r is not None

@@ -168,6 +168,13 @@ class Compiled:
         ids = election.tie_order()
         index = {pid: i for i, pid in enumerate(ids)}
         cost_of = {p.id: p.cost for p in election.projects}
+        coded = getattr(election.ballots, "codes", None)
+        got = coded() if coded is not None else None
+        if got is not None:
+            mult, supp_a = _group_codes(got, index)
+            return cls(ids=ids, costs=[cost_of[pid] for pid in ids], n_voters=len(election.ballots), mult=mult,
+                       supp=supp_a, wts=[np.ones(len(s), dtype=np.int64) for s in supp_a],
+                       votes=[int(mult[s].sum()) for s in supp_a], score=[int(mult[s].sum()) for s in supp_a])
         # Grouping identical ballots is what makes 100k-voter elections cheap:
         # every later step works on distinct ballots with a multiplicity.
         # A group's key: its project indices, sorted; (index, points) pairs when some points are
@@ -198,6 +205,39 @@ class Compiled:
             votes=[int(mult[s].sum()) for s in supp_a],
             score=[int((mult[s] * w).sum()) for s, w in zip(supp_a, wts_a)],
         )
+
+
+def _group_codes(got: tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]],
+                 index: dict[str, int]) -> tuple[npt.NDArray[np.int64], list[npt.NDArray[np.int64]]]:
+    """Approval votes given as numbers (BallotTable.codes) grouped as the loop in Compiled.of groups
+    them: equal sets of projects are one group, groups in order of first appearance; the voters
+    per group and, per project, its groups in order."""
+    ids, lens, flat, counts = got
+    # Each vote's set of projects as bits (words of 32, summed in floats: exact), a row per vote.
+    words = max(1, (len(ids) + 31) // 32)
+    n = len(lens)
+    starts = np.cumsum(lens) - lens
+    rows = np.bincount(np.repeat(np.arange(n) * words, lens) + (flat >> 5),
+                       weights=np.ldexp(1.0, (flat & 31).astype(np.int32)), minlength=n * words)
+    cast = np.flatnonzero(counts)  # kinds nobody cast (a refused block's) are left out, as distinct() does
+    keys = rows.astype(np.uint32).reshape(n, words)[cast]
+    _, first, inverse = np.unique(np.ascontiguousarray(keys).view(np.dtype((np.void, 4 * words))).ravel(),
+                                  return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # groups in order of first appearance
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    mult = np.bincount(rank[inverse.ravel()], weights=counts[cast], minlength=len(order)).round().astype(np.int64)
+    # Each group's projects: those of its first vote, as positions in tie-break order.
+    rep = cast[first[order]]
+    rep_lens = lens[rep]
+    take = np.repeat(starts[rep] - (np.cumsum(rep_lens) - rep_lens), rep_lens) + np.arange(int(rep_lens.sum()))
+    position = np.array([index[pid] for pid in ids], dtype=np.int64) if ids else np.zeros(0, np.int64)
+    flat_p = position[flat[take]]
+    flat_g = np.repeat(np.arange(len(order), dtype=np.int64), rep_lens)
+    by_project = np.argsort(flat_p, kind="stable")  # stable: each project's groups stay in order
+    bounds = np.searchsorted(flat_p[by_project], np.arange(len(index) + 1)).tolist()
+    flat_g = flat_g[by_project]
+    return mult, [flat_g[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
 def _supporters(keys: list[Any], n_projects: int,

@@ -189,7 +189,7 @@ class _Reader:
     def _votes(self, fh: TextIO, header: list[str], first: int, seen: list[str]) -> None:
         assert self.limits is not None
         self.table = BallotTable(*FastVotes.stored_columns(header, self.limits.cumulative))
-        fast = FastVotes(header, self.costs, self.limits, self.table)
+        fast = FastVotes(header, self.costs, self.limits, self.table, bulk=self.sink is None)
         # With a sink (an import), small blocks and a bounded memory of distinct votes: what is held
         # at once does not grow with the file.
         blocks = Blocks(fh, first, None if self.sink is None else SINK_BLOCK)
@@ -203,7 +203,7 @@ class _Reader:
                 continue
             for ballot in self.table.built(*got):
                 self.sink(ballot)
-            if len(self.table.kinds) > SINK_DISTINCT:
+            if self.table.n_kinds() > SINK_DISTINCT:
                 fast.forget()
 
     def slow_votes(self, fh: TextIO, header: list[str], first: int, seen: list[str]) -> None:

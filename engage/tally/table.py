@@ -39,8 +39,16 @@ class BallotTable(Sequence[Ballot]):
         self.columns = list(columns)
         self.has_voter_id = has_voter_id
         self.extra = self.columns[1:] if has_voter_id else self.columns
-        #: The distinct votes (projects, points), in order of first appearance.
-        self.kinds: list[tuple[tuple[str, ...], tuple[int, ...] | None]] = []
+        #: The distinct votes (projects, points), in order of first appearance: see ``kinds``.
+        self._kinds: list[tuple[tuple[str, ...], tuple[int, ...] | None]] = []
+        #: Approval votes added as text by the block reader (first kind, texts), not yet split into
+        #: tuples (the tally never needs them: it reads ``codes``).
+        self._texts_pending: list[tuple[int, list[str]]] = []
+        #: Per approval vote added as text: its number of projects and their indices into
+        #: ``code_ids`` (first kind, lengths, flat indices).
+        self._codes: list[tuple[int, npt.NDArray[np.int64], npt.NDArray[np.int64]]] = []
+        #: The project ids the codes index (set by the reader that adds votes as text).
+        self.code_ids: list[str] = []
         self._kind_of: dict[tuple[tuple[str, ...], tuple[int, ...] | None], int] = {}
         self._which: list[npt.NDArray[np.int32]] = []  # per block: each voter's kind
         self._texts: list[list[str]] = []  # per block: each column's values joined by "\n"
@@ -50,26 +58,53 @@ class BallotTable(Sequence[Ballot]):
         self._decoded: tuple[int, list[list[str]]] = (-1, [])
 
     # -- filling ---------------------------------------------------------------------------
+    @property
+    def kinds(self) -> list[tuple[tuple[str, ...], tuple[int, ...] | None]]:
+        """The distinct votes (projects, points), in order of first appearance."""
+        if self._texts_pending:
+            for first, texts in self._texts_pending:
+                assert first == len(self._kinds)
+                self._kinds.extend([(tuple(text.split(",")), None) for text in texts])
+            self._texts_pending.clear()
+        return self._kinds
+
+    def n_kinds(self) -> int:
+        """How many distinct votes there are (without splitting the ones added as text)."""
+        return len(self._kinds) + sum(len(texts) for _, texts in self._texts_pending)
+
     def kind(self, projects: tuple[str, ...], points: tuple[int, ...] | None) -> int:
         """The index of this distinct vote, added if new."""
         key = (projects, points)
         found = self._kind_of.get(key)
         if found is None:
-            found = self._kind_of[key] = len(self.kinds)
-            self.kinds.append(key)
+            kinds = self.kinds
+            found = self._kind_of[key] = len(kinds)
+            kinds.append(key)
         return found
 
     def new_kind(self, projects: tuple[str, ...], points: tuple[int, ...] | None) -> int:
         """The index of a new distinct vote (a vote given twice as two kinds is harmless: the tally
         groups equal votes again)."""
-        self.kinds.append((projects, points))
-        return len(self.kinds) - 1
+        kinds = self.kinds
+        kinds.append((projects, points))
+        return len(kinds) - 1
+
+    def new_texts(self, texts: list[str], lengths: npt.NDArray[np.int64], codes: npt.NDArray[np.int64]) -> int:
+        """Add approval votes the block reader checked, as their text ("a,b,c": the projects in the
+        file's order), each one's number of projects and their indices into ``code_ids``, flat.
+        Returns the first new kind's index."""
+        first = self.n_kinds()
+        self._texts_pending.append((first, texts))
+        self._codes.append((first, lengths, codes))
+        return first
 
     def forget_kinds(self) -> None:
         """Drop every distinct vote (only for a table that keeps no voters: a reader's for a sink)."""
         assert not self._which and not self._open[0]
-        self.kinds.clear()
+        self._kinds.clear()
         self._kind_of.clear()
+        self._texts_pending.clear()
+        self._codes.clear()
 
     def add_block(self, which: list[int], columns: list[list[str]]) -> None:
         """Append voters: each one's kind and, per stored column, each one's value (no NUL in them)."""
@@ -111,6 +146,40 @@ class BallotTable(Sequence[Ballot]):
             return []
         counts = np.bincount(np.concatenate(self._which), minlength=len(self.kinds))
         return [(projects, points, n) for (projects, points), n in zip(self.kinds, counts.tolist()) if n]
+
+    def codes(self) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
+        """The distinct votes as numbers, for the tally: (project ids, per kind its number of
+        projects, their indices into those ids flat, per kind its number of voters).
+
+        None when some vote has points (the tally then reads :meth:`distinct`).
+        """
+        self._pack()
+        n = self.n_kinds()
+        lengths: list[npt.NDArray[np.int64]] = []
+        flat: list[npt.NDArray[np.int64]] = []
+        at = 0
+        ids = self.code_ids
+        position: dict[str, int] | None = None
+        for first, lens, codes in [*self._codes, (n, None, None)]:
+            if first > at:  # kinds added one at a time: numbered here
+                if position is None:
+                    if not ids:
+                        ids = self.code_ids = sorted({p for projects, _ in self._kinds for p in projects})
+                    position = {pid: i for i, pid in enumerate(ids)}
+                some = self._kinds[at:first]
+                if any(points is not None for _, points in some):
+                    return None
+                lengths.append(np.fromiter(map(len, (projects for projects, _ in some)), np.int64, len(some)))
+                flat.append(np.fromiter(map(position.__getitem__, (p for projects, _ in some for p in projects)),
+                                        np.int64))
+            if lens is not None and codes is not None:
+                lengths.append(lens)
+                flat.append(codes)
+                at = first + len(lens)
+        counts = np.bincount(np.concatenate(self._which), minlength=n) if self._which else np.zeros(n, np.int64)
+        empty = np.zeros(0, np.int64)
+        return (ids, np.concatenate(lengths) if lengths else empty, np.concatenate(flat) if flat else empty,
+                counts.astype(np.int64))
 
     def __len__(self) -> int:
         return self._size + len(self._open[0])

@@ -19,6 +19,9 @@ from collections.abc import Iterator
 from itertools import repeat
 from typing import TextIO
 
+import numpy as np
+import numpy.typing as npt
+
 from .checks import MAX_LINE, Limits, PabulibError, ballot_of
 from .table import BallotTable
 
@@ -33,6 +36,9 @@ SINK_DISTINCT = 2_000
 #: and every character that str.splitlines or str.strip treats differently from readline or a space.
 _UNUSUAL = re.compile('["\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f'
                       '\u3000\udc80-\udcff]')
+
+#: The number of ones in each byte.
+_ONES = np.array([bin(n).count("1") for n in range(256)], dtype=np.int64)
 
 
 class Blocks:
@@ -113,7 +119,8 @@ class Chain(io.TextIOBase):
 class FastVotes:
     """Reads plain blocks of VOTES lines for one file (see the module)."""
 
-    def __init__(self, header: list[str], costs: dict[str, int], limits: Limits, table: BallotTable) -> None:
+    def __init__(self, header: list[str], costs: dict[str, int], limits: Limits, table: BallotTable,
+                 bulk: bool = True) -> None:
         at = {name: i for i, name in enumerate(header)}  # a repeated name: the last column, as dict(zip()) does
         self.width = len(header)
         self.vote = at["vote"]
@@ -121,6 +128,14 @@ class FastVotes:
         self.stored = [at[name] for name in table.columns]
         self.costs, self.limits, self.table = costs, limits, table
         self.seen: dict[str | tuple[str, str], int] = {}  # a vote's text (and points) -> its kind
+        # Approval votes are checked a block at a time as numbers (see _check_many), unless the
+        # ballots go on to a sink (its table forgets its votes) or a project id is empty.
+        self.bulk = bulk and not limits.cumulative and "" not in costs
+        if self.bulk:
+            table.code_ids = list(costs)
+            self.position = {pid: i for i, pid in enumerate(costs)}
+            self.cost_of = np.array(list(costs.values()), dtype=np.int64)
+            self.words = max(1, (len(costs) + 31) // 32)
 
     @staticmethod
     def stored_columns(header: list[str], cumulative: bool) -> tuple[list[str], bool]:
@@ -161,7 +176,15 @@ class FastVotes:
         if self.points is not None:
             keys = list(zip(votes, cells[self.points::width]))
         seen = self.seen
-        for key in [k for k in dict.fromkeys(keys) if k not in seen]:  # in order of first appearance
+        new = [k for k in dict.fromkeys(keys) if k not in seen]  # in order of first appearance
+        if self.bulk and new:
+            texts: list[str] = new  # type: ignore[assignment]  # approval: the keys are the votes
+            got = self._check_many(texts)
+            if got is not None:
+                first = self.table.new_texts(texts, *got)
+                seen.update(zip(texts, range(first, first + len(texts))))
+                new = []
+        for key in new:
             vote, points = (key, None) if isinstance(key, str) else key
             kind = self._check(vote, points, first_line)
             if kind is None:
@@ -206,6 +229,34 @@ class FastVotes:
         """Forget the distinct votes seen (a reader that hands ballots on, once there are many)."""
         self.seen.clear()
         self.table.forget_kinds()
+
+    def _check_many(self, votes: list[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
+        """Each vote's number of projects and their indices into the file's projects, flat, if
+        every one of these approval votes (none empty) keeps the rules; else None, and the caller
+        checks them one by one (which finds the one that fails, or accepts what this cannot, such
+        as spaces around an id)."""
+        flat = ",".join(votes).split(",")
+        try:
+            codes = np.fromiter(map(self.position.__getitem__, flat), np.int64, len(flat))
+        except KeyError:
+            return None  # an id not known as it stands
+        lens = np.fromiter(map(str.count, votes, repeat(",")), np.int64, len(votes)) + 1
+        limits = self.limits
+        if ((limits.max_len is not None and int(lens.max()) > limits.max_len)
+                or (limits.min_len is not None and int(lens.min()) < limits.min_len)):
+            return None
+        starts = np.cumsum(lens) - lens
+        if limits.max_cost is not None and int(np.add.reduceat(self.cost_of[codes], starts).max()) > limits.max_cost:
+            return None
+        # Each project once per vote: the sum of 2**index over a vote's projects (in words of 32
+        # bits, exact in floats) has as many ones as the vote has projects only if none repeats.
+        words = self.words
+        rows = np.bincount(np.repeat(np.arange(len(votes)) * words, lens) + (codes >> 5),
+                           weights=np.ldexp(1.0, (codes & 31).astype(np.int32)), minlength=len(votes) * words)
+        ones = _ONES[rows.astype(np.uint64).view(np.uint8)].reshape(len(votes), -1).sum(axis=1)
+        if not np.array_equal(ones, lens):
+            return None
+        return lens, codes
 
     def _check(self, vote: str, points: str | None, line: int) -> int | None:
         """The kind of a vote not seen before, or None if it breaks a rule (read again to say which)."""
