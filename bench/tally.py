@@ -17,6 +17,11 @@ other, and reports each one's wall time, time to its first line of output and pe
 the process, from wait4), and the ratio of wall times: what a person running a recount waits for.
 --synthetic adds generated files of the size of real elections (bench/pbgen.py). --reading
 times read_pabulib alone next to reading and decoding the file's bytes, with the memory it adds.
+
+Where pabutools cannot finish MES add1 (a city's election: hours of plain MES runs), --exact-check
+compares Engage's add1 search (float screens, skips and certified leaps) with Engage's plain add1:
+one exact MES run at every budget step from the first, the rule as pabutools states it (the tests
+hold that plain add1 against pabutools on the real files). Same steps, same budget, same winners.
 """
 
 from __future__ import annotations
@@ -182,6 +187,35 @@ def reading(files: list[Path]) -> None:
         print(f"{path.stem[:36]:<36} {size:6.1f} {raw:8.3f} {parsed:8.3f} {parsed / raw:5.1f}x {extra:14.0f}", flush=True)
 
 
+def exact_check(files: list[Path]) -> int:
+    """The add1 search against exact plain stepping, per file (with --min-votes 0); mismatches."""
+    from fractions import Fraction
+
+    from engage.tally.add1 import Add1
+    from engage.tally.model import Compiled
+    from engage.tally.shares import prepare
+
+    mismatches = 0
+    print(f"{'file':<36} {'search s':>8} {'plain s':>8} {'steps':>6}  same")
+    for path in files:
+        election = read_pabulib(path)
+        cp = Compiled.of(election)
+        pd = prepare(cp)
+        free = [i for i in range(len(cp.ids)) if cp.score[i] > 0 and cp.costs[i] == 0]
+        active = [i for i in range(len(cp.ids)) if cp.score[i] > 0 and cp.costs[i] > 0]
+        b0 = Fraction(election.budget, cp.n_voters)
+        t = time.perf_counter()
+        fast, k_fast = Add1(cp, pd, active, free, election.budget, b0).search()
+        t_fast = time.perf_counter() - t
+        t = time.perf_counter()
+        plain, k_plain = Add1(cp, pd, active, free, election.budget, b0).linear()
+        t_plain = time.perf_counter() - t
+        same = (k_fast, fast.b, fast.selected) == (k_plain, plain.b, plain.selected)
+        mismatches += not same
+        print(f"{path.stem[:36]:<36} {t_fast:8.2f} {t_plain:8.2f} {k_plain:6d}  {'yes' if same else 'NO'}", flush=True)
+    return mismatches
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*", type=Path)
@@ -190,6 +224,8 @@ def main() -> int:
     parser.add_argument("--pabutools-timeout", type=float, default=300.0)
     parser.add_argument("--whole-process", action="store_true", help="time whole processes, side by side")
     parser.add_argument("--reading", action="store_true", help="time reading the files only")
+    parser.add_argument("--exact-check", action="store_true",
+                        help="MES add1: the fast search against exact plain stepping")
     parser.add_argument("--synthetic", default="", help="comma-separated shapes of bench/pbgen.py to add")
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the synthetic files' voters")
     args = parser.parse_args()
@@ -198,6 +234,8 @@ def main() -> int:
     if args.reading:
         reading(files)
         return 0
+    if args.exact_check:
+        return 1 if exact_check(files) else 0
     if args.whole_process:
         mismatches = whole_process(files, args.rules.split(","), args.pabutools_timeout)
         if mismatches:

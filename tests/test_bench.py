@@ -80,3 +80,12 @@ def test_tally_benchmark_runs_in_process():
 def test_pabulib_import_benchmark_runs():
     out = run_bench("pb_import.py", "--short")
     assert re.search(r"20000 votes .* 20000 ballots in the box", out) and re.search(r"peak memory \d+ MB", out)
+
+
+@pytest.mark.slow
+def test_tally_benchmark_checks_add1_against_plain_stepping():
+    """Where pabutools cannot finish MES add1, the bench holds the fast search against exact stepping."""
+    out = run_bench("tally.py", "--exact-check", "tests/data/pabulib/Netherlands_Assen_2024.pb",
+                    "--synthetic", "wieliczka", "--scale", "0.02")
+    assert re.search(r"Netherlands_Assen_2024\s+\d+\.\d+\s+\d+\.\d+\s+\d+\s+yes", out), out
+    assert re.search(r"synthetic_wieliczka_x0\.02_v1\s+\d+\.\d+\s+\d+\.\d+\s+\d+\s+yes", out), out
