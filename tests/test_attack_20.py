@@ -86,6 +86,16 @@ def test_results_json_of_an_imported_pot_names_the_files_project_ids(app, client
         publish_results(db.session.get(Pot, pot_id))
     body = json.loads(client.get(f"/en/pb/{pot_id}/results.json").get_data(as_text=True))
     assert sorted(p.get("source_id") for p in body["projects"]) == ["P0036", "P0041", "P0056"]
+    # The CSV names them too, in both languages, beside Engage's own ids.
+    import csv
+    import io
+
+    for lang in ("en", "cy"):
+        text = client.get(f"/{lang}/pb/{pot_id}/results.csv").get_data().decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert sorted(r["source_id"] for r in rows) == ["P0036", "P0041", "P0056"]
+        assert {r["project_id"]: r["source_id"] for r in rows} == \
+            {str(p["id"]): p["source_id"] for p in body["projects"]}
 
 
 def test_equal_shares_on_the_largest_budget_an_import_accepts_finishes():

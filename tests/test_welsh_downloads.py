@@ -12,7 +12,7 @@ from helpers import sign_in
 from pb_helpers import publish_results, vote
 
 CODES = ("project_id", "result_code", "other_result_code", "rule", "threshold", "tie_break_position", "completion",
-         "currency", "engine_version")
+         "currency", "engine_version", "source_id")
 
 
 def _published_pot(app, client):  # type: ignore[no-untyped-def]

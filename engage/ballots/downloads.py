@@ -7,7 +7,8 @@ values never change with the language (documented in the README's open data): ``
 it was counted, the same on every row: ``rule`` (the official one), ``threshold`` (the fewest votes a
 project needed; empty: any), ``tie_break_position`` (the project's place in the tie-break order, 1 wins
 a tie), ``completion`` (what spent the money equal shares left; empty for greedy), ``currency`` and
-``engine_version`` (``engage.version.TALLY_ENGINE_VERSION``).
+``engine_version`` (``engage.version.TALLY_ENGINE_VERSION``); last, ``source_id``: an imported pot's
+project id in its pabulib file (as in its ``.pb`` download; empty for a pot made here).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from .results import PublishedResult
 
 #: The headings that stay the same in every language (stable codes for programs).
 CODE_COLUMNS = ("project_id", "result_code", "other_result_code", "rule", "threshold", "tie_break_position",
-                "completion", "currency", "engine_version")
+                "completion", "currency", "engine_version", "source_id")
 
 
 def result_code(explanation: dict[str, object]) -> str:
@@ -69,5 +70,6 @@ def results_csv(pot: Pot, result: PublishedResult, lang: str) -> str:
         writer.writerow([row.id, title, row.cost, row.votes, row.score, _funded(row.funded), why,
                          "; ".join(figures), _would_be(row.other_funded),
                          result_code(row.explanation), result_code(result.other["explanations"][row.id]),
-                         *before, place.get(row.id, ""), *after])
+                         *before, place.get(row.id, ""), *after,
+                         (row.project.source_id or "") if row.project else ""])
     return out.getvalue()
