@@ -23,6 +23,11 @@ from .model import Ballot
 SEP = "\x00"
 #: Voters held in the open (not yet packed) block of ballots added one at a time.
 _OPEN_BLOCK = 65_536
+#: Votes are kept and grouped as numbers (``codes``) only for files with at most this many projects,
+#: and grouped so only while (distinct votes) x (words of 32 projects) stays under CODED_CELLS: each
+#: vote is a row of bits then, and a file of thousands of projects would make the rows huge.
+CODED_PROJECTS = 1024
+CODED_CELLS = 1 << 23
 
 
 class BallotTable(Sequence[Ballot]):
@@ -151,24 +156,27 @@ class BallotTable(Sequence[Ballot]):
         """The distinct votes as numbers, for the tally: (project ids, per kind its number of
         projects, their indices into those ids flat, per kind its number of voters).
 
-        None when some vote has points (the tally then reads :meth:`distinct`).
+        None when some vote has points, or there are too many projects or votes for rows of bits
+        (CODED_PROJECTS, CODED_CELLS): the tally then reads :meth:`distinct`.
         """
         self._pack()
         n = self.n_kinds()
+        if any(points is not None for _, points in self._kinds):
+            return None
+        if not self.code_ids:  # no block was read as numbers: the ids the votes name
+            self.code_ids = sorted({p for projects, _ in self.kinds for p in projects})
+        ids = self.code_ids
+        if len(ids) > CODED_PROJECTS or n * ((len(ids) + 31) // 32) > CODED_CELLS:
+            return None
         lengths: list[npt.NDArray[np.int64]] = []
         flat: list[npt.NDArray[np.int64]] = []
         at = 0
-        ids = self.code_ids
         position: dict[str, int] | None = None
         for first, lens, codes in [*self._codes, (n, None, None)]:
             if first > at:  # kinds added one at a time: numbered here
                 if position is None:
-                    if not ids:
-                        ids = self.code_ids = sorted({p for projects, _ in self._kinds for p in projects})
                     position = {pid: i for i, pid in enumerate(ids)}
                 some = self._kinds[at:first]
-                if any(points is not None for _, points in some):
-                    return None
                 lengths.append(np.fromiter(map(len, (projects for projects, _ in some)), np.int64, len(some)))
                 flat.append(np.fromiter(map(position.__getitem__, (p for projects, _ in some for p in projects)),
                                         np.int64))

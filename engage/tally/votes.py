@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .checks import MAX_LINE, Limits, PabulibError, ballot_of
-from .table import BallotTable
+from .table import CODED_CELLS, CODED_PROJECTS, BallotTable
 
 #: Characters read a block at a time (about one megabyte).
 BLOCK = 1 << 20
@@ -129,8 +129,9 @@ class FastVotes:
         self.costs, self.limits, self.table = costs, limits, table
         self.seen: dict[str | tuple[str, str], int] = {}  # a vote's text (and points) -> its kind
         # Approval votes are checked a block at a time as numbers (see _check_many), unless the
-        # ballots go on to a sink (its table forgets its votes) or a project id is empty.
-        self.bulk = bulk and not limits.cumulative and "" not in costs
+        # ballots go on to a sink (its table forgets its votes), a project id is empty or there are
+        # too many projects for a row of bits per vote.
+        self.bulk = bulk and not limits.cumulative and "" not in costs and 0 < len(costs) <= CODED_PROJECTS
         if self.bulk:
             table.code_ids = list(costs)
             self.position = {pid: i for i, pid in enumerate(costs)}
@@ -235,6 +236,8 @@ class FastVotes:
         every one of these approval votes (none empty) keeps the rules; else None, and the caller
         checks them one by one (which finds the one that fails, or accepts what this cannot, such
         as spaces around an id)."""
+        if len(votes) * self.words > CODED_CELLS:
+            return None  # a block of very many new votes on a long list: checked one by one
         flat = ",".join(votes).split(",")
         try:
             codes = np.fromiter(map(self.position.__getitem__, flat), np.int64, len(flat))

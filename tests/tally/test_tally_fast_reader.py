@@ -208,3 +208,26 @@ def test_blocks_checked_together_and_vote_by_vote_compile_alike(monkeypatch: pyt
     compiled = Compiled.of(fast)
     # a, b, C, {a,b}, {a,C}, {a,b,C}: six groups however the ids were ordered or spaced.
     assert len(compiled.mult) == 6 and int(compiled.mult.sum()) == 199
+
+
+def test_a_file_of_very_many_projects_is_read_and_grouped_vote_by_vote(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Votes become rows of bits, one per 32 projects; a file of thousands of projects (none real
+    has more than a few hundred) would make those rows huge, so past CODED_PROJECTS the reader and
+    the tally keep to the one-vote-at-a-time path (and past CODED_CELLS the grouping does)."""
+    from engage.tally import table as table_module
+
+    n = table_module.CODED_PROJECTS + 1
+    head = "META\nkey;value\nbudget;1000\nvote_type;approval\nPROJECTS\nproject_id;cost\n"
+    source = head + "".join(f"p{i};{i % 7 + 1}\n" for i in range(n)) + "VOTES\nvoter_id;vote\n" + \
+        "".join(f"{v};p{v % n},p{(v + 1) % n}\n" for v in range(1, n + 200))
+    fast, slow = both(source, monkeypatch)
+    assert isinstance(fast, Election) and fast == slow
+    assert isinstance(fast.ballots, BallotTable) and not fast.ballots._codes and fast.ballots.codes() is None
+    assert _same_compiled(fast, slow)  # type: ignore[arg-type]
+    # A smaller cap on the cells: the grouping falls back too, with the same arrays.
+    small = parse_pabulib(HEAD + "VOTES\nvoter_id;vote\n1;a,b\n2;b\n3;C,a\n")
+    assert isinstance(small.ballots, BallotTable) and small.ballots.codes() is not None
+    monkeypatch.setattr(table_module, "CODED_CELLS", 2)
+    assert small.ballots.codes() is None
+    assert _same_compiled(small, Election(small.budget, small.projects, tuple(small.ballots), small.ballot_type,
+                                          small.meta))
