@@ -56,7 +56,7 @@ class Add1:
         self.cp, self.pd, self.active, self.free = cp, pd, active, free
         self.budget, self.b0 = budget, b0
         self.mult = cp.mult.astype(float)
-        self.screen = Screener(cp, pd, active)
+        self.screen = Screener(cp, pd, active, least_step=1.0)  # the steps are whole units of b
         # Past the dearest project every supported project is bought, so the search stops by then.
         self.k_cap = max(cp.costs, default=0) + 2
         self.looked = 0  # steps screened

@@ -50,8 +50,11 @@ class Screener:
     rounds and leave the rest alone.
     """
 
-    def __init__(self, cp: Compiled, pd: list[ProjectArrays], active: list[int]) -> None:
+    def __init__(self, cp: Compiled, pd: list[ProjectArrays], active: list[int], least_step: float = 0.0) -> None:
         self.cp, self.pd, self.active = cp, pd, active
+        #: The least distance between two budgets the caller asks about (add1's steps: 1). Once a
+        #: run's limit is below it, its later rounds' limits are not worked out (see _buy).
+        self.least_step = least_step
         self.snaps: list[Snapshot] = []
         self.costs = np.array([float(pr.cost) for pr in pd])
         self.cost_f = self.costs.tolist()
@@ -233,9 +236,17 @@ class Screener:
         # makes q * w just q, so the products are skipped there (the same floats).
         g, is_poor, beta, sl = pr.groups, ev.poor, ev.beta, st.slope.take(pr.groups)
         qw, dqw = (ev.q, ev.dq) if self.binary[s] else (ev.q * self.wf[s], ev.dq * self.wf[s])
-        h0, dh, sign = beta - qw, sl - dqw, 1.0 - 2.0 * is_poor  # sign: -1.0 for the poor, else 1.0
-        delta = min(st.delta, step_limit(sign * h0, sign * dh, np.maximum(np.abs(beta), qw) + 1e-300, st.b))
-        st.delta = min(delta, self._competitors(st, np.flatnonzero(others), s, min(delta, st.run_delta)))
+        h0, dh = beta - qw, sl - dqw
+        if st.run_delta < self.least_step:
+            # An earlier round's decision holds for less than the least step: the next run asked
+            # about (a larger budget) computes that round again, and with it every later one that
+            # it does not find decided as here, and this run cannot skip a step. So this round's
+            # limit would serve no one: it is taken as 0, which holds (nothing is taken over).
+            st.delta = 0.0
+        else:
+            sign = 1.0 - 2.0 * is_poor  # -1.0 for the poor, else 1.0
+            delta = min(st.delta, step_limit(sign * h0, sign * dh, np.maximum(np.abs(beta), qw) + 1e-300, st.b))
+            st.delta = min(delta, self._competitors(st, np.flatnonzero(others), s, min(delta, st.run_delta)))
         new_val, new_slope = np.where(is_poor, 0.0, h0), np.where(is_poor, 0.0, dh)
         st.val[g], st.slope[g] = new_val, new_slope
         st.change = (g, new_val, new_slope)

@@ -110,15 +110,18 @@ def test_a_certificate_refuses_budgets_where_the_winners_change() -> None:
 
 
 @SETTINGS
-@given(elections(projects=10), st.lists(st.integers(0, 60), min_size=2, max_size=20))
-def test_a_screen_that_reuses_rounds_reports_what_a_fresh_screen_reports(e: Election, steps: list[int]) -> None:
+@given(elections(projects=10), st.lists(st.integers(0, 60), min_size=2, max_size=20), st.sampled_from([0.0, 1.0]))
+def test_a_screen_that_reuses_rounds_reports_what_a_fresh_screen_reports(e: Election, steps: list[int],
+                                                                          least_step: float) -> None:
     # Budgets up and down, as the search visits them: rounds taken over from earlier runs (each
-    # computed at its own budget) must show their prices at the budget asked for.
+    # computed at its own budget) must show their prices at the budget asked for. With least_step
+    # (add1's: whole steps, sometimes the same one again) a run works out no limits past one
+    # under a step, and later runs take over only what still holds.
     cp = Compiled.of(e)
     pd = prepare(cp)
     active = [i for i in range(len(cp.ids)) if cp.costs[i] > 0 and cp.score[i] > 0]
     b0 = Fraction(e.budget, cp.n_voters)
-    screen = Screener(cp, pd, active)
+    screen = Screener(cp, pd, active, least_step)
     for k in steps:
         reused, fresh = screen.run(b0 + k), Screener(cp, pd, active).run(b0 + k)
         if fresh.close or reused.close:
@@ -128,15 +131,16 @@ def test_a_screen_that_reuses_rounds_reports_what_a_fresh_screen_reports(e: Elec
             assert abs(a.ratio - z.ratio) <= 1e-9 * z.ratio, k
 
 
+@pytest.mark.parametrize("least_step", [0.0, 1.0])
 @pytest.mark.parametrize("name", ["Canada_Stanford_Dataset_PB_Dieppe_2018_vote_approvals.pb", "Netherlands_Assen_2024.pb"])
-def test_rounds_taken_over_from_older_runs_show_prices_at_the_new_budget(name: str) -> None:
+def test_rounds_taken_over_from_older_runs_show_prices_at_the_new_budget(name: str, least_step: float) -> None:
     # Real elections, where one step takes rounds over from runs at several earlier budgets.
     e = read_pabulib(DATA / name)
     cp = Compiled.of(e)
     pd = prepare(cp)
     active = [i for i in range(len(cp.ids)) if cp.costs[i] > 0 and cp.score[i] > 0]
     b0 = Fraction(e.budget, cp.n_voters)
-    screen = Screener(cp, pd, active)
+    screen = Screener(cp, pd, active, least_step)
     for k in range(200, 240):
         reused, fresh = screen.run(b0 + k), Screener(cp, pd, active).run(b0 + k)
         assert reused.selected == fresh.selected, k
