@@ -151,6 +151,8 @@ class Screener:
         total = float(beta @ pr.m)
         if total < pr.cost * (1 + TOL):
             st.close = st.close or total >= pr.cost * (1 - TOL)
+            if st.run_delta < self.least_step:
+                return total, math.nan  # its limit is not worked out (see _out)
             return total, float(st.slope.take(pr.groups) @ pr.m)
         # The sort-and-scan answer without the sort (see short_of_money).
         key = beta if self.binary[p] else beta / pr.w
@@ -179,8 +181,7 @@ class Screener:
                 break
             ev = self._evaluate(st, p)
             if not isinstance(ev, _Eval):
-                alive[p] = False
-                st.delta = min(st.delta, step_limit1(costs[p] - ev[0], -ev[1], costs[p], st.b))
+                self._out(st, p, ev)
                 continue
             ratio = ev.q / costs[p]
             rho[p], drho[p] = ratio, ev.dq / costs[p]
@@ -197,9 +198,19 @@ class Screener:
             ev = self._evaluate(st, p)
             if isinstance(ev, _Eval):
                 st.rho[p], st.drho[p] = ev.q / self.costs[p], ev.dq / self.costs[p]
-            else:  # unaffordable: out of the race, and it must stay so for the b step
-                st.alive[p] = False
-                st.delta = min(st.delta, step_limit1(self.costs[p] - ev[0], -ev[1], self.costs[p], st.b))
+            else:
+                self._out(st, p, ev)
+
+    def _out(self, st: RunState, p: int, held: tuple[float, float]) -> None:
+        """p is unaffordable now (its supporters hold ``held``: money, its slope in b): out of the
+        race, and it must stay so while b grows by the round's limit. Once the run's limit is under
+        the least step that limit is not worked out, as in _buy: 0."""
+        st.alive[p] = False
+        if st.run_delta < self.least_step:
+            st.delta = 0.0
+        else:
+            cost = self.cost_f[p]
+            st.delta = min(st.delta, step_limit1(cost - held[0], -held[1], cost, st.b))
 
     @staticmethod
     def _choose(st: RunState, found: list[tuple[int, _Eval]],
