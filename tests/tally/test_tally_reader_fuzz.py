@@ -162,20 +162,26 @@ def generate(rng: random.Random) -> dict[str, Any]:
     cost = dict(zip(ids, costs))
     anchors = [v for v in chosen if v]
     limits: dict[str, int] = {}
+    edges = []  # the votes the limits were set from
     if anchors and rng.random() < 0.3:
-        limits["max_length"] = max(1, len(rng.choice(anchors)) + rng.choice([-1, 0, 0, 1, 5]))
+        edges.append(rng.choice(anchors))
+        limits["max_length"] = max(1, len(edges[-1]) + rng.choice([-1, 0, 0, 1, 5]))
     if anchors and rng.random() < 0.2:
-        limits["min_length"] = max(0, len(rng.choice(anchors)) + rng.choice([0, 0, 1, -3]))
+        edges.append(rng.choice(anchors))
+        limits["min_length"] = max(0, len(edges[-1]) + rng.choice([0, 1, 1, -3]))
     if anchors and rng.random() < 0.25:
-        limits["max_sum_cost"] = max(1, sum(map(cost.__getitem__, rng.choice(anchors))) + rng.choice([-1, 0, 0, 1]))
+        edges.append(rng.choice(anchors))
+        limits["max_sum_cost"] = max(1, sum(map(cost.__getitem__, edges[-1])) + rng.choice([-1, 0, 0, 1]))
         if rng.random() < 0.1:
             limits["max_sum_cost"] = rng.choice([MAX_AMOUNT, 2 * MAX_AMOUNT])
     meta += [(k, str(v)) for k, v in limits.items()]
     if kind == "cumulative" and rng.random() < 0.5:
         meta.append(("max_sum_points", str(rng.randint(1, 20))))
     rng.shuffle(meta)
-    keep = {id(v) for v in anchors if rng.random() < 0.1}
+    # Half the votes a limit was set from are kept as they are and cast at least once (below).
+    keep = {id(v) for v in edges if rng.random() < 0.5}
     pool = []
+    cast = []
     for items in chosen:
         if id(items) not in keep and rng.random() >= damage:
             items = _within(items, ids, costs, limits)
@@ -184,20 +190,31 @@ def generate(rng: random.Random) -> dict[str, Any]:
         if kind == "cumulative" and rng.random() < damage / 4:
             points += ",1"  # points that do not match the projects
         pool.append((text, points))
+        if id(items) in keep:
+            cast.append((text, points))
     rng.shuffle(pool)
     weights = [1 / (i + 1) for i in range(len(pool))]
     rows = []
-    for voter in range(1, rng.choice([1, 5, 30, 200, 600]) + 1):
-        text, points = rng.choices(pool, weights)[0]
+    voters = rng.choice([1, 5, 30, 200, 600])
+    at = {rng.randint(1, voters): vote for vote in cast}
+    for voter in range(1, voters + 1):
+        text, points = at.get(voter) or rng.choices(pool, weights)[0]
         cells = {"voter_id": str(voter), "vote": text, "age": str(rng.randint(18, 90)),
                  "sex": rng.choice(["M", "F", ""]), "points": points, "": rng.choice(["", "x"])}
+        if rng.random() < row_damage:  # a value only csv reads: quoted (a ';', a line break) or odd spaces
+            odd = ['"x; y"', '"two\nlines"', '"a ""quote"""', "\xa0F\xa0", " M "]
+            cells[rng.choice(["age", "sex", ""])] = rng.choice(odd)
         row = [cells[c] for c in header]
         r = rng.random() / row_damage if row_damage else 1.0
-        if r < 0.01 / 0.05:
+        if r < 0.1:
             row = row[:-1] if len(row) > 1 else row  # too few columns
-        elif r < 0.02 / 0.05:
+        elif r < 0.2:
             row = row + ["extra"]
-        elif r < 0.04 / 0.05:
+        elif r < 0.5:
+            # Empty cells past the header's: fine for csv, but the block reader refuses the block,
+            # after it has kept its new votes before the row (kinds that nobody then casts).
+            row = row + [""] * rng.randint(1, 2)
+        elif r < 0.8:
             rows.append("")  # a blank row
         elif r < 1:
             rows.append(";" * (len(header) - 1))
