@@ -36,7 +36,7 @@ from engage.tally.model import Compiled
 from engage.tally.table import BallotTable
 
 SEED = 20261206
-FILES = 300
+FILES = 250
 
 
 # -- generating files ---------------------------------------------------------------------------
@@ -135,7 +135,8 @@ def _length(rng: random.Random, n: int) -> int:
 
 def generate(rng: random.Random) -> dict[str, Any]:
     """One file's text and how to read it."""
-    n = rng.choice([1, 2, 3, 5, 8, 31, 32, 33, 63, 64, 65, 96, 97, rng.randint(1, 140), rng.randint(100, 300)])
+    n = rng.choice([1, 2, 3, 5, 8, 31, 32, 33, 63, 64, 65, 96, 97, rng.randint(1, 140), rng.randint(100, 300),
+                   rng.choice([1024, 1025])])  # over 1,024 projects, votes are not kept as numbers
     ids = _ids(rng, n)
     costs = [_cost(rng) for _ in ids]
     kind = rng.choices(["approval", "choose-1", "cumulative"], weights=[80, 8, 12])[0]
