@@ -15,9 +15,8 @@ distinct votes come partly in bulk and partly one by one; files that can only be
 time; CRLF, lone CR and a BOM.
 
 The reference is the csv reader alone, from the VOTES header on (``_line_at_a_time``), not only the
-block reader made to refuse every block: that one reads on through ``Blocks.rest`` and shares its
-fault (see the xfail test at the end). Until that is fixed the generated files are read through
-``NoSplitCRLF``, whose reads never end between "\r" and "\n".
+block reader made to refuse every block: that one reads on through ``Blocks.rest``, which named
+lines one too far on when a read ended between "\r" and "\n" (the test at the end; fixed).
 """
 from __future__ import annotations
 
@@ -247,25 +246,10 @@ class ReadlineOnly:
         return self.inner.readline(-1 if size is None else size)
 
 
-class NoSplitCRLF(io.StringIO):
-    """A file whose reads never end between the "\r" and "\n" of a line end (see
-    test_a_block_refused_after_a_read_that_ends_between_cr_and_lf_names_the_right_line: the reader
-    names the wrong line when one does)."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text, newline="")
-
-    def read(self, size: int | None = -1) -> str:
-        got = super().read(size)
-        if got.endswith("\r"):
-            got += super().read(1)
-        return got
-
-
-def _source(case: dict[str, Any], guard: bool) -> object:
+def _source(case: dict[str, Any]) -> object:
     if case["readline_only"]:
         return ReadlineOnly(case["text"])
-    return NoSplitCRLF(case["text"]) if guard else case["text"]
+    return case["text"]
 
 
 def _outcome(source: object, **kwargs: Any) -> object:
@@ -295,7 +279,7 @@ def _selected(election: Election, rule: str) -> object:
         return ("raised", type(exc).__name__, str(exc))
 
 
-def check_file(case: dict[str, Any], monkeypatch: pytest.MonkeyPatch, rng: random.Random, guard: bool = True) -> str:
+def check_file(case: dict[str, Any], monkeypatch: pytest.MonkeyPatch, rng: random.Random) -> str:
     """Assert the readers agree on one generated file; returns what the file was (for counts).
 
     The readers: the block reader as it is; the block reader refusing every block (what the
@@ -304,14 +288,14 @@ def check_file(case: dict[str, Any], monkeypatch: pytest.MonkeyPatch, rng: rando
     source = case["text"]
     with monkeypatch.context() as m:
         m.setattr(votes_module, "BLOCK", case["block"])
-        fast = _outcome(_source(case, guard))
+        fast = _outcome(_source(case))
         # The same file again, this time compiled before any ballot is built (kinds still text).
-        fast_compiled_first = _outcome(_source(case, guard))
+        fast_compiled_first = _outcome(_source(case))
         m.setattr(votes_module.FastVotes, "read", lambda self, text, first_line: None)
-        refused = _outcome(_source(case, guard))
+        refused = _outcome(_source(case))
     with monkeypatch.context() as m:
         m.setattr(pabulib_module._Reader, "_votes", _line_at_a_time)
-        slow = _outcome(_source(case, guard))
+        slow = _outcome(_source(case))
     assert fast == slow, source
     assert refused == slow, source
     if not isinstance(fast, Election):
@@ -346,9 +330,9 @@ def check_file(case: dict[str, Any], monkeypatch: pytest.MonkeyPatch, rng: rando
     with monkeypatch.context() as m:
         m.setattr(pabulib_module, "SINK_BLOCK", case["sink_block"])
         m.setattr(pabulib_module, "SINK_DISTINCT", case["sink_distinct"])
-        sunk = _outcome(_source(case, guard), sink=got["fast"].append)
+        sunk = _outcome(_source(case), sink=got["fast"].append)
         m.setattr(pabulib_module._Reader, "_votes", _line_at_a_time)
-        sunk_slow = _outcome(_source(case, guard), sink=got["slow"].append)
+        sunk_slow = _outcome(_source(case), sink=got["slow"].append)
     assert got["fast"] == got["slow"], source
     if isinstance(fast, Election):
         assert isinstance(sunk, Election) and sunk.ballots == ()
@@ -371,7 +355,7 @@ def test_fast_reader_agrees_on_generated_files(monkeypatch: pytest.MonkeyPatch) 
     assert kinds.get("one by one", 0) >= FILES // 20, kinds
 
 
-# -- a disagreement found by the fuzzing, not fixed yet -------------------------------------------
+# -- a disagreement the fuzzing found (fixed in Blocks.rest) --------------------------------------
 
 CRLF_HEAD = ("META\r\nkey;value\r\nbudget;100\r\nvote_type;approval\r\nPROJECTS\r\nproject_id;cost\r\na;60\r\nb;40\r\n"
              "VOTES\r\nvoter_id;vote\r\n")
@@ -388,8 +372,6 @@ def _cr_split_rows(size: int) -> str:
     raise AssertionError("no padding puts a line's \\r at the end of the first read")
 
 
-@pytest.mark.xfail(strict=True, reason="votes.Blocks/Chain: a read that ends between \\r and \\n leaves the \\n for "
-                                       "the csv reader as a line of its own, so later lines are numbered one too many")
 @pytest.mark.parametrize("size", ["tiny", "default", "sink"])
 def test_a_block_refused_after_a_read_that_ends_between_cr_and_lf_names_the_right_line(
         size: str, monkeypatch: pytest.MonkeyPatch) -> None:
