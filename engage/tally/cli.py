@@ -25,6 +25,9 @@ def pb_cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 def tally_command(path: str, rule: str, min_votes: int | None, as_json: bool) -> None:
     """Tally the pabulib file PATH and print the winners in selection order."""
+    if not as_json:
+        # At once, before numpy is even imported: the person running a recount sees it has started.
+        click.echo(f"file: {path}")
     # Imported here, not at the top: --help and a mistyped option answer without numpy.
     from .pabulib import PabulibError, read_pabulib
     from .rules import tally

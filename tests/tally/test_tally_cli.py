@@ -15,8 +15,9 @@ def test_tally_prints_winners_cost_and_timings() -> None:
     result = CliRunner().invoke(pb_cli, ["tally", str(ASSEN), "--rule", "mes-add1"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[1] == "winners: 3 9 11 2 13 14 5 6 12"
-    assert lines[2] == "total cost: 76700 of 100000 EUR"
+    assert lines[0] == f"file: {ASSEN}"  # printed at once, before the file is read
+    assert lines[2] == "winners: 3 9 11 2 13 14 5 6 12"
+    assert lines[3] == "total cost: 76700 of 100000 EUR"
     assert "its supporters' remaining shares" in result.stdout
     assert lines[-1].startswith("time: read ")
 
@@ -44,7 +45,7 @@ def test_bad_file_exits_2_with_one_line(tmp_path: Path) -> None:
     bad.write_text(ASSEN.read_text(encoding="utf-8-sig").replace("3;7200;", "3;lots;"), encoding="utf-8")
     result = CliRunner().invoke(pb_cli, ["tally", str(bad)])
     assert result.exit_code == 2
-    assert result.stdout == ""
+    assert result.stdout == f"file: {bad}\n"  # the line printed at the start; nothing more
     assert result.stderr.count("\n") == 1
     assert "line 20: cost 'lots' is not a number" in result.stderr
     missing = CliRunner().invoke(pb_cli, ["tally", str(tmp_path / "nope.pb")])
