@@ -6,6 +6,7 @@ import math
 import os
 import secrets
 from collections.abc import Callable
+from contextlib import ExitStack, suppress
 from dataclasses import replace
 from datetime import date
 from typing import Any, NamedTuple, TextIO
@@ -100,8 +101,12 @@ def import_pabulib(org: Organisation, source: str | TextIO, title: str | None = 
     """
     with write_transaction():
         importer = _Importer(org, title)
-        election = parse_pabulib(source, on_votes=importer.start, sink=importer.take)
-        return importer.finish(election)
+        try:
+            election = parse_pabulib(source, on_votes=importer.start, sink=importer.take)
+            return importer.finish(election)
+        except BaseException as exc:
+            importer.abandon(exc)  # PostgreSQL: its COPY ends before the transaction rolls back
+            raise
 
 
 #: Ballots written per INSERT: memory stays at one chunk of rows, whatever the file's size.
@@ -207,6 +212,11 @@ class _Importer:
                                                                                    for pid in ballot.projects))
         return found
 
+    def abandon(self, exc: BaseException) -> None:
+        """After an error: end what is still being written (nothing once finished)."""
+        if self.insert is not None:
+            self.insert.end_copy(exc)
+
     def finish(self, election: Election) -> Pot:
         pot = self.pot
         assert pot is not None  # the reader refuses a file without VOTES
@@ -233,8 +243,9 @@ STAGED = Table("pb_import_staged", MetaData(), Column("roll_id", String(32)), Co
 class _BulkInsert:
     """Many roll and box rows of one imported pot: staged as read, then written in key order.
 
-    Each chunk is appended to a temporary table (one executemany straight to the driver); at the end
-    one INSERT ... SELECT ... ORDER BY key fills the roll and one the box. The keys are random, so
+    Each chunk is appended to a temporary table (on PostgreSQL through one COPY that stays open while
+    the file is read, so the database stages one chunk while the next is read and made; on SQLite one
+    executemany straight to the driver); at the end one INSERT ... SELECT ... ORDER BY key fills the roll and one the box. The keys are random, so
     that order says nothing of the file's, and each table's B-trees grow at one end instead of taking
     every row at a random place: millions of ballots in seconds, not minutes, and no more memory
     (the database sorts on disk). The statements are built from the table models."""
@@ -242,6 +253,8 @@ class _BulkInsert:
     def __init__(self, pot: Pot, today: date) -> None:
         self.pot, self.today = pot, today
         self.conn = db.session.connection()
+        self.copying: ExitStack | None = None  # PostgreSQL: the COPY, open from the first chunk to the end
+        self.copy: Any = None
         STAGED.drop(self.conn, checkfirst=True)  # left by an import that failed on this connection
         STAGED.create(self.conn)
         compiled = STAGED.insert().compile(dialect=self.conn.dialect)
@@ -262,15 +275,33 @@ class _BulkInsert:
             # COPY (a third of the time of an executemany), its text made here in one piece: a row
             # at a time through the driver took as long as reading the file.
             text = "".join([f"{keys[i:i + 32]}\t{keys[i + 32:i + 64]}{b.copy_line}" for i, b in zip(starts, ballots)])
-            columns = ", ".join(c.name for c in STAGED.columns)
-            with self.conn.connection.driver_connection.cursor() as cursor, \
-                    cursor.copy(f"COPY {STAGED.name} ({columns}) FROM STDIN") as copy:
-                copy.write(text)
+            if self.copying is None:
+                # One COPY for the whole file: the driver sends each chunk and returns at once, and
+                # the database takes it in while the reading goes on (a COPY a chunk waited for each).
+                # Until it ends, nothing else may use the connection (import_pabulib ends it).
+                columns = ", ".join(c.name for c in STAGED.columns)
+                self.copying = ExitStack()
+                cursor = self.copying.enter_context(self.conn.connection.driver_connection.cursor())
+                self.copy = self.copying.enter_context(cursor.copy(f"COPY {STAGED.name} ({columns}) FROM STDIN"))
+            self.copy.write(text)
             return
         rows = [(keys[i:i + 32], keys[i + 32:i + 64], b.total, b.choices) for i, b in zip(starts, ballots)]
         self.conn.exec_driver_sql(self.sql, rows if self.params is None else [self.params(row) for row in rows])
 
+    def end_copy(self, exc: BaseException | None = None) -> None:
+        """End the COPY, if one is open: at the end (the database's error, if any, is raised here), or
+        after ``exc`` (the database is told to drop what it was given; ``exc`` is what is raised)."""
+        copying, self.copying, self.copy = self.copying, None, None
+        if copying is None:
+            return
+        if exc is None:
+            copying.close()
+            return
+        with suppress(Exception):
+            copying.__exit__(type(exc), exc, exc.__traceback__)
+
     def finish(self) -> None:
+        self.end_copy()
         pot, staged = self.pot, STAGED.c
         roll = {"id": staged.roll_id, "pot_id": literal(pot.id), "code_id": null(), "browser_hash": null(),
                 "channel": literal("paper"), "voted_on": literal(self.today, Date)}
