@@ -121,12 +121,8 @@ class _Distinct(NamedTuple):
 
     choices: str
     total: int
-    #: The end of its line in COPY's text format: total and choices, after the two keys.
-    copy_line: str
-
-    @classmethod
-    def of(cls, choices: str, total: int) -> _Distinct:
-        return cls(choices, total, f"\t{total}\t{_copy_text(choices)}\n")
+    #: PostgreSQL: the end of its line in COPY's text format, total and choices after the two keys.
+    copy_line: str = ""
 
 
 def _copy_text(value: str) -> str:
@@ -208,8 +204,9 @@ class _Importer:
         if ballot.points:
             self.most_points = max(self.most_points, sum(ballot.points))
         choices = json.dumps({str(ids[pid]): pts for pid, pts in ballot.weights()})
-        found = made[(ballot.projects, ballot.points)] = _Distinct.of(choices, sum(self.costs[pid]
-                                                                                   for pid in ballot.projects))
+        total = sum(self.costs[pid] for pid in ballot.projects)
+        line = f"\t{total}\t{_copy_text(choices)}\n" if self.insert is not None and self.insert.copies else ""
+        found = made[(ballot.projects, ballot.points)] = _Distinct(choices, total, line)
         return found
 
     def abandon(self, exc: BaseException) -> None:
@@ -253,6 +250,7 @@ class _BulkInsert:
     def __init__(self, pot: Pot, today: date) -> None:
         self.pot, self.today = pot, today
         self.conn = db.session.connection()
+        self.copies = self.conn.dialect.name == "postgresql"  # staged with COPY (else executemany)
         self.copying: ExitStack | None = None  # PostgreSQL: the COPY, open from the first chunk to the end
         self.copy: Any = None
         STAGED.drop(self.conn, checkfirst=True)  # left by an import that failed on this connection
@@ -271,7 +269,7 @@ class _BulkInsert:
         """Stage a chunk of ballots; ``keys`` holds two random keys of 32 hex digits for each, its
         roll key and then its box key."""
         starts = range(0, 64 * len(ballots), 64)
-        if self.conn.dialect.name == "postgresql":
+        if self.copies:
             # COPY (a third of the time of an executemany), its text made here in one piece: a row
             # at a time through the driver took as long as reading the file.
             text = "".join([f"{keys[i:i + 32]}\t{keys[i + 32:i + 64]}{b.copy_line}" for i, b in zip(starts, ballots)])
