@@ -242,10 +242,11 @@ class _BulkInsert:
 
     Each chunk is appended to a temporary table (on PostgreSQL through one COPY that stays open while
     the file is read, so the database stages one chunk while the next is read and made; on SQLite one
-    executemany straight to the driver); at the end one INSERT ... SELECT ... ORDER BY key fills the roll and one the box. The keys are random, so
-    that order says nothing of the file's, and each table's B-trees grow at one end instead of taking
-    every row at a random place: millions of ballots in seconds, not minutes, and no more memory
-    (the database sorts on disk). The statements are built from the table models."""
+    executemany straight to the driver); at the end one INSERT ... SELECT ... ORDER BY key fills the
+    roll and one the box. The keys are random, so that order says nothing of the file's, and each
+    table's B-trees grow at one end instead of taking every row at a random place: millions of
+    ballots in seconds, not minutes, and no more memory (the database sorts on disk). The
+    statements are built from the table models."""
 
     def __init__(self, pot: Pot, today: date) -> None:
         self.pot, self.today = pot, today
@@ -305,8 +306,8 @@ class _BulkInsert:
                 "channel": literal("paper"), "voted_on": literal(self.today, Date)}
         box = {"id": staged.box_id, "pot_id": literal(pot.id), "budget_pence": literal(pot.budget_pence, BigInteger),
                "ballot_type": literal(pot.ballot_type), "total_pence": staged.total_pence, "choices": staged.choices}
-        # PostgreSQL sorts the keys byte by byte (COLLATE "C"): the same order for hex digits as the
-        # database's own collation, without calling the C library's strcoll for every comparison.
+        # PostgreSQL sorts the keys byte by byte (COLLATE "C"): for hex digits the order of the
+        # indexes' own collation (either way random), without the C library's strcoll at each step.
         by_bytes = (lambda key: key.collate("C")) if self.conn.dialect.name == "postgresql" else (lambda key: key)
         self.conn.execute(insert(ROLL).from_select(ROLL_COLUMNS, select(*(roll[c] for c in ROLL_COLUMNS))
                                                    .order_by(by_bytes(staged.roll_id))))
