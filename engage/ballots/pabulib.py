@@ -226,6 +226,9 @@ class _Importer:
                 raise BallotRefusal("import_too_large", what="max_sum_points", limit=str(MAX_INTEGER),
                                     found=str(self.most_points))
             pot.points_total = max(self.most_points, 1)
+        # The box was written by this one transaction in the order of random keys, so it is sealed
+        # as it stands (docs/secrecy.md); the scheduler would otherwise rewrite it all for nothing.
+        pot.sealed_ballots = self.ballots
         record("pb.imported", f"Funding pot {pot.id} imported from a pabulib file", org_id=self.org.id, obj=pot,
                data={"projects": len(election.projects), "ballots": self.ballots})
         return pot
