@@ -27,7 +27,7 @@ _OPEN_BLOCK = 65_536
 #: and grouped so only while (distinct votes) x (words of 32 projects) stays under CODED_CELLS: each
 #: vote is a row of bits then, and a file of thousands of projects would make the rows huge.
 CODED_PROJECTS = 1024
-CODED_CELLS = 1 << 23
+CODED_CELLS = 1 << 22  # 4 million words: at most about 100 MB for a moment while a block is checked
 
 
 class BallotTable(Sequence[Ballot]):

@@ -37,8 +37,8 @@ SINK_DISTINCT = 2_000
 _UNUSUAL = re.compile('["\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f'
                       '\u3000\udc80-\udcff]')
 
-#: The number of ones in each byte.
-_ONES = np.array([bin(n).count("1") for n in range(256)], dtype=np.int64)
+#: The number of ones in each byte (one byte each: the look-up makes an array the size of the rows).
+_ONES = np.array([bin(n).count("1") for n in range(256)], dtype=np.uint8)
 
 
 class Blocks:
