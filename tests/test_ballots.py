@@ -391,14 +391,24 @@ def test_sealing_while_people_vote_loses_and_doubles_nothing(app, two_orgs):
 
 @pytest.mark.postgres_only
 def test_the_scheduler_seals_a_closed_pot_too(app, two_orgs):
-    """An imported election lands closed, its roll and box written by one transaction."""
+    """An imported election lands closed, its roll and box written by one transaction in random key
+    order: sealed as written (every row shares one transaction id, which pairs nothing). A closed box
+    the scheduler finds unsealed all the same (here: one imported before an import counted as
+    sealed) is rewritten, and then its rows no longer share a transaction id with the roll's."""
+    from sqlalchemy import update
+
     from engage import scheduler
     from engage.accounts.services import get_org
     from engage.ballots import pabulib, seal
+    from engage.ballots.models import Pot
     from engage.extensions import db
 
     with app.app_context():
         pot_id = pabulib.import_pabulib(get_org("gwynedd"), (DATA / "Netherlands_Amsterdam_179.pb").read_text()).id
+        db.session.commit()
+        assert not seal.box_unsealed(pot_id)
+        db.session.execute(update(Pot).where(Pot.id == pot_id).values(sealed_ballots=0))
+        db.session.commit()
         assert seal.box_unsealed(pot_id) and db.session.execute(_PAIRS, {"pot_id": pot_id}).first()
         db.session.remove()
     assert scheduler.run_job(app, "pb_lifecycle", tick="2026-11-24T10:00")["sealed"] == 1
