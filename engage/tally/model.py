@@ -207,18 +207,31 @@ class Compiled:
         )
 
 
+def words_for(n_projects: int) -> int:
+    """Words of 32 bits in a row of one bit per project (at least one)."""
+    return max(1, (n_projects + 31) // 32)
+
+
+def bit_rows(lens: npt.NDArray[np.int64], flat: npt.NDArray[np.int64], words: int) -> npt.NDArray[np.float64]:
+    """Each vote's projects as a row of ``words`` words of 32 bits, flat: the sum of 2**index over a
+    vote's project indices (``lens`` per vote, ``flat`` all of them), each word summed in floats, which
+    is exact (a repeated index carries into the next bit instead of setting its own twice)."""
+    n = len(lens)
+    return np.bincount(np.repeat(np.arange(n) * words, lens) + (flat >> 5),
+                       weights=np.ldexp(1.0, (flat & 31).astype(np.int32)), minlength=n * words)
+
+
 def _group_codes(got: tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]],
                  index: dict[str, int]) -> tuple[npt.NDArray[np.int64], list[npt.NDArray[np.int64]]]:
     """Approval votes given as numbers (BallotTable.codes) grouped as the loop in Compiled.of groups
     them: equal sets of projects are one group, groups in order of first appearance; the voters
     per group and, per project, its groups in order."""
     ids, lens, flat, counts = got
-    # Each vote's set of projects as bits (words of 32, summed in floats: exact), a row per vote.
-    words = max(1, (len(ids) + 31) // 32)
+    # Each vote's set of projects as a row of bits.
+    words = words_for(len(ids))
     n = len(lens)
     starts = np.cumsum(lens) - lens
-    rows = np.bincount(np.repeat(np.arange(n) * words, lens) + (flat >> 5),
-                       weights=np.ldexp(1.0, (flat & 31).astype(np.int32)), minlength=n * words)
+    rows = bit_rows(lens, flat, words)
     cast = np.flatnonzero(counts)  # kinds nobody cast (a refused block's) are left out, as distinct() does
     keys = rows.astype(np.uint32).reshape(n, words)[cast]
     _, first, inverse = np.unique(np.ascontiguousarray(keys).view(np.dtype((np.void, 4 * words))).ravel(),

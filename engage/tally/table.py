@@ -17,7 +17,7 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
-from .model import Ballot
+from .model import Ballot, words_for
 
 #: Between the values of a column in a block: NUL, which the pabulib reader refuses in any file.
 SEP = "\x00"
@@ -166,7 +166,7 @@ class BallotTable(Sequence[Ballot]):
         if not self.code_ids:  # no block was read as numbers: the ids the votes name
             self.code_ids = sorted({p for projects, _ in self.kinds for p in projects})
         ids = self.code_ids
-        if len(ids) > CODED_PROJECTS or n * ((len(ids) + 31) // 32) > CODED_CELLS:
+        if len(ids) > CODED_PROJECTS or n * words_for(len(ids)) > CODED_CELLS:
             return None
         lengths: list[npt.NDArray[np.int64]] = []
         flat: list[npt.NDArray[np.int64]] = []

@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .checks import MAX_LINE, Limits, PabulibError, ballot_of
+from .model import bit_rows, words_for
 from .table import CODED_CELLS, CODED_PROJECTS, BallotTable
 
 #: Characters read a block at a time (about one megabyte).
@@ -142,7 +143,7 @@ class FastVotes:
             table.code_ids = list(costs)
             self.position = {pid: i for i, pid in enumerate(costs)}
             self.cost_of = np.array(list(costs.values()), dtype=np.int64)
-            self.words = max(1, (len(costs) + 31) // 32)
+            self.words = words_for(len(costs))
 
     @staticmethod
     def stored_columns(header: list[str], cumulative: bool) -> tuple[list[str], bool]:
@@ -257,11 +258,9 @@ class FastVotes:
         starts = np.cumsum(lens) - lens
         if limits.max_cost is not None and int(np.add.reduceat(self.cost_of[codes], starts).max()) > limits.max_cost:
             return None
-        # Each project once per vote: the sum of 2**index over a vote's projects (in words of 32
-        # bits, exact in floats) has as many ones as the vote has projects only if none repeats.
-        words = self.words
-        rows = np.bincount(np.repeat(np.arange(len(votes)) * words, lens) + (codes >> 5),
-                           weights=np.ldexp(1.0, (codes & 31).astype(np.int32)), minlength=len(votes) * words)
+        # Each project once per vote: a vote's row of bits has as many ones as the vote has projects
+        # only if none repeats.
+        rows = bit_rows(lens, codes, self.words)
         ones = _ONES[rows.astype(np.uint64).view(np.uint8)].reshape(len(votes), -1).sum(axis=1)
         if not np.array_equal(ones, lens):
             return None
