@@ -53,7 +53,7 @@ class Screener:
     def __init__(self, cp: Compiled, pd: list[ProjectArrays], active: list[int], least_step: float = 0.0) -> None:
         self.cp, self.pd, self.active = cp, pd, active
         #: The least distance between two budgets the caller asks about (add1's steps: 1). Once a
-        #: run's limit is below it, its later rounds' limits are not worked out (see _buy).
+        #: run's limit is below it, its later rounds' limits are not worked out (see _unread).
         self.least_step = least_step
         self.snaps: list[Snapshot] = []
         self.costs = np.array([float(pr.cost) for pr in pd])
@@ -151,8 +151,8 @@ class Screener:
         total = float(beta @ pr.m)
         if total < pr.cost * (1 + TOL):
             st.close = st.close or total >= pr.cost * (1 - TOL)
-            if st.run_delta < self.least_step:
-                return total, math.nan  # its limit is not worked out (see _out)
+            if self._unread(st):
+                return total, math.nan  # its limit is not worked out (see _unread)
             return total, float(st.slope.take(pr.groups) @ pr.m)
         # The sort-and-scan answer without the sort (see short_of_money).
         key = beta if self.binary[p] else beta / pr.w
@@ -197,16 +197,16 @@ class Screener:
                 continue
             ev = self._evaluate(st, p)
             if isinstance(ev, _Eval):
-                st.rho[p], st.drho[p] = ev.q / self.costs[p], ev.dq / self.costs[p]
+                st.rho[p], st.drho[p] = ev.q / self.cost_f[p], ev.dq / self.cost_f[p]
             else:
                 self._out(st, p, ev)
 
     def _out(self, st: RunState, p: int, held: tuple[float, float]) -> None:
         """p is unaffordable now (its supporters hold ``held``: money, its slope in b): out of the
         race, and it must stay so while b grows by the round's limit. Once the run's limit is under
-        the least step that limit is not worked out, as in _buy: 0."""
+        the least step that limit is not worked out (see _unread): 0."""
         st.alive[p] = False
-        if st.run_delta < self.least_step:
+        if self._unread(st):
             st.delta = 0.0
         else:
             cost = self.cost_f[p]
@@ -248,11 +248,7 @@ class Screener:
         g, is_poor, beta, sl = pr.groups, ev.poor, ev.beta, st.slope.take(pr.groups)
         qw, dqw = (ev.q, ev.dq) if self.binary[s] else (ev.q * self.wf[s], ev.dq * self.wf[s])
         h0, dh = beta - qw, sl - dqw
-        if st.run_delta < self.least_step:
-            # An earlier round's decision holds for less than the least step: the next run asked
-            # about (a larger budget) computes that round again, and with it every later one that
-            # it does not find decided as here, and this run cannot skip a step. So this round's
-            # limit would serve no one: it is taken as 0, which holds (nothing is taken over).
+        if self._unread(st):
             st.delta = 0.0
         else:
             sign = 1.0 - 2.0 * is_poor  # -1.0 for the poor, else 1.0
@@ -262,6 +258,15 @@ class Screener:
         st.val[g], st.slope[g] = new_val, new_slope
         st.change = (g, new_val, new_slope)
         return record
+
+    def _unread(self, st: RunState) -> bool:
+        """Whether this round's limit would serve no one, so is taken as 0 (which always holds).
+
+        It does once an earlier round's decision holds for less than the least step: the next run
+        asked about (a larger budget) computes that round again, and with it every later one that it
+        does not find decided as here, and this run cannot skip a step.
+        """
+        return st.run_delta < self.least_step
 
     def _competitors(self, st: RunState, others: IArray, s: int, delta: float) -> float:
         """How far b may grow while the winner s stays cheaper than every other project."""
