@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import secrets
 from collections.abc import Callable
@@ -330,20 +329,15 @@ def _names(p: TallyProject) -> dict[str, str]:
     return {code: p.extra.get(f"name_{code}") or p.name or p.id for code in LANGS}
 
 
-def _threshold(meta: dict[str, str]) -> None:
-    """Refuse a ``min_project_score_threshold`` the tally could not read (it takes int(float(value)) at
-    every count: "abc", "nan" or "1e400" there would fail each count of the pot, as a 500 on staff pages)."""
-    raw = meta.get("min_project_score_threshold")
-    if raw is None or raw.strip().lower() in ("", "none"):
-        return
+def _threshold(election: Election) -> None:
+    """Refuse a ``min_project_score_threshold`` the tally could not read ("abc", "nan", "1e400"):
+    every count of the pot reads it (Election.min_votes_default) and would fail, as a 500 on staff pages."""
     try:
-        ok = math.isfinite(float(raw))
-    except ValueError:
-        ok = False
-    if not ok:
-        value = shown(raw)
+        election.min_votes_default()
+    except (ValueError, OverflowError):
+        value = shown(election.meta["min_project_score_threshold"])
         raise PabulibError(1, "not_number", f"min_project_score_threshold {value!r} is not a number",
-                           what="min_project_score_threshold", value=value)
+                           what="min_project_score_threshold", value=value) from None
 
 
 def _fits(election: Election, name: str, titled: bool) -> tuple[int, int]:
@@ -356,7 +350,7 @@ def _fits(election: Election, name: str, titled: bool) -> tuple[int, int]:
         if len(text) > MAX_TITLE:
             raise BallotRefusal("import_title_too_long", what="--title" if titled else key,
                                 limit=str(MAX_TITLE), found=str(len(text)))
-    _threshold(election.meta)
+    _threshold(election)
     if election.budget < 1:
         raise BallotRefusal("import_zero", what="budget", value=str(election.budget))
     for p in election.projects:
