@@ -17,7 +17,7 @@ from ..audit.services import record
 from ..dates import today_local
 from ..db import write_transaction
 from ..extensions import db
-from ..tally import BallotType, Election, PabulibError, meta_number, parse_pabulib, shown, write_pabulib
+from ..tally import BallotType, Election, meta_number, parse_pabulib, shown, write_pabulib
 from ..tally.model import Ballot
 from ..tally.model import Project as TallyProject
 from ..types import utcnow
@@ -329,17 +329,6 @@ def _names(p: TallyProject) -> dict[str, str]:
     return {code: p.extra.get(f"name_{code}") or p.name or p.id for code in LANGS}
 
 
-def _threshold(election: Election) -> None:
-    """Refuse a ``min_project_score_threshold`` the tally could not read ("abc", "nan", "1e400"):
-    every count of the pot reads it (Election.min_votes_default) and would fail, as a 500 on staff pages."""
-    try:
-        election.min_votes_default()
-    except (ValueError, OverflowError):
-        value = shown(election.meta["min_project_score_threshold"])
-        raise PabulibError(1, "not_number", f"min_project_score_threshold {value!r} is not a number",
-                           what="min_project_score_threshold", value=value) from None
-
-
 def _fits(election: Election, name: str, titled: bool) -> tuple[int, int]:
     """Refuse what our tables would not hold (rather than let the database refuse it halfway, or
     change it); return the pot's max_choices and points_total."""
@@ -350,7 +339,6 @@ def _fits(election: Election, name: str, titled: bool) -> tuple[int, int]:
         if len(text) > MAX_TITLE:
             raise BallotRefusal("import_title_too_long", what="--title" if titled else key,
                                 limit=str(MAX_TITLE), found=str(len(text)))
-    _threshold(election)
     if election.budget < 1:
         raise BallotRefusal("import_zero", what="budget", value=str(election.budget))
     for p in election.projects:

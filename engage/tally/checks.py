@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
-from .model import Ballot, BallotType
+from .model import Ballot, BallotType, min_votes_of
 
 VOTE_TYPES: dict[str, BallotType] = {"approval": "approval", "choose-1": "choose-1", "cumulative": "cumulative"}
 #: The longest line read (csv's own limit on a field); real files' lines are a few hundred.
@@ -106,6 +106,13 @@ class Limits:
         self.min_len, self.max_len, self.max_cost = num("min_length"), num("max_length"), num("max_sum_cost")
         self.max_pts, self.max_sum_pts = num("max_points"), num("max_sum_points")
         self.min_sum_pts = num("min_sum_points")
+        try:  # read at every count: one that cannot be read is refused now, not then
+            min_votes_of(meta)
+        except (ValueError, OverflowError):
+            value = shown(meta["min_project_score_threshold"])
+            raise PabulibError(lines.get("min_project_score_threshold", 1), "not_number",
+                               f"min_project_score_threshold {value!r} is not a number",
+                               what="min_project_score_threshold", value=value) from None
         self.cumulative = meta["vote_type"] == "cumulative"
 
     def approval_fits(self, projects: tuple[str, ...], costs: dict[str, int]) -> bool:

@@ -137,10 +137,16 @@ class Election:
 
     def min_votes_default(self) -> int | None:
         """The META `min_project_score_threshold`, if the file sets one."""
-        raw = self.meta.get("min_project_score_threshold")
-        if raw is None or raw.strip().lower() in ("", "none"):
-            return None
-        return int(float(raw))
+        return min_votes_of(self.meta)
+
+
+def min_votes_of(meta: Mapping[str, str]) -> int | None:
+    """A META `min_project_score_threshold` as the tally reads it (None when absent or "None"); raises
+    ValueError or OverflowError for one it cannot read ("abc", "nan", "1e400")."""
+    raw = meta.get("min_project_score_threshold")
+    if raw is None or raw.strip().lower() in ("", "none"):
+        return None
+    return int(float(raw))
 
 
 def distinct(ballots: Sequence[Ballot]) -> Iterable[tuple[tuple[str, ...], tuple[int, ...] | None, int]]:

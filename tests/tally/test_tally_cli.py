@@ -50,3 +50,18 @@ def test_bad_file_exits_2_with_one_line(tmp_path: Path) -> None:
     assert "line 20: cost 'lots' is not a number" in result.stderr
     missing = CliRunner().invoke(pb_cli, ["tally", str(tmp_path / "nope.pb")])
     assert missing.exit_code == 2 and missing.stderr.startswith("error: ")
+
+
+def test_an_unreadable_threshold_is_a_one_line_error_not_a_crash(tmp_path: Path) -> None:
+    """min_project_score_threshold "abc" (or "nan", "1e400") was read only when counting: the import
+    refused it on its own, but `engage pb tally` ended in a traceback. The reader refuses it, naming
+    its META line, for both."""
+    text = ASSEN.read_text(encoding="utf-8-sig")
+    line = next(n for n, row in enumerate(text.splitlines(), start=1) if row.startswith("budget;"))
+    for bad in ("abc", "nan", "1e400"):
+        path = tmp_path / f"{bad}.pb"
+        path.write_text(text.replace("budget;", f"min_project_score_threshold;{bad}\nbudget;", 1), encoding="utf-8")
+        result = CliRunner().invoke(pb_cli, ["tally", str(path)])
+        assert result.exit_code == 2, result.output
+        assert result.stderr.count("\n") == 1
+        assert f"line {line}: min_project_score_threshold '{bad}' is not a number" in result.stderr
